@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""The dossier's command line.
+
+    python build.py [build]   validate, generate and build the site into site/
+    python build.py check     validate the dossier only
+    python build.py serve     preview at http://127.0.0.1:8000, regenerating on changes
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent
+sys.path.insert(0, str(REPO))
+
+from sitegen import pipeline, render, site  # noqa: E402
+
+
+def report(problems) -> int:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::error file={problem.path},line={problem.line},col={problem.column}::{message}")
+    print(f"{len(problems)} problem(s) found; nothing was written.", file=sys.stderr)
+    return 1
+
+
+def cmd_check(args) -> int:
+    generated, problems = pipeline.generate(include_drafts=True)
+    if problems:
+        return report(problems)
+    articles = generated.dossier.articles
+    print(f"dossier OK: {len(articles)} articles, {len(generated.dossier.themes)} themes, "
+          f"{len(generated.dossier.entities)} entities")
+    return 0
+
+
+def cmd_build(args) -> int:
+    generated, problems = pipeline.generate(include_drafts=False)
+    if problems:
+        return report(problems)
+    site.quiet_mkdocs_logging(args.verbose)
+    try:
+        out = site.build_site(REPO, generated.pages, render.navigation(generated.dossier.themes))
+    except site.BuildFailed as error:
+        print(f"build failed: {error}\nsite/ and docs/ were left as they were.", file=sys.stderr)
+        return 1
+    print(f"built {len(generated.pages)} generated pages from {len(generated.dossier.articles)} articles into {out.relative_to(REPO)}/")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from mkdocs.commands.serve import serve
+
+    generated, problems = pipeline.generate(include_drafts=True)
+    if problems:
+        return report(problems)
+    site.write_pages(REPO / "docs", generated.pages, only_changed=True)
+    os.environ["DOSSIER_SERVE"] = "1"  # the hook regenerates before every rebuild
+    site.quiet_mkdocs_logging(verbose=True)
+    serve(str(REPO / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True,
+          watch=[str(REPO / "dossier"), str(REPO / "templates")],
+          nav=render.navigation(generated.dossier.themes), strict=False)
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Build the Iraqi security dossier site.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("build", help="validate, generate and build the site into site/ (default)")
+    commands.add_parser("check", help="validate the dossier only")
+    serve_parser = commands.add_parser("serve", help="preview the site, regenerating when dossier/ or templates/ change")
+    serve_parser.add_argument("--dev-addr", default="127.0.0.1:8000")
+    args = parser.parse_args(argv)
+    handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, None: cmd_build}
+    try:
+        return handlers[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,162 @@
+"""Arabic text rules: forgiving matching of spelling variants, and dates in Iraqi Arabic.
+
+The same folding serves entity matching in article texts, duplicate-name checks and
+(mirrored in JavaScript) the site search, so that a reader's or a maintainer's spelling
+variant never hides a match.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from babel.dates import format_date
+
+from .model import PartialDate
+
+# Character folding: each maps to one letter or to nothing.
+_FOLD = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ؤ": "و", "ئ": "ي",
+    "ة": "ه", "ى": "ي",
+    "ـ": "",  # tatweel
+}
+_DIACRITICS = set(chr(c) for c in range(0x064B, 0x0660)) | {"\u0670"}
+# Invisible direction marks and joiners never separate or form words.
+_INVISIBLE = {"\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
+
+# Attached one-letter particles, and the article; combinations are tried longest first.
+_PROCLITICS = ("ولل", "فلل", "وبال", "فبال", "وكال", "وال", "فال", "بال", "كال", "لل", "ول", "فل", "وب", "فب", "وك", "فك", "و", "ف", "ب", "ل", "ك")
+_ARTICLE = "ال"
+_MIN_STEM = 2
+
+_WORD_RE = re.compile(r"[0-9A-Za-z\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
+
+
+def fold_char(ch: str) -> str:
+    """One character folded: '' for marks that do not count, a base letter otherwise."""
+    if ch in _DIACRITICS or ch in _INVISIBLE:
+        return ""
+    return _FOLD.get(ch, ch).lower()
+
+
+def normalize(text: str) -> str:
+    """Fold hamza forms, ta marbuta, alif maqsura, diacritics, tatweel and Latin case."""
+    return "".join(fold_char(ch) for ch in text)
+
+
+def stems(word: str) -> set[str]:
+    """Every reading of a folded word with its attached particles and article removed."""
+    found = {word}
+    for proclitic in _PROCLITICS:
+        if word.startswith(proclitic) and len(word) - len(proclitic) >= _MIN_STEM:
+            rest = word[len(proclitic):]
+            found.add(rest)
+            if proclitic.endswith("لل"):  # لل + X is ل + الX
+                found.add(_ARTICLE + rest)
+    for form in list(found):
+        if form.startswith(_ARTICLE) and len(form) - 2 >= _MIN_STEM:
+            found.add(form[2:])
+    return found
+
+
+def core(word: str) -> str:
+    """The shortest stem: what two spellings of one word have in common."""
+    return min(stems(normalize(word)), key=lambda s: (len(s), s))
+
+
+@dataclass(frozen=True)
+class Word:
+    start: int  # offsets in the original text
+    end: int
+    folded: str
+
+
+def words(text: str) -> list[Word]:
+    """Words of a text with their original offsets, folded for comparison.
+
+    Folding happens before splitting so that a diacritic or tatweel inside a word
+    does not split it, and offsets still point into the unchanged original.
+    """
+    folded_chars: list[str] = []
+    origin: list[int] = []
+    for index, ch in enumerate(text):
+        for c in fold_char(ch):  # marks fold to nothing, so a word stays whole
+            folded_chars.append(c)
+            origin.append(index)
+    folded = "".join(folded_chars)
+    result = []
+    for match in _WORD_RE.finditer(folded):
+        start = origin[match.start()]
+        end_origin = origin[match.end() - 1] + 1
+        # extend over marks that followed the last letter
+        while end_origin < len(text) and (text[end_origin] in _DIACRITICS or text[end_origin] == "ـ"):
+            end_origin += 1
+        result.append(Word(start, end_origin, match.group()))
+    return result
+
+
+class Matcher:
+    """Finds spellings (names and aliases) in texts, forgiving Arabic variants and prefixes.
+
+    Spellings are indexed by the core of their first word so that matching a text costs
+    one dictionary look-up per word, whatever the number of entities.
+    """
+
+    def __init__(self, spellings: dict[str, list[str]]):
+        self._by_first: dict[str, list[tuple[list[str], str]]] = {}
+        for key, names in spellings.items():
+            for name in names:
+                tokens = [w.folded for w in words(name)]
+                if not tokens:
+                    continue
+                for first in stems(tokens[0]):
+                    self._by_first.setdefault(first, []).append((tokens, key))
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, key) matches in reading order."""
+        text_words = words(text)
+        found = []
+        i = 0
+        while i < len(text_words):
+            match = self._match_at(text_words, i)
+            if match:
+                length, key = match
+                found.append((text_words[i].start, text_words[i + length - 1].end, key))
+                i += length
+            else:
+                i += 1
+        return found
+
+    def _match_at(self, text_words: list[Word], i: int) -> tuple[int, str] | None:
+        """The longest spelling that starts at word i, as (number of words, key)."""
+        best = None
+        for first in stems(text_words[i].folded):
+            for tokens, key in self._by_first.get(first, ()):
+                if best and len(tokens) <= best[0]:
+                    continue
+                following = text_words[i + 1:i + len(tokens)]
+                if len(following) == len(tokens) - 1 and all(
+                        _same_word(w.folded, t) for w, t in zip(following, tokens[1:])):
+                    best = (len(tokens), key)
+        return best
+
+
+def _same_word(a: str, b: str) -> bool:
+    return a == b or bool(stems(a) & stems(b))
+
+
+_PATTERNS = {"day": "d MMMM y", "month": "MMMM y", "year": "y"}
+
+
+def format_partial_date(date: PartialDate) -> str:
+    """A date in Arabic with Iraqi month names (CLDR ar_IQ), at the precision it is known."""
+    import datetime
+
+    real = datetime.date(date.year, date.month or 1, date.day or 1)
+    return format_date(real, _PATTERNS[date.precision], locale="ar_IQ")
+
+
+def month_name(month: int) -> str:
+    import datetime
+
+    return format_date(datetime.date(2000, month, 1), "MMMM", locale="ar_IQ")

@@ -1,0 +1,163 @@
+"""Stage 3, link: everything that connects articles, entities, themes and dates.
+
+Every relation is computed through an index (entity → articles, theme → articles), never by
+comparing all pairs of articles, so the cost grows with the dossier, not with its square.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .arabic import Matcher
+from .model import Article, Dossier, PartialDate
+
+RELATED_LIMIT = 5
+# An entity named in more articles than this says little about two of them being related.
+COMMON_ENTITY_LIMIT = 200
+
+
+@dataclass
+class Segment:
+    text: str
+    entity_id: str | None = None
+
+
+@dataclass
+class Related:
+    article: Article
+    shared_entities: list[str]  # entity ids
+    shared_themes: list[str]  # theme ids
+    explicit: bool
+
+
+@dataclass
+class Neighbours:
+    theme_id: str
+    previous: Article | None
+    next: Article | None
+
+
+@dataclass
+class TimelineEntry:
+    date: PartialDate
+    title: str
+    article: Article
+    is_publication: bool  # the article's own date rather than an event it reports
+
+
+@dataclass
+class LinkedArticle:
+    article: Article
+    paragraphs: list[list[Segment]]
+    entity_ids: list[str]  # from the YAML and found in the text, in dossier order
+    related: list[Related] = field(default_factory=list)
+    neighbours: list[Neighbours] = field(default_factory=list)
+
+
+@dataclass
+class LinkedDossier:
+    dossier: Dossier
+    articles: dict[str, LinkedArticle]  # by id, in id order
+    by_theme: dict[str, list[Article]]  # newest first
+    by_entity: dict[str, list[Article]]  # newest first
+    timeline: list[TimelineEntry]  # oldest first
+
+    def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
+        return [e for e in self.timeline if theme_id in e.article.themes]
+
+    @property
+    def newest_first(self) -> list[Article]:
+        return sorted(self.dossier.articles, key=newest_key)
+
+
+def newest_key(article: Article):
+    return (-article.date.year, -article.date.month, -article.date.day, article.id)
+
+
+def link(dossier: Dossier) -> LinkedDossier:
+    matcher = Matcher({e.id: e.spellings for e in dossier.entities})
+    entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
+
+    linked: dict[str, LinkedArticle] = {}
+    for article in dossier.articles:
+        paragraphs, found = _paragraphs(article, matcher)
+        entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
+        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids)
+
+    by_entity: dict[str, list[Article]] = defaultdict(list)
+    by_theme: dict[str, list[Article]] = {t.id: [] for t in dossier.themes}
+    for item in linked.values():
+        for entity_id in item.entity_ids:
+            by_entity[entity_id].append(item.article)
+        for theme_id in item.article.themes:
+            by_theme[theme_id].append(item.article)
+    for articles in (*by_entity.values(), *by_theme.values()):
+        articles.sort(key=newest_key)
+
+    _relate(linked, by_entity, len(dossier.articles))
+    for theme_id, articles in by_theme.items():
+        in_order = articles[::-1]  # oldest first
+        for index, article in enumerate(in_order):
+            linked[article.id].neighbours.append(Neighbours(
+                theme_id,
+                in_order[index - 1] if index > 0 else None,
+                in_order[index + 1] if index + 1 < len(in_order) else None))
+
+    timeline = []
+    for article in dossier.articles:
+        timeline.append(TimelineEntry(article.date, article.title, article, True))
+        timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
+    timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
+    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline)
+
+
+def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment]], set[str]]:
+    """The body as paragraphs of segments; the first mention of each entity becomes a link.
+
+    Segments only cut the text: joined back together they are the line, unchanged.
+    """
+    linked_already: set[str] = set()
+    found: set[str] = set()
+    paragraphs = []
+    for line in article.body_lines:
+        segments, cursor = [], 0
+        for start, end, entity_id in matcher.find(line):
+            found.add(entity_id)
+            if entity_id in linked_already:
+                continue
+            linked_already.add(entity_id)
+            if start > cursor:
+                segments.append(Segment(line[cursor:start]))
+            segments.append(Segment(line[start:end], entity_id))
+            cursor = end
+        if cursor < len(line):
+            segments.append(Segment(line[cursor:]))
+        paragraphs.append(segments)
+    return paragraphs, found
+
+
+def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int) -> None:
+    """Explicit related articles first, then the best candidates sharing entities, weighted by rarity."""
+    for item in linked.values():
+        article = item.article
+        scores: dict[str, float] = defaultdict(float)
+        for entity_id in item.entity_ids:
+            others = by_entity[entity_id]
+            if len(others) > COMMON_ENTITY_LIMIT:
+                continue
+            weight = math.log(1 + total / len(others))
+            for other in others:
+                if other.id != article.id:
+                    scores[other.id] += weight
+        for other_id in scores:
+            scores[other_id] += 0.5 * len(set(article.themes) & set(linked[other_id].article.themes))
+        chosen = [i for i in article.related if i in linked]
+        ranked = sorted((i for i in scores if i not in chosen), key=lambda i: (-scores[i], i))
+        for other_id in chosen + ranked[:max(0, RELATED_LIMIT - len(chosen))]:
+            other = linked[other_id]
+            item.related.append(Related(
+                other.article,
+                [e for e in item.entity_ids if e in set(other.entity_ids)],
+                [t for t in article.themes if t in other.article.themes],
+                other_id in article.related))

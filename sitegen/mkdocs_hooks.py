@@ -1,0 +1,46 @@
+"""MkDocs hooks: where the dossier's pages meet MkDocs.
+
+- Links written as `@/articles/x.md` in generated HTML become real relative URLs, whatever
+  the URL style (directory URLs on the hosted site, `.html` files in the offline bundle);
+  a link to a missing page is a warning, which fails the strict build.
+- The search index is written as UTF-8.
+- Under `python build.py serve`, the dossier is regenerated before every rebuild.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sitegen import search_index  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.dossier")
+_DOSSIER_LINK = re.compile(r'href="@/([^"#]+)(#[^"]*)?"')
+
+
+def on_pre_build(config, **kwargs):
+    if os.environ.get("DOSSIER_SERVE") == "1":
+        from sitegen import pipeline
+
+        problems = pipeline.regenerate(Path(config.docs_dir), include_drafts=True)
+        for problem in problems:
+            log.error(str(problem))
+
+
+def on_page_content(html, page, config, files):
+    def resolve(match: re.Match) -> str:
+        target = files.get_file_from_path(match.group(1))
+        if target is None:
+            log.warning(f"{page.file.src_uri}: link to a page that does not exist: {match.group(1)}")
+            return match.group(0)
+        return f'href="{target.url_relative_to(page.file)}{match.group(2) or ""}"'
+
+    return _DOSSIER_LINK.sub(resolve, html)
+
+
+def on_post_build(config, **kwargs):
+    search_index.write_index_as_utf8(Path(config.site_dir))

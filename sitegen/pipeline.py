@@ -1,0 +1,36 @@
+"""The named stages in order: load → validate → link → render. Each returns plain data."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import link, load, render, validate
+from .model import Dossier, Problem
+from .site import write_pages
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Generated:
+    dossier: Dossier
+    linked: link.LinkedDossier
+    pages: dict[str, str]
+
+
+def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False) -> tuple[Generated | None, list[Problem]]:
+    raw, problems = load.load(dossier_dir)
+    dossier, more = validate.validate(raw, include_drafts=include_drafts)
+    problems = sorted(set(problems + more), key=lambda p: (p.path, p.line, p.column, p.message))
+    if problems or dossier is None:
+        return None, problems
+    linked = link.link(dossier)
+    return Generated(dossier, linked, render.render(linked)), []
+
+
+def regenerate(docs_dir: Path, include_drafts: bool = True) -> list[Problem]:
+    """Regenerate the pages in place (for `serve`): files are rewritten only when they change."""
+    generated, problems = generate(include_drafts=include_drafts)
+    if generated:
+        write_pages(docs_dir, generated.pages, only_changed=True)
+    return problems
