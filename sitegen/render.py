@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from .arabic import format_partial_date
 from .link import LinkedDossier
@@ -39,7 +40,7 @@ def href(thing) -> str:
 
 def meta(value: str) -> str:
     """A front-matter value: MkDocs and Material put it into the HTML unescaped, so escape it here."""
-    return json.dumps(html.escape(value, quote=True), ensure_ascii=False)
+    return markupsafe.Markup(json.dumps(html.escape(value, quote=True), ensure_ascii=False))
 
 
 def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
