@@ -67,6 +67,18 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_add(args) -> int:
+    from sitegen import importer
+
+    return importer.main(args)
+
+
+def cmd_bundle(args) -> int:
+    from sitegen import bundle
+
+    return bundle.main(args)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Build the Iraqi security dossier site.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
@@ -75,8 +87,13 @@ def main(argv=None) -> int:
     commands.add_parser("check", help="validate the dossier only")
     serve_parser = commands.add_parser("serve", help="preview the site, regenerating when dossier/ or templates/ change")
     serve_parser.add_argument("--dev-addr", default="127.0.0.1:8000")
+    add_parser = commands.add_parser("add", help="import a new article text and write a YAML stub to review")
+    add_parser.add_argument("text", type=Path, help="the article's text file (UTF-8)")
+    add_parser.add_argument("--id", help="the new article's id (default: derived from the file name)")
+    commands.add_parser("bundle", help="build the offline HTML bundle into dist/")
     args = parser.parse_args(argv)
-    handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, None: cmd_build}
+    handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "add": cmd_add,
+                "bundle": cmd_bundle, None: cmd_build}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

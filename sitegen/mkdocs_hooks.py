@@ -42,5 +42,21 @@ def on_page_content(html, page, config, files):
     return _DOSSIER_LINK.sub(resolve, html)
 
 
+def _root_direction(output: str, config) -> str:
+    # Material sets dir only on <body>; the root element carries it too, so the whole
+    # document (and tools reading <html>) is right-to-left from the start.
+    language = config.theme["language"]
+    return output.replace(f'<html lang="{language}" class="no-js">',
+                          f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
+
+
+def on_post_page(output, page, config):
+    return _root_direction(output, config)
+
+
+def on_post_template(output_content, template_name, config):
+    return _root_direction(output_content, config)
+
+
 def on_post_build(config, **kwargs):
     search_index.write_index_as_utf8(Path(config.site_dir))

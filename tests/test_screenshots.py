@@ -1,0 +1,70 @@
+"""What a reader sees, in a real headless Chromium, on a phone and on a desktop.
+
+Screenshots are saved under tests/_screenshots/ (git-ignored) to be looked at; the
+assertions check what can be measured: right-to-left layout with the navigation on the
+right, the shipped Arabic font in use, nothing wider than a phone, nothing overlapping
+the title, and no request to another host.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from browser import chromium, outside_requests, screenshot, served
+
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = Path(__file__).resolve().parent / "_screenshots"
+PAGES = {
+    "home": "",
+    "theme": "themes/isis-remnants/",
+    "article": "articles/kadhimi-alert-after-isis-threat/",
+    "timeline": "timeline/",
+}
+
+
+@pytest.fixture(scope="module")
+def site_url():
+    result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    with served(REPO / "site") as base:
+        yield base
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_as_a_reader_sees_it(site_url, name, width):
+    with chromium(width=width, height=900) as driver:
+        path = screenshot(driver, site_url + PAGES[name], SHOTS / f"{name}-{width}.png", width=width, height=900)
+        assert path.stat().st_size > 10_000
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+        state = driver.execute_script("""
+            const h1 = document.querySelector('article h1').getBoundingClientRect();
+            const header = document.querySelector('.md-header').getBoundingClientRect();
+            const content = document.querySelector('.md-content').getBoundingClientRect();
+            const nav = document.querySelector('.md-sidebar--primary').getBoundingClientRect();
+            return {
+              htmlDir: document.documentElement.dir,
+              bodyDirection: getComputedStyle(document.body).direction,
+              textAlign: getComputedStyle(document.querySelector('article p')).textAlign,
+              font: getComputedStyle(document.querySelector('article p')).fontFamily,
+              fontLoaded: [...document.fonts].some(f => f.family.includes('Noto Naskh Arabic') && f.status === 'loaded'),
+              scrollWidth: document.documentElement.scrollWidth,
+              innerWidth: window.innerWidth,
+              h1Top: h1.top + window.scrollY, headerBottom: header.bottom,
+              h1Right: h1.right, contentRight: content.right,
+              navLeft: nav.left, navWidth: nav.width, contentLeft: content.left,
+            };
+        """)
+        assert state["htmlDir"] == "rtl" and state["bodyDirection"] == "rtl"
+        assert state["textAlign"] in ("start", "right")
+        assert state["font"].startswith('"Noto Naskh Arabic"') and state["fontLoaded"]
+        assert state["scrollWidth"] <= state["innerWidth"], "the page is wider than the screen"
+        assert state["h1Top"] >= state["headerBottom"], "the title is under the header"
+        if width >= 1220:  # Material shows the navigation sidebar from 76.25em
+            assert state["navLeft"] >= state["contentLeft"] + 100, "the navigation is not on the right"
+        # chrome:// is the browser's own start page, not the site's
+        assert [u for u in outside_requests(driver, [site_url]) if not u.startswith("chrome://")] == []
