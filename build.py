@@ -16,16 +16,7 @@ REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
 from sitegen import pipeline, render, site  # noqa: E402
-
-
-def report(problems) -> int:
-    for problem in problems:
-        print(problem, file=sys.stderr)
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::error file={problem.path},line={problem.line},col={problem.column}::{message}")
-    print(f"{len(problems)} problem(s) found; nothing was written.", file=sys.stderr)
-    return 1
+from sitegen.report import report  # noqa: E402
 
 
 def cmd_check(args) -> int:

@@ -1,0 +1,18 @@
+"""How the command line shows problems: one line each, and GitHub annotations on CI."""
+from __future__ import annotations
+
+import os
+import sys
+
+from .model import Problem
+
+
+def report(problems: list[Problem]) -> int:
+    """Print every problem; return the exit status for a failed check (1)."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::error file={problem.path},line={problem.line},col={problem.column}::{message}")
+    print(f"{len(problems)} problem(s) found; nothing was written.", file=sys.stderr)
+    return 1
