@@ -1,0 +1,149 @@
+"""Link-preview cards: a 1200×630 PNG per page, with the Arabic title laid out right to left.
+
+Pillow's BASIC layout engine draws glyphs in the order given and does not shape, so the text
+is shaped by arabic-reshaper and put in visual order by python-bidi first. The result is the
+same on every machine, whatever libraries (raqm, fribidi) it has. Never hand reshaped text
+to a layout engine that shapes by itself: it would be reversed twice.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import arabic_reshaper
+from bidi.algorithm import get_display
+from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+BOLD = FONTS / "Amiri-Bold.ttf"
+REGULAR = FONTS / "Amiri-Regular.ttf"
+WIDTH, HEIGHT = 1200, 630
+MARGIN = 72
+BACKGROUND = (38, 50, 56)  # Material's blue grey 800
+ACCENT = (255, 112, 67)  # deep orange 400
+TEXT = (255, 255, 255)
+MUTED = (207, 216, 220)
+TITLE_SIZES = (64, 56, 48)  # the largest size at which the title fits
+MAX_TITLE_LINES = 4
+CARD_VERSION = "1"  # bump when the drawing changes, so cached cards are redrawn
+_KEY_CHUNK = "dossier-card-key"
+_ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    kicker: str  # above the title: the theme or the kind of page
+    footer: str  # below: the date, the outlet
+    site_name: str
+
+    @property
+    def key(self) -> str:
+        """What the PNG depends on: an unchanged key means the existing PNG is reused."""
+        fonts = b"".join(hashlib.sha256(f.read_bytes()).digest() for f in (BOLD, REGULAR))
+        text = "\x1f".join((CARD_VERSION, self.title, self.kicker, self.footer, self.site_name))
+        return hashlib.sha256(text.encode("utf-8") + fonts).hexdigest()
+
+
+# Keep diacritics (the reshaper drops them by default): the card shows the title as written.
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
+
+
+def visual(text: str) -> str:
+    """Shaped Arabic in display order, for a layout engine that does neither."""
+    return get_display(_RESHAPER.reshape(text))
+
+
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> list[str]:
+    """Logical-order lines that fit width; the last one ends with an ellipsis if text remains.
+
+    Lines are measured after shaping, since joined Arabic letters are narrower than isolated ones.
+    """
+    words = text.split()
+    lines: list[str] = []
+    current: list[str] = []
+    for index, word in enumerate(words):
+        candidate = " ".join(current + [word])
+        if current and font.getlength(visual(candidate)) > width:
+            lines.append(" ".join(current))
+            current = [word]
+            if len(lines) == max_lines:
+                return _ellipsize(lines, words[index:], font, width)
+        else:
+            current.append(word)
+    if current:
+        lines.append(" ".join(current))
+    if len(lines) > max_lines:
+        return _ellipsize(lines[:max_lines], [], font, width)
+    # a single word wider than the card is cut too
+    return [line if font.getlength(visual(line)) <= width else _cut(line, font, width) for line in lines]
+
+
+def _ellipsize(lines: list[str], rest: list[str], font, width: int) -> list[str]:
+    last = lines[-1]
+    while last and font.getlength(visual(last + " " + _ELLIPSIS)) > width:
+        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+    return lines[:-1] + [f"{last} {_ELLIPSIS}".strip()]
+
+
+def _cut(line: str, font, width: int) -> str:
+    while line and font.getlength(visual(line + _ELLIPSIS)) > width:
+        line = line[:-1]
+    return line + _ELLIPSIS
+
+
+def _draw_right(draw: ImageDraw.ImageDraw, y: int, text: str, font, fill) -> None:
+    shown = visual(text)
+    draw.text((WIDTH - MARGIN - font.getlength(shown), y), shown, font=font, fill=fill)
+
+
+def render_card(card: Card) -> bytes:
+    image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((WIDTH - 16, 0, WIDTH, HEIGHT), fill=ACCENT)  # a bar on the reading side
+    text_width = WIDTH - 2 * MARGIN
+
+    name_font = _font(BOLD, 34)
+    _draw_right(draw, 48, card.site_name, name_font, ACCENT)
+    kicker_font = _font(REGULAR, 32)
+    if card.kicker:
+        _draw_right(draw, 106, card.kicker, kicker_font, MUTED)
+
+    for size in TITLE_SIZES:
+        title_font = _font(BOLD, size)
+        lines = wrap(card.title, title_font, text_width, MAX_TITLE_LINES)
+        line_height = int(size * 1.55)
+        if len(lines) * line_height <= 330 or size == TITLE_SIZES[-1]:
+            break
+    y = 170
+    for line in lines:
+        _draw_right(draw, y, line, title_font, TEXT)
+        y += line_height
+
+    footer_font = _font(REGULAR, 34)
+    draw.line((MARGIN, HEIGHT - 110, WIDTH - MARGIN, HEIGHT - 110), fill=(84, 110, 122), width=2)
+    _draw_right(draw, HEIGHT - 92, card.footer, footer_font, MUTED)
+
+    metadata = PngImagePlugin.PngInfo()
+    metadata.add_text(_KEY_CHUNK, card.key)
+    out = io.BytesIO()
+    image.save(out, format="PNG", pnginfo=metadata, optimize=True)
+    return out.getvalue()
+
+
+def card_png(card: Card, previous: Path | None) -> bytes:
+    """The card's PNG, reusing the previous file when it was drawn from the same text."""
+    if previous is not None and previous.is_file():
+        try:
+            with Image.open(previous) as existing:
+                if existing.text.get(_KEY_CHUNK) == card.key:
+                    return previous.read_bytes()
+        except OSError:
+            pass
+    return render_card(card)
