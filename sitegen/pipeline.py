@@ -25,7 +25,7 @@ def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False)
     if problems or dossier is None:
         return None, problems
     linked = link.link(dossier)
-    return Generated(dossier, linked, render.render(linked)), []
+    return Generated(dossier, linked, render.render(linked, REPO / "docs")), []
 
 
 def regenerate(docs_dir: Path, include_drafts: bool = True) -> list[Problem]:
