@@ -27,7 +27,7 @@ TEXT = (255, 255, 255)
 MUTED = (207, 216, 220)
 TITLE_SIZES = (64, 56, 48)  # the largest size at which the title fits
 MAX_TITLE_LINES = 4
-CARD_VERSION = "1"  # bump when the drawing changes, so cached cards are redrawn
+CARD_VERSION = "2"  # bump when the drawing changes, so cached cards are redrawn
 _KEY_CHUNK = "dossier-card-key"
 _ELLIPSIS = "…"
 
@@ -132,6 +132,7 @@ def render_card(card: Card) -> bytes:
 
     metadata = PngImagePlugin.PngInfo()
     metadata.add_text(_KEY_CHUNK, card.key)
+    metadata.add_itxt("Title", card.title)  # lets a test check the card against its page
     out = io.BytesIO()
     image.save(out, format="PNG", pnginfo=metadata, optimize=True)
     return out.getvalue()

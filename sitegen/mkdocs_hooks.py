@@ -42,20 +42,23 @@ def on_page_content(html, page, config, files):
     return _DOSSIER_LINK.sub(resolve, html)
 
 
-def _root_direction(output: str, config) -> str:
+def _finish_html(output: str, config) -> str:
     # Material sets dir only on <body>; the root element carries it too, so the whole
     # document (and tools reading <html>) is right-to-left from the start.
     language = config.theme["language"]
-    return output.replace(f'<html lang="{language}" class="no-js">',
-                          f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
+    output = output.replace(f'<html lang="{language}" class="no-js">',
+                            f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
+    # Material's search dialog has no accessible name; screen readers announce this one.
+    return output.replace('class="md-search" data-md-component="search" role="dialog"',
+                          'class="md-search" data-md-component="search" role="dialog" aria-label="البحث في الملف"', 1)
 
 
 def on_post_page(output, page, config):
-    return _root_direction(output, config)
+    return _finish_html(output, config)
 
 
 def on_post_template(output_content, template_name, config):
-    return _root_direction(output_content, config)
+    return _finish_html(output_content, config)
 
 
 def on_post_build(config, **kwargs):

@@ -1,0 +1,170 @@
+"""Sharing and research: link-preview cards, citations, the Atom feed, data downloads, print."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from html import unescape
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from PIL import Image
+
+from browser import chromium, served
+
+REPO = Path(__file__).resolve().parent.parent
+SITE = REPO / "site"
+DOSSIER = REPO / "dossier"
+ARTICLES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DOSSIER / "articles").glob("*.yml"))}
+THEMES = yaml.safe_load((DOSSIER / "themes.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def built():
+    result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+
+
+def meta(page: Path, prop: str) -> str:
+    match = re.search(rf'<meta (?:property|name)="{re.escape(prop)}" content="([^"]*)"', page.read_text(encoding="utf-8"))
+    assert match, f"{page}: no {prop}"
+    return unescape(match.group(1))
+
+
+def pages_with_cards():
+    yield SITE / "index.html", "cards/home.png"
+    for theme in THEMES:
+        yield SITE / f"themes/{theme['id']}/index.html", f"cards/themes/{theme['id']}.png"
+    for article_id in ARTICLES:
+        yield SITE / f"articles/{article_id}/index.html", f"cards/articles/{article_id}.png"
+
+
+def test_every_card_exists_and_matches_its_page():
+    for page, card in pages_with_cards():
+        image_url = meta(page, "og:image")
+        assert meta(page, "twitter:image") == image_url and meta(page, "twitter:card") == "summary_large_image"
+        png = (page.parent / image_url).resolve()
+        assert png == (SITE / card).resolve() and png.is_file(), image_url
+        with Image.open(png) as image:
+            assert image.size == (1200, 630) and image.format == "PNG"
+            title = image.text["Title"]
+        if card.startswith("cards/articles/"):
+            assert title == ARTICLES[png.stem]["title"] == meta(page, "og:title")
+        elif card.startswith("cards/themes/"):
+            assert title == meta(page, "og:title") == next(t["title"] for t in THEMES if t["id"] == png.stem)
+
+
+def test_cards_are_redrawn_only_when_their_text_changes():
+    card = SITE / "cards/articles/joint-plan-against-isis-remnants.png"
+    before = {p: p.stat().st_mtime_ns for p in (REPO / "docs/cards").rglob("*.png")}
+    first = card.read_bytes()
+    result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0
+    assert card.read_bytes() == first  # byte-identical, reused
+    from sitegen import cards
+
+    changed = cards.Card("عنوان آخر", "بقايا داعش", "27 أيار 2019", "ملف الأمن العراقي")
+    assert cards.card_png(changed, REPO / "docs/cards/articles/joint-plan-against-isis-remnants.png") != first
+    assert before  # the previous build left cards to reuse
+
+
+def test_citation_on_article_pages():
+    page = (SITE / "articles/joint-plan-against-isis-remnants/index.html").read_text(encoding="utf-8")
+    citation = re.search(r'<p id="dossier-citation"[^>]*>(.*?)</p>', page, re.S).group(1)
+    text = unescape(re.sub(r"<[^>]+>", "", citation))
+    assert text.startswith("العربي الجديد، «خطة امنية مشتركة")
+    assert "27 أيار 2019" in text and "ملف الأمن العراقي" in text and "تاريخ الاطلاع" in text
+    assert 'data-dossier-copy="dossier-citation"' in page
+    assert 'href="../../data/citations.json"' in page and 'href="../../data/citations.bib"' in page
+
+
+def test_citation_copy_button_and_consulted_date_in_browser():
+    with served(SITE) as base, chromium() as driver:
+        driver.get(base + "articles/kadhimi-alert-after-isis-threat/")
+        state = driver.execute_script("""
+            const page = document.querySelector('[data-dossier-page]').textContent;
+            const consulted = document.querySelector('[data-dossier-consulted]').textContent;
+            document.querySelector('[data-dossier-copy]').click();
+            return {page, consulted};
+        """)
+        assert state["page"] == base + "articles/kadhimi-alert-after-isis-threat/"
+        assert re.fullmatch(r"\d{1,2} [^\d]+ \d{4}", state["consulted"]), state["consulted"]
+        status = driver.execute_script("return new Promise(r => setTimeout(() => r(document.querySelector('.dossier-copy__done').textContent), 300))")
+        assert status == "نُسخ الاستشهاد"
+
+
+def test_atom_feed_is_valid_and_newest_first():
+    raw = (SITE / "data/atom.xml").read_bytes()
+    root = ET.fromstring(raw)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+    for required in ("a:id", "a:title", "a:updated", "a:author/a:name"):
+        assert root.find(required, ns) is not None, required
+    stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+    for entry in root.findall("a:entry", ns):
+        for required in ("a:id", "a:title", "a:updated", "a:link[@rel='alternate']"):
+            assert entry.find(required, ns) is not None, required
+        assert stamp.match(entry.find("a:updated", ns).text)
+    feed = feedparser.parse(raw)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    ids = [e.link.rstrip("/").rsplit("/", 1)[-1] for e in feed.entries]
+    assert sorted(ids) == sorted(ARTICLES)
+    dates = [ARTICLES[i]["date"] for i in ids]
+    assert dates == sorted(dates, reverse=True)
+    for page in SITE.rglob("*.html"):  # every page links the feed
+        assert 'type="application/atom+xml"' in page.read_text(encoding="utf-8"), page
+
+
+def test_data_downloads_agree_with_the_dossier():
+    data = json.loads((SITE / "data/dossier.json").read_text(encoding="utf-8"))
+    assert [a["id"] for a in data["articles"]] == sorted(ARTICLES)
+    for record in data["articles"]:
+        source = ARTICLES[record["id"]]
+        for field in ("title", "themes", "entities", "sha256"):
+            assert record[field] == source[field]
+        assert record["date"] == str(source["date"])
+        assert record["events"] == [{"date": str(e["date"]), "title": e["title"]} for e in source["events"]]
+        text = (DOSSIER / "articles" / f"{record['id']}.txt").read_bytes().decode("utf-8-sig")
+        assert record["text"] == text
+    rows = list(csv.DictReader(io.StringIO((SITE / "data/dossier.csv").read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows] == sorted(ARTICLES)
+    assert {r["id"]: r["date"] for r in rows} == {i: str(a["date"]) for i, a in ARTICLES.items()}
+    package = json.loads((SITE / "data/datapackage.json").read_text(encoding="utf-8"))
+    table = next(r for r in package["resources"] if r["path"] == "dossier.csv")
+    assert [f["name"] for f in table["schema"]["fields"]] == list(rows[0].keys())
+    assert all((SITE / "data" / r["path"]).is_file() for r in package["resources"])
+    csl = json.loads((SITE / "data/citations.json").read_text(encoding="utf-8"))
+    by_id = {c["id"]: c for c in csl}
+    assert by_id["joint-plan-against-isis-remnants"]["issued"] == {"date-parts": [[2019, 5, 27]]}
+    assert by_id["2010-election-results-alert"]["issued"] == {"date-parts": [[2010, 3]]}
+    assert "container-title" not in by_id["kadhimi-alert-after-isis-threat"]  # outlet unknown: not invented
+    bib = (SITE / "data/citations.bib").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"@article\{([^,]+),", bib)) == sorted(ARTICLES)
+    open_data = (SITE / "open-data/index.html").read_text(encoding="utf-8")
+    for name in ("dossier.json", "dossier.csv", "datapackage.json", "citations.json", "citations.bib", "atom.xml"):
+        assert f'href="../data/{name}"' in open_data
+
+
+def test_article_prints_right_to_left_with_citation_and_no_navigation(tmp_path):
+    with served(SITE) as base, chromium() as driver:
+        driver.get(base + "articles/kadhimi-arms-campaign-doubts/")
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        state = driver.execute_script("""
+            const shown = s => { const e = document.querySelector(s); return !!e && getComputedStyle(e).display !== 'none'; };
+            return {header: shown('.md-header'), nav: shown('.md-sidebar--primary'), footer: shown('.md-footer'),
+                    citation: shown('.dossier-citation'), body: shown('.dossier-body'),
+                    direction: getComputedStyle(document.querySelector('.dossier-body')).direction};
+        """)
+        assert state == {"header": False, "nav": False, "footer": False, "citation": True, "body": True, "direction": "rtl"}
+        import base64
+
+        pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
+        (tmp_path / "article.pdf").write_bytes(pdf)
+        assert pdf.startswith(b"%PDF")
