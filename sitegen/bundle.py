@@ -50,7 +50,7 @@ def build_bundle(repo: Path, pages: dict[str, str], nav: list) -> Path:
 
 
 def main(args) -> int:
-    generated, problems = pipeline.generate(include_drafts=False)
+    generated, problems = pipeline.generate(include_drafts=False, offline=True)
     if problems:
         return report(problems)
     site.quiet_mkdocs_logging(getattr(args, "verbose", False))

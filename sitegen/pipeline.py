@@ -18,14 +18,27 @@ class Generated:
     pages: dict[str, str]
 
 
-def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False) -> tuple[Generated | None, list[Problem]]:
+def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
+             offline: bool = False) -> tuple[Generated | None, list[Problem]]:
+    """Run the stages; offline pages are for the bundle opened from disk."""
     raw, problems = load.load(dossier_dir)
     dossier, more = validate.validate(raw, include_drafts=include_drafts)
     problems = sorted(set(problems + more), key=lambda p: (p.path, p.line, p.column, p.message))
     if problems or dossier is None:
         return None, problems
     linked = link.link(dossier)
-    return Generated(dossier, linked, render.render(linked, REPO / "docs")), []
+    return Generated(dossier, linked, render.render(linked, REPO / "docs", None if offline else _bundle_download(), offline)), []
+
+
+def _bundle_download() -> render.Download | None:
+    """The offline bundle made by `build.py bundle`, if there is one, to offer for download."""
+    from .bundle import bundle_path
+
+    path = bundle_path(REPO)
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    return render.Download(path.name, len(data), data)
 
 
 def regenerate(docs_dir: Path, include_drafts: bool = True) -> list[Problem]:

@@ -1,0 +1,69 @@
+"""The offline bundle: unzipped anywhere and opened from disk (file://), navigation and Arabic
+search work and nothing is requested from any host. Chromium runs without
+--allow-file-access-from-files, as a reader's browser would."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from browser import chromium, requested_urls
+from test_search import QUERIES, search
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bundle_home(tmp_path_factory) -> str:
+    result = subprocess.run([sys.executable, "build.py", "bundle"], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "MB" in result.stdout  # the size is printed
+    target = tmp_path_factory.mktemp("unzipped anywhere")  # a space in the path, too
+    with zipfile.ZipFile(REPO / "dist" / "iraqi-security-dossier-offline.zip") as archive:
+        archive.extractall(target)
+    home = target / "iraqi-security-dossier" / "index.html"
+    assert home.is_file()
+    return home.as_uri()
+
+
+@pytest.fixture(scope="module")
+def driver():
+    with chromium() as driver:
+        yield driver
+
+
+def test_links_are_files_and_navigation_works(bundle_home, driver):
+    driver.get(bundle_home)
+    assert "نسخة الملف للقراءة دون اتصال" in driver.page_source
+    link = driver.find_element(By.CSS_SELECTOR, "a.dossier-theme__title")
+    assert link.get_attribute("href").endswith("themes/election-security.html")
+    link.click()
+    assert driver.current_url.endswith("themes/election-security.html")
+    driver.find_element(By.CSS_SELECTOR, "a.dossier-item__title").click()
+    assert "/articles/" in driver.current_url and driver.current_url.endswith(".html")
+    assert driver.find_element(By.CSS_SELECTOR, "h1").text
+    entity = driver.find_element(By.CSS_SELECTOR, "a.dossier-entity-link")
+    entity.click()
+    assert "/entities/" in driver.current_url and driver.find_element(By.CSS_SELECTOR, "h1").text
+
+
+@pytest.mark.parametrize("query,must,must_not", QUERIES)
+def test_query_table_offline(bundle_home, driver, query, must, must_not):
+    found = search(driver, bundle_home, query)["articles"]
+    assert set(must) <= found, f"{query!r}: missing {set(must) - found}; found {sorted(found)}"
+    assert not set(must_not) & found, f"{query!r}: unexpected {set(must_not) & found}"
+
+
+def test_nothing_requested_from_any_host(bundle_home):
+    with chromium() as reader:
+        assert search(reader, bundle_home, "الكاظمي")["articles"]
+        reader.find_element(By.CSS_SELECTOR, "a.md-search-result__link").click()
+        requested = requested_urls(reader)
+    assert any(u.endswith("search/search_index.js") for u in requested)
+    assert any("iframe-worker/shim.js" in u for u in requested)
+    outside = [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))]
+    assert outside == []
