@@ -45,3 +45,30 @@ def test_front_matter_is_escaped_for_materials_unescaped_title():
 
 def test_same_input_gives_identical_pages():
     assert render(link(hostile_dossier())) == render(link(hostile_dossier()))
+
+
+def test_long_listings_split_by_year(monkeypatch):
+    """Past LIST_LIMIT entries, themes, entities and the timeline become an archive by year."""
+    import re
+
+    from sitegen import render as render_module
+
+    monkeypatch.setattr(render_module, "LIST_LIMIT", 4)
+    monkeypatch.setattr(render_module, "LATEST_SHOWN", 3)
+    articles = [
+        Article(id=f"a{i:02d}", title=f"مقال {i}", date=PartialDate(2018 + i % 3, 1 + i % 12, 1), source=Source("منفذ"),
+                themes=["t"], summary="ملخص", entities=["e"], events=[], text="نص عن بغداد\n", sha256="0" * 64)
+        for i in range(12)]
+    dossier = Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], articles)
+    pages = render(link(dossier))
+    for base in ("themes/t", "entities/e", "timeline"):
+        year_pages = sorted(p for p in pages if re.fullmatch(rf"{base}/\d{{4}}(-\d+)?\.md", p))
+        assert year_pages, base
+        listed = [re.findall(r'href="@/articles/(a\d\d)\.md"', pages[p]) for p in year_pages]
+        flat = [a for page in listed for a in page if base != "timeline"] or [a for page in listed for a in page]
+        assert sorted(set(flat)) == [a.id for a in articles], base  # every article in the archive
+        assert all(len(set(page)) <= 4 for page in listed), base  # no page past the limit
+    theme_page = pages["themes/t.md"]
+    assert len(re.findall(r'class="dossier-item__title" href="@/articles/', theme_page)) == 3
+    assert 'href="@/themes/t/2020.md"' in theme_page
+    assert "dossier-timeline" not in pages["timeline/index.md"] and 'href="@/timeline/2018.md"' in pages["timeline/index.md"]
