@@ -13,16 +13,27 @@ from babel.dates import format_date
 
 from .model import PartialDate
 
-# Character folding: each maps to one letter or to nothing.
-_FOLD = {
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ؤ": "و", "ئ": "ي",
-    "ة": "ه", "ى": "ي",
-    "ـ": "",  # tatweel
+# Character folding, shared with the site search (sitegen/search_index.py mirrors the
+# browser's rules in lunr.ar.min.js with these same tables).
+FOLD = {
+    "\u0622": "\u0627",  # آ alef with madda      → ا
+    "\u0623": "\u0627",  # أ alef with hamza above → ا
+    "\u0625": "\u0627",  # إ alef with hamza below → ا
+    "\u0671": "\u0627",  # ٱ alef wasla           → ا
+    "\u0624": "\u0648",  # ؤ waw with hamza       → و
+    "\u0626": "\u064A",  # ئ ya with hamza        → ي
+    "\u0649": "\u064A",  # ى alef maqsura         → ي
+    "\u0629": "\u0647",  # ة ta marbuta           → ه
+    "\u06A9": "\u0643",  # ک keheh                → ك
+    "\u06CC": "\u064A",  # ی Farsi yeh            → ي
+    "\u06BE": "\u0647",  # ھ heh doachashmee      → ه
 }
-_DIACRITICS = set(chr(c) for c in range(0x064B, 0x0660)) | {"\u0670"}
-# Invisible direction marks and joiners never separate or form words.
-_INVISIBLE = {"\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff"}
+# Arabic-Indic and extended (Persian) digits become ASCII digits.
+FOLD.update({chr(0x0660 + d): str(d) for d in range(10)})
+FOLD.update({chr(0x06F0 + d): str(d) for d in range(10)})
+# Removed: harakat and other marks, dagger alef, tatweel, zero-width and bidi marks.
+# Bare hamza ء is kept.
+DROP_RE = re.compile("[\u064B-\u065F\u0670\u0640\u200B-\u200F\u061C\u2066-\u2069\uFEFF]")
 
 # Attached one-letter particles, and the article; combinations are tried longest first.
 _PROCLITICS = ("ولل", "فلل", "وبال", "فبال", "وكال", "وال", "فال", "بال", "كال", "لل", "ول", "فل", "وب", "فب", "وك", "فك", "و", "ف", "ب", "ل", "ك")
@@ -34,9 +45,9 @@ _WORD_RE = re.compile(r"[0-9A-Za-z\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]+")
 
 def fold_char(ch: str) -> str:
     """One character folded: '' for marks that do not count, a base letter otherwise."""
-    if ch in _DIACRITICS or ch in _INVISIBLE:
+    if DROP_RE.match(ch):
         return ""
-    return _FOLD.get(ch, ch).lower()
+    return FOLD.get(ch, ch).lower()
 
 
 def normalize(text: str) -> str:
@@ -89,7 +100,7 @@ def words(text: str) -> list[Word]:
         start = origin[match.start()]
         end_origin = origin[match.end() - 1] + 1
         # extend over marks that followed the last letter
-        while end_origin < len(text) and (text[end_origin] in _DIACRITICS or text[end_origin] == "ـ"):
+        while end_origin < len(text) and DROP_RE.match(text[end_origin]):
             end_origin += 1
         result.append(Word(start, end_origin, match.group()))
     return result

@@ -1,0 +1,350 @@
+"""Search on the built site, in a real headless Chromium.
+
+The site is built once per session with `python build.py build`; queries are
+typed into Material's search box and the article links in the results are
+checked against a table. The Arabic rules under test live in
+overrides/assets/javascripts/lunr/min/lunr.ar.min.js (and, for reference, in
+sitegen/search_index.py).
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from browser import chromium, outside_requests, requested_urls, served
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from sitegen.search_index import normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
+
+A0 = "2010-election-results-alert"          # Baghdad on alert until 2010 results
+A1 = "kadhimi-election-security-campaign"   # Kadhimi's campaign to secure elections
+A2 = "joint-plan-against-isis-remnants"     # joint plan against ISIS remnants
+A3 = "kadhimi-alert-after-isis-threat"      # Kadhimi orders alert after ISIS threat
+A4 = "kadhimi-arms-campaign-doubts"         # doubts about the arms campaign in Basra
+ALL = (A0, A1, A2, A3, A4)
+
+# (query, articles that must be found, articles that must not be found).
+# An article is "found" when its own content matches: its page or one of its
+# sections, except the sections that list other articles (see below). Several
+# words in one query are OR-ed by Material.
+QUERIES = [
+    # hamza forms: the texts write both الأمنية and الامنية
+    ("الامنية", ALL, ()),
+    ("الأمنية", ALL, ()),
+    ("الأعظمية", (A0,), (A1, A2, A3, A4)),    # text: الاعظمية
+    ("الانبار", (A2, A3), (A0, A1, A4)),       # text: الأنبار
+    ("ابو غريب", (A2,), (A0, A1)),             # text: أبو غريب (A3, A4: أبو alone)
+    # ta marbuta / ha, alef maqsura / ya
+    ("الحمله", (A1, A4), (A0, A2, A3)),        # text: الحملة
+    ("مستوي", (A3, A4), (A0, A1, A2)),         # text: مستوى
+    # diacritics and tatweel in the query
+    ("الكـاظمي", (A1, A3, A4), (A0, A2)),
+    ("الْكَاظِمِي", (A1, A3, A4), (A0, A2)),
+    ("قَرْداش", (A3,), (A0, A1, A2, A4)),
+    ("الخفـاجي", (A2,), (A0, A1, A3, A4)),
+    # punctuation: typed after the word, or stuck to it in the text
+    ("الكاظمي،", (A1, A3, A4), (A0, A2)),     # text: الكاظمي، (no space)
+    ("مارس", (A0,), (A1, A2, A3, A4)),         # text: (مارس)
+    ("الوهم", (A4,), (A0, A1, A2, A3)),        # text: بـ”الوهم”
+    ("سكاي", (A1,), (A0, A2, A3, A4)),         # text: لـ"سكاي
+    # attached prefixes و ف ب ل ك ال in the query but not the text, or both
+    ("والكاظمي", (A1, A3, A4), (A0, A2)),
+    ("كاظمي", (A1, A3, A4), (A0, A2)),
+    ("بالبصرة", (A4,), (A0, A1, A2, A3)),      # text: البصرة, بالبصرة
+    ("للانتخابات", (A0, A1), (A2, A3, A4)),    # text: للانتخابات, الانتخابات
+    ("وبغداد", (A0, A1, A2, A4), ()),          # text: بغداد, وبغداد
+    # a word's beginning (search as you type)
+    ("الكاظ", (A1, A3, A4), (A0, A2)),
+    ("المشهدا", (A1,), (A0, A2, A3, A4)),
+    # digits, ASCII and Arabic-Indic; Latin (lower-casing and "(" are checked in test_lunr_hooks)
+    ("2018", (A1,), (A0, A2, A3, A4)),
+    ("٢٠١٨", (A1,), (A0, A2, A3, A4)),
+    ("Getty", (), ALL),  # only in the photo caption "(Getty)", which A3 hides (hide_lines)
+    # words of one article only
+    ("القيسي", (A1,), (A0, A2, A3, A4)),
+    ("منظمة بدر", (A4,), (A0, A1, A2, A3)),
+    ("تزوير", (A0,), (A1, A2, A3, A4)),
+]
+
+# Section anchors of an article page that list OTHER articles (titles, outlets):
+# a hit there says nothing about the article itself.
+OTHER_ARTICLE_SECTIONS = {"مقالات-ذات-صلة", "في-المحور-نفسه"}
+
+
+# Buckwalter transliteration, so test ids are readable ASCII.
+_BUCKWALTER = dict(zip(
+    "ءآأؤإئابةتثجحخدذرزسشصضطظعغـفقكلمنهوىيًٌٍَُِّْٰٱ",
+    "'|>&<}AbptvjHxd*rzs$SDTZEg_fqklmnhwYyFNKaui~o`{",
+))
+
+
+def _test_id(query: str) -> str:
+    return "".join(_BUCKWALTER.get(c, c if c.isascii() else f"U{ord(c):04X}") for c in query)
+
+
+@pytest.fixture(scope="session")
+def site() -> pathlib.Path:
+    """The real site, built once for the session."""
+    subprocess.run([sys.executable, "build.py", "build"], cwd=ROOT, check=True, timeout=600)
+    assert (SITE / "search" / "search_index.json").is_file(), f"no search index in {SITE}"
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    with served(site) as base, chromium() as driver:
+        yield base, driver
+
+
+def article_id(href: str) -> str | None:
+    """The article id in a result link (directory URLs or offline .html links)."""
+    path = urllib.parse.urlsplit(href).path
+    m = re.search(r"/articles/([^/]+?)(?:\.html|/index\.html|/)?$", path)
+    return m.group(1) if m else None
+
+
+def matched_articles(links: list) -> set[str]:
+    """Articles whose own content matched, from [href, score] result links.
+
+    Material adds a page's entry with score 0 when only a section matched.
+    """
+    found = set()
+    for href, score in links:
+        section = urllib.parse.unquote(urllib.parse.urlsplit(href).fragment)
+        if article_id(href) and score > 0 and section not in OTHER_ARTICLE_SECTIONS:
+            found.add(article_id(href))
+    return found
+
+
+# Reads Material's result list: meta text, result links, "missing term" notes.
+_STATE_JS = """
+const meta = document.querySelector(".md-search-result__meta");
+const links = [...document.querySelectorAll(".md-search-result__list a.md-search-result__link")];
+return {
+  meta: meta ? meta.textContent.trim() : "",
+  items: document.querySelectorAll(".md-search-result__list > li.md-search-result__item").length,
+  hrefs: links.map(a => a.href),
+  links: links.map(a => [a.href, parseFloat(a.querySelector("[data-md-score]").dataset.mdScore)]),
+  missing: document.querySelectorAll(".md-search-result__terms").length,
+};
+"""
+
+
+def search(driver, base: str, query: str, timeout: float = 20) -> dict:
+    """Type query into Material's search box; return the settled result state."""
+    driver.get(base)
+    config = json.loads(driver.find_element(By.ID, "__config").get_attribute("textContent"))
+    tr = config["translations"]
+    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    if not box.is_displayed():  # narrow screens: open search from the header
+        driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
+    box.click()
+    box.send_keys(query)
+
+    # Results are pushed once per keystroke: wait until they stop changing.
+    idle = {tr["search.result.placeholder"], tr.get("search.result.initializer", ""), ""}
+    deadline, last, stable = time.monotonic() + timeout, None, 0
+    while stable < 5:
+        assert time.monotonic() < deadline, f"results for {query!r} never settled: {last}"
+        time.sleep(0.1)
+        state = driver.execute_script(_STATE_JS)
+        settled = state["meta"] not in idle and box.get_attribute("value") == query
+        stable = stable + 1 if settled and state == last else 0
+        last = state
+
+    meta = last["meta"]
+    if meta == tr["search.result.none"]:
+        total = 0
+    elif meta == tr["search.result.one"]:
+        total = 1
+    else:  # "search.result.other" has "#" where the count goes
+        pattern = re.escape(tr["search.result.other"]).replace("\\#", "#").replace("#", r"(\d+)")
+        total = int(re.fullmatch(pattern, meta).group(1))
+
+    # Material renders 10 results, then 4 more each time the list's "scrolled to
+    # the bottom" state changes. Keep the list short enough to scroll and flip
+    # it between top and bottom until every result is there.
+    WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: d.execute_script("""
+        const wrap = document.querySelector(".md-search__scrollwrap");
+        wrap.style.maxHeight = "120px";
+        wrap.scrollTop = wrap.scrollTop > 0 ? 0 : wrap.scrollHeight;
+        return document.querySelectorAll(".md-search-result__list > li.md-search-result__item").length;
+    """) >= total, f"{query!r}: fewer than {total} results rendered")
+    state = driver.execute_script(_STATE_JS)
+    state["total"] = total
+    state["articles"] = matched_articles(state["links"])
+    return state
+
+
+@pytest.mark.parametrize("query,must,must_not", QUERIES, ids=[_test_id(q) for q, _, _ in QUERIES])
+def test_query(browser, query, must, must_not):
+    base, driver = browser
+    state = search(driver, base, query)
+    found = state["articles"]
+    assert set(must) <= found, f"{query!r}: missing {set(must) - found}; found {sorted(found)}"
+    assert not set(must_not) & found, f"{query!r}: unexpected {set(must_not) & found}"
+    if " " not in query.strip():
+        # One word: every result matched it, so Material must not mark it
+        # missing (it compares the query term with the matched index terms).
+        assert state["missing"] == 0, f"{query!r}: results say the term is missing"
+
+
+def test_results_mark_whole_original_words(browser):
+    """Result snippets keep the original text and mark whole words: the index
+    text is HTML, so "&quot;داعش&quot;" must not become a mark that cuts the
+    character reference in two (a stray ";" on screen)."""
+    base, driver = browser
+    search(driver, base, "داعش")
+    marks, html = driver.execute_script("""
+        const results = [...document.querySelectorAll(".md-search-result__article")];
+        return [[...document.querySelectorAll(".md-search-result mark")].map(m => m.textContent),
+                results.map(a => a.innerHTML).join("")];
+    """)
+    assert marks and set(marks) == {"داعش"}, set(marks)
+    assert "</mark>;" not in html
+
+
+def test_page_highlight_marks_original_words(browser):
+    """A result link's "?h=" makes Material mark the matched words on the page:
+    they must be the page's own spellings, not the normalised query term."""
+    base, driver = browser
+    state = search(driver, base, "الامنيه")
+    href = next(h for h, score in state["links"] if article_id(h) == A0 and score > 0)
+    driver.get(href)
+    marks = WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('mark[data-md-highlight]')].map(m => m.textContent)"))
+    assert {search_core(m) for m in marks} == {"امنيه"}, marks
+    assert "الأمنية" in marks or "الامنية" in marks, marks
+
+
+def test_no_outside_requests(site):
+    """Pages, fonts, search worker, lunr scripts and index all come from the local server."""
+    with served(site) as base:
+        with chromium() as driver:
+            assert search(driver, base, "الكاظمي")["articles"], "search found nothing"
+            driver.get(urllib.parse.urljoin(base, f"articles/{A3}/"))
+        # The browser has quit: its request log is now complete.
+        urls = requested_urls(driver)
+        assert any(u.endswith("/lunr/min/lunr.ar.min.js") for u in urls), "worker requests not logged"
+        assert outside_requests(driver, [base]) == []
+
+
+def test_rules(tmp_path):
+    """The rules in Python, on the cases the JS must handle (see test_js_and_python_rules_agree)."""
+    assert {search_core(w) for w in ("الامنية", "الأمنية", "والأمنية", "بالامنيه", "«الأمنيّة»")} == {"امنيه"}
+    assert {search_core(w) for w in ("الكاظمي،", "الكـاظمي", "الْكَاظِمِي", "والكاظمي", "كاظمي")} == {"اظمي"}
+    assert search_core("الكاظ") == "كاظ" and "كاظمي" in search_forms("الكاظمي")  # prefix search
+    assert search_core("للانتخابات") == search_core("الانتخابات") == "انتخابات"
+    assert search_core("مستوى") == "مستوي" and search_core("٢٠١٨") == "2018" and search_core("(Getty)") == "getty"
+    assert normalize_arabic("إؤئآٱىةـ") == "اوياايه"
+
+
+def test_write_index_as_utf8(tmp_path):
+    data = {"config": {"lang": ["ar"]}, "docs": [{"location": "a/", "title": "الأمنية \"x\"", "text": "<p>ق</p>"}]}
+    path = tmp_path / "search" / "search_index.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(data, separators=(",", ":")), encoding="ascii")  # as Material writes it
+    write_index_as_utf8(tmp_path)
+    text = path.read_bytes().decode("utf-8")
+    assert json.loads(text) == data and "الأمنية" in text and "\\u" not in text
+    assert list(path.parent.iterdir()) == [path]  # no temporary file left
+
+
+def test_search_index_is_utf8(site):
+    raw = (site / "search" / "search_index.json").read_bytes()
+    text = raw.decode("utf-8")  # strict: raises if not UTF-8
+    assert "الكاظمي" in text
+    assert "\\u06" not in text
+    assert json.loads(text)["docs"]
+
+
+def in_search_worker(driver, base: str, site: pathlib.Path, body: str, data=None):
+    """Run JS `body` (sees `lunr` and `data`, returns a JSON value) in a worker
+    that loads Material's search worker bundle and lunr language files the way
+    Material does, from the served site."""
+    worker = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))[0]
+    scripts = [urllib.parse.urljoin(base, path) for path in (
+        worker.relative_to(site).as_posix(),
+        "assets/javascripts/lunr/min/lunr.stemmer.support.min.js",
+        "assets/javascripts/lunr/min/lunr.ar.min.js",
+    )]
+    code = (f"importScripts(...{json.dumps(scripts)}); const data = {json.dumps(data)};"
+            f"postMessage((() => {{ {body} }})());")
+    driver.get(base)
+    result = driver.execute_async_script("""
+        const done = arguments[1];
+        const worker = new Worker(URL.createObjectURL(new Blob([arguments[0]])));
+        worker.onmessage = e => done({ok: e.data});
+        worker.onerror = e => done({error: String(e.message)});
+    """, code)
+    assert "ok" in result, result
+    return result["ok"]
+
+
+def test_js_and_python_rules_agree(site, browser):
+    """lunr.ar.forms (JS) == search_forms (Python) on every word of the index."""
+    base, driver = browser
+    docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    words = set()
+    for doc in docs:
+        words.update(re.sub(r"<[^>]+>", " ", f"{doc['title']} {doc['text']}").split())
+    assert len(words) > 500
+    words.update([  # rules that the articles may not exercise
+        "الْكَاظِمِي", "الكـاظمي", "إجراءات", "آذار", "ٱلله", "مسؤول", "رئيس", "مستوى", "٢٠١٨",
+        "۲۰۱۸", "کرکوک", "Getty", "(Getty)", "«بعض", "للحد", "لله", "و", "ال", "*", "x\u200fy",
+        "\U0001F600ب", "وبالكاظمي", "ووفقاً",
+    ])
+    words = sorted(words)
+    js = in_search_worker(driver, base, site, "return data.map(w => lunr.ar.forms(w));", words)
+    diff = [(w, j, search_forms(w)) for w, j in zip(words, js) if j != search_forms(w)]
+    assert not diff, diff[:20]
+
+
+def test_lunr_hooks(site, browser):
+    """The wrappers in lunr.ar.min.js, checked on a small lunr index."""
+    base, driver = browser
+    result = in_search_worker(driver, base, site, """
+        // Material sets the separator after this.use(lunr.ar): it must keep Arabic punctuation.
+        lunr.tokenizer.separator = new RegExp("[\\s\\-]+");
+        const idx = lunr(function () {
+            this.use(lunr.ar);
+            this.metadataWhitelist = ["position"];
+            this.ref("id");
+            this.field("text");
+            this.add({id: "a", text: "الأمن الالكتروني،ووفقاً «للانتخابات»"});
+            this.add({id: "b", text: "في البصرة"});
+            this.add({id: "c", text: "صورة (Getty)"});
+        });
+        const refs = q => idx.search(q).map(r => r.ref);
+        const positions = q => idx.search(q).flatMap(r => Object.values(r.matchData.metadata)
+            .flatMap(field => (field.text ? field.text.position : []).map(String)));
+        const query = new lunr.Query(["text"]);
+        new lunr.QueryParser("والأمنية* الكـاظ*", query).parse();
+        return {
+            terms: query.clauses.map(c => c.term),
+            basra: refs("بالبصرة*"), latin: refs("GETTY*"), elections: refs("الانتخابات*"), word: refs("ووفقا"),
+            al: positions("ال*"), waw: positions("و*"),
+        };
+    """)
+    assert result["terms"] == ["امنيه*", "كاظ*"]  # wildcard terms reduced like the index
+    assert result["basra"] == ["b"]
+    assert result["latin"] == ["c"]  # "(" split off, Latin lower-cased
+    assert result["elections"] == ["a"]  # «للانتخابات» split off and prefix-stripped
+    assert result["word"] == ["a"]  # "،" split "الالكتروني،ووفقاً"
+    # "الالكتروني" is indexed as الالكتروني and الكتروني, both match "ال*":
+    # each position must be reported once, or Material nests <mark> tags.
+    assert result["al"] and len(result["al"]) == len(set(result["al"]))
+    assert result["waw"] and len(result["waw"]) == len(set(result["waw"]))
