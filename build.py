@@ -89,6 +89,10 @@ def main(argv=None) -> int:
         return handlers[args.command](args)
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a last resort: the stages report their own problems
+        print(f"build.py {args.command or 'build'} failed: {type(error).__name__}: {error}\n"
+              "site/ and docs/ were left as they were. Please report this as a bug.", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

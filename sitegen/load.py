@@ -1,11 +1,15 @@
 """Stage 1, load: read the dossier's files safely, keeping where every value came from.
 
 Nothing here judges the content; it only turns bytes into data and reports what could not
-be read at all (YAML that does not parse, text that is not UTF-8, files too large).
+be read at all (YAML that does not parse, text that is not UTF-8, files too large). Nothing
+in a file is ever executed: YAML is read with a safe loader, and tags that would build
+objects, aliases (the "billion laughs" bomb) and absurd nesting are refused before any
+value is constructed.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +19,18 @@ from .model import Problem
 
 MAX_TEXT_BYTES = 1_000_000
 MAX_YAML_BYTES = 1_000_000
+MAX_YAML_DEPTH = 20  # the dossier's files nest three or four levels deep
+MAX_PROBLEMS_PER_FILE = 20
 
 Location = tuple[int, int]  # 1-based line and column
 KeyPath = tuple  # keys and list indexes from the document root
+
+# The only tags a maintainer may write explicitly (`!!str 2019`); anything else, and above all
+# `!!python/...`, is refused without being constructed.
+_PLAIN_TAGS = {None, "!", *(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
+_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 @dataclass
@@ -41,6 +54,7 @@ class RawArticle:
     txt_path: Path | None
     text: str | None = None
     sha256: str | None = None
+    yml_path: Path | None = None
 
 
 @dataclass
@@ -61,99 +75,282 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastLoader(yaml.CSafeLoader):
+        """The same, parsed by libyaml."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+else:  # pragma: no cover - PyYAML without libyaml
+    _FastLoader = None
+
 
 def rel(path: Path, root: Path) -> str:
+    """A path as shown in messages: relative to the repository (the dossier folder's parent)."""
+    path = Path(path)
+    for base in (Path(root).parent, Path(root).resolve().parent):
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            pass
     try:
-        return path.resolve().relative_to(root.resolve().parent).as_posix()
-    except ValueError:
+        return path.resolve().relative_to(Path(root).resolve().parent).as_posix()
+    except (ValueError, OSError):
         return path.as_posix()
 
 
+def _short_tag(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def _line_col(raw: bytes, offset: int) -> Location:
+    """1-based line and character column of a byte offset, counting only the valid UTF-8 before it."""
+    before = raw[:offset]
+    line_start = before.rfind(b"\n") + 1
+    column = len(before[line_start:].decode("utf-8", errors="replace"))
+    if before.startswith(b"\xef\xbb\xbf") and line_start == 0:
+        column -= 1  # the BOM is not a character of the line
+    return before.count(b"\n") + 1, column + 1
+
+
+def _not_utf8(raw: bytes, offset: int, name: str) -> str:
+    """Why bytes are not UTF-8, and how to convert them."""
+    for bom, encoding in _BOMS.items():
+        if raw.startswith(bom):
+            return (f"file is {encoding} (as Windows Notepad saves \"Unicode\"), not UTF-8; convert it with "
+                    f"`iconv -f {encoding} -t UTF-8 {name} > converted.txt` or save it as \"UTF-8\"")
+    detail = f"byte 0x{raw[offset]:02x} is not UTF-8"
+    try:
+        decoded = raw.decode("cp1256")
+    except UnicodeDecodeError:
+        decoded = ""
+    letters = _LETTER.findall(decoded)
+    if letters and len(_ARABIC_LETTER.findall(decoded)) >= len(letters) / 2:
+        return (f"file is not UTF-8 ({detail}); it looks like Arabic in Windows-1256, common for files from "
+                f"Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 {name} > converted.txt` "
+                "(or reopen it in an editor as Windows-1256 and save it as UTF-8)")
+    return f"file is not UTF-8 ({detail}); save it as UTF-8 (for example `iconv -f LATIN1 -t UTF-8 {name} > converted.txt`)"
+
+
 def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
-    """Parse one YAML file; refuse aliases (alias bombs) and Python tags without executing anything."""
+    """Parse one YAML file; refuse aliases, object tags and deep nesting without executing anything."""
     shown = rel(path, root)
-    size = path.stat().st_size
-    if size > MAX_YAML_BYTES:
-        problems.append(Problem(shown, 1, 1, f"file is {size:,} bytes; the limit for YAML files is {MAX_YAML_BYTES:,} bytes"))
+
+    def refuse(line: int, column: int, message: str) -> None:
+        problems.append(Problem(shown, line, column, message))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            refuse(1, 1, f"file is {size:,} bytes; the limit for a YAML file is {MAX_YAML_BYTES:,} bytes")
+            return None
+        raw = path.read_bytes()
+    except OSError as error:
+        refuse(1, 1, f"cannot read the file: {error.strerror or error}")
         return None
-    raw = path.read_bytes()
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        problems.append(Problem(shown, *_line_col(raw, error.start), "file is not UTF-8; save it as UTF-8"))
+        refuse(*_line_col(raw, error.start), _not_utf8(raw, error.start, path.name))
         return None
+
     try:
-        for event in yaml.parse(source, Loader=_Loader):
-            if isinstance(event, yaml.AliasEvent):
-                mark = event.start_mark
-                problems.append(Problem(shown, mark.line + 1, mark.column + 1,
-                                        "YAML aliases (*name) are not allowed in the dossier; write the value out"))
+        node = None
+        reported = len(problems)
+        if _FastLoader is not None:
+            try:  # libyaml, when PyYAML has it: twenty times faster; on any error, the pure-Python
+                # parser below reads the file again, so that messages are the same everywhere
+                outcome = _screen(source, _FastLoader, refuse)
+                if outcome is False:
+                    return None
+                node = yaml.compose(source, Loader=_FastLoader)
+                parsed = True
+            except yaml.YAMLError:
+                del problems[reported:]
+                parsed = False
+        else:
+            parsed = False
+        if not parsed:
+            if _screen(source, _Loader, refuse) is False:
                 return None
-        node = yaml.compose(source, Loader=_Loader)
+            node = yaml.compose(source, Loader=_Loader)
         if node is None:
             return YamlDocument(path, None)
-        loader = _Loader("")
-        data = loader.construct_document(node)
+        data = _Loader("").construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = error.problem or "could not be parsed"
-        if "could not determine a constructor" in str(error):
-            what = f"YAML tag {error.problem.split('tag ')[-1] if error.problem else ''} is not allowed: only plain values, lists and mappings"
-        problems.append(Problem(shown, line, column, f"YAML does not parse: {what}"))
+        if error.context and error.problem:
+            what = f"{error.problem} ({error.context})"
+        hint = "; check the quotes, brackets and indentation here and on the line before"
+        unclosed = _unclosed(source, line)
+        if unclosed:
+            what_kind = "quote" if unclosed[2] in "\"'" else "bracket"
+            hint = (f" at line {line}, column {column}, because the {what_kind} opened here is not closed on its line, "
+                    f"so what follows was read as part of the value; close the {what_kind}")
+            line, column = unclosed[:2]
+        elif "mapping values are not allowed" in what:
+            hint = "; a value containing `: ` must be put in quotes"
+        elif "found character '\\t'" in what:
+            hint = "; indent with spaces, not tabs"
+        refuse(line, column, f"YAML does not parse: {what}{hint}")
         return None
-    except yaml.YAMLError as error:
-        problems.append(Problem(shown, 1, 1, f"YAML does not parse: {error}"))
+    except yaml.YAMLError as error:  # a character YAML does not allow, mostly
+        position = getattr(error, "position", None)
+        line, column = (source.count("\n", 0, position) + 1, position - source.rfind("\n", 0, position)) \
+            if isinstance(position, int) else (1, 1)
+        character = getattr(error, "character", None)
+        if isinstance(character, str) and len(character) == 1:
+            character = ord(character)
+        if isinstance(character, int):
+            reason = (f"the character U+{character:04X} is not allowed in YAML (an invisible control "
+                      "character, probably pasted by accident); delete it")
+        else:
+            reason = getattr(error, "reason", None) or str(error).splitlines()[0]
+        refuse(line, column, f"YAML does not parse: {reason}")
+        return None
+    except ValueError as error:  # int("1" * 5000): Python refuses absurdly long numbers
+        refuse(1, 1, f"YAML could not be read: a value cannot be read as a number ({str(error).split(';')[0]}); "
+               "put it in quotes if it is text")
+        return None
+    except (OverflowError, RecursionError, TypeError) as error:
+        refuse(1, 1, f"YAML could not be read: {type(error).__name__}: {error}")
         return None
     document = YamlDocument(path, data)
-    _record_locations(node, (), document.locations)
+    _record_locations(node, (), document.locations, shown, problems)
     return document
 
 
-def _record_locations(node: yaml.Node, key_path: KeyPath, out: dict) -> None:
+_OPENED_VALUE = re.compile(r"""^(\s*(?:-\s+)?(?:[^\s#"'\[{][^#"']*?:\s+)?)(["'\[{])(.*)$""")
+
+
+def _unclosed(source: str, error_line: int) -> tuple[int, int, str] | None:
+    """The first value before error_line whose opening quote or bracket is not closed on its own line."""
+    for number, text in enumerate(source.splitlines()[:error_line - 1], 1):
+        match = _OPENED_VALUE.match(text)
+        if not match or text.lstrip().startswith("#"):
+            continue
+        opener, rest = match.group(2), match.group(3)
+        if opener == '"':
+            closed = re.search(r'(?<!\\)"', rest)
+        elif opener == "'":
+            closed = re.search(r"'(?!')", rest.replace("''", ""))
+        else:
+            unquoted = re.sub(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'', "", rest)
+            closer = "]" if opener == "[" else "}"
+            closed = unquoted.count(closer) > unquoted.count(opener)
+        if not closed:
+            return number, len(match.group(1)) + 1, opener
+    return None
+
+
+def _screen(source: str, loader, refuse) -> bool:
+    """First pass, events only, nothing constructed: refuse aliases, object tags and deep nesting.
+
+    False when something was refused (and reported through refuse)."""
+    found = 0
+    depth = 0
+    for event in yaml.parse(source, Loader=loader):
+        mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            refuse(mark.line + 1, mark.column + 1, f"YAML alias `*{event.anchor}` is not allowed in the dossier: "
+                   "write the value out in full (aliases can make a small file expand without limit)")
+            return False  # an alias bomb is refused at its first alias, before anything grows
+        if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if event.tag not in _PLAIN_TAGS:
+                refuse(mark.line + 1, mark.column + 1, f"YAML tag `{_short_tag(event.tag)}` is not allowed: "
+                       "the dossier holds only plain text, numbers, true/false, lists and mappings "
+                       "(nothing in it is ever run)")
+                found += 1
+                if found >= MAX_PROBLEMS_PER_FILE:
+                    return False
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    refuse(mark.line + 1, mark.column + 1, f"lists and mappings are nested more than "
+                           f"{MAX_YAML_DEPTH} levels deep; the dossier's files need four at most")
+                    return False
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return not found
+
+
+_KEYS = _Loader("")
+
+
+def _key(node: yaml.Node):
+    """A mapping key as the data will hold it (`1:` is the number 1, not the text "1")."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:str":
+            return node.value
+        try:
+            return _KEYS.construct_object(node)
+        except Exception:  # noqa: BLE001 - a key we cannot read is located by its text
+            return node.value
+    return None
+
+
+def _record_locations(node: yaml.Node, key_path: KeyPath, out: dict, shown: str, problems: list[Problem]) -> None:
     out[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
+        first_seen: dict = {}
         for key_node, value_node in node.value:
-            key = key_node.value
-            out[key_path + (key, "<key>")] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _record_locations(value_node, key_path + (key,), out)
+            key = _key(key_node)
+            where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            try:
+                if key in first_seen:
+                    problems.append(Problem(shown, *where, f"field `{key}` is written twice (first on line "
+                                                           f"{first_seen[key][0]}); keep one: YAML would silently use the last"))
+                    continue
+                first_seen[key] = where
+            except TypeError:
+                continue
+            out[key_path + (key, "<key>")] = where
+            _record_locations(value_node, key_path + (key,), out, shown, problems)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_locations(item, key_path + (index,), out)
-
-
-def _line_col(raw: bytes, offset: int) -> Location:
-    before = raw[:offset]
-    line = before.count(b"\n") + 1
-    return line, offset - (before.rfind(b"\n") + 1) + 1
+            _record_locations(item, key_path + (index,), out, shown, problems)
 
 
 def read_text(path: Path, root: Path, problems: list[Problem]) -> tuple[str | None, str | None]:
-    """The text of an article as stored, and the SHA-256 of its bytes."""
+    """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
     shown = rel(path, root)
-    size = path.stat().st_size
-    if size > MAX_TEXT_BYTES:
-        problems.append(Problem(shown, 1, 1, f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes"))
-        return None, None
-    raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
     try:
-        text = raw.decode("utf-8-sig")  # a BOM is accepted and not shown
-    except UnicodeDecodeError as error:
-        line, column = _line_col(raw, error.start)
-        hint = ""
-        try:
-            raw.decode("cp1256")
-            hint = (" It looks like Windows-1256 (Arabic Windows); convert it with "
-                    f"`iconv -f WINDOWS-1256 -t UTF-8 {path.name} > fixed.txt`.")
-        except UnicodeDecodeError:
-            pass
-        problems.append(Problem(shown, line, column, f"text is not UTF-8 (byte 0x{raw[error.start]:02x}).{hint}"))
-        return None, digest
-    if not text.strip():
-        problems.append(Problem(shown, 1, 1, "text is empty: an article needs its text"))
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            problems.append(Problem(shown, 1, 1, f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes "
+                                                 "(about 500,000 Arabic letters): is this really one article?"))
+            return None, None
+        raw = path.read_bytes()
+    except OSError as error:
+        problems.append(Problem(shown, 1, 1, f"cannot read the text: {error.strerror or error}"))
+        return None, None
+    digest = hashlib.sha256(raw).hexdigest()
+    text, problem = decode_text(raw, path.name)
+    if problem:
+        line, column, message = problem
+        problems.append(Problem(shown, line, column, message))
         return None, digest
     return text, digest
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str] | None]:
+    """Decode an article's bytes; or say, located, why they are not an acceptable text.
+
+    A UTF-8 BOM and CRLF line ends are accepted (the BOM is not shown; lines split on any end).
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, (*_line_col(raw, error.start), "text " + _not_utf8(raw, error.start, name))
+    if not text.strip():
+        return None, (1, 1, "text is empty: an article needs its text (did the copy fail?)")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        return None, (line, nul - text.rfind("\n", 0, nul), "text contains a NUL character: it looks like a binary "
+                                                             "file (a .doc or .pdf?), not plain text; save it as plain UTF-8 text")
+    return text, None
 
 
 def load(root: Path) -> tuple[RawDossier, list[Problem]]:
@@ -161,10 +358,16 @@ def load(root: Path) -> tuple[RawDossier, list[Problem]]:
     problems: list[Problem] = []
     root = Path(root)
 
+    def refuse(path: Path, message: str) -> None:
+        problems.append(Problem(rel(path, root), 1, 1, message))
+
     def optional_yaml(name: str) -> YamlDocument | None:
         path = root / name
+        if path.is_symlink():
+            refuse(path, "symbolic links are not allowed in the dossier: put the file itself here")
+            return None
         if not path.is_file():
-            problems.append(Problem(rel(path, root), 1, 1, f"missing file: the dossier needs {name}"))
+            refuse(path, f"missing file: the dossier needs {name}")
             return None
         return read_yaml(path, root, problems)
 
@@ -173,27 +376,39 @@ def load(root: Path) -> tuple[RawDossier, list[Problem]]:
 
     articles_dir = root / "articles"
     stems: dict[str, dict[str, Path]] = {}
-    for path in sorted(articles_dir.iterdir()) if articles_dir.is_dir() else []:
-        if path.name.startswith(".") or not path.is_file():
+    if articles_dir.is_symlink():
+        refuse(articles_dir, "symbolic links are not allowed in the dossier: articles/ must be a real folder")
+        listing = []
+    elif not articles_dir.is_dir():
+        refuse(articles_dir, "missing folder: the dossier needs articles/")
+        listing = []
+    else:
+        listing = sorted(articles_dir.iterdir(), key=lambda p: p.name)  # never the file system's order
+    for path in listing:
+        if path.name.startswith("."):
             continue
         if path.is_symlink():  # nothing outside the repo is read into the site
-            problems.append(Problem(rel(path, root), 1, 1, "symbolic links are not allowed in the dossier"))
+            refuse(path, "symbolic links are not allowed in the dossier: put the file itself here")
             continue
-        if path.suffix in (".yml", ".txt"):
-            stems.setdefault(path.stem, {})[path.suffix] = path
-        elif path.suffix == ".yaml":
-            problems.append(Problem(rel(path, root), 1, 1, "article metadata files end in .yml, not .yaml"))
+        if not path.is_file():
+            continue
+        suffix = path.suffix
+        if suffix in (".yml", ".txt"):
+            stems.setdefault(path.stem, {})[suffix] = path
+        elif suffix.lower() in (".yml", ".yaml", ".txt"):
+            wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
+            refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
     articles = []
     for article_id, files in sorted(stems.items()):
         yml = read_yaml(files[".yml"], root, problems) if ".yml" in files else None
-        raw = RawArticle(article_id, yml, files.get(".txt"))
+        raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
         if ".txt" in files:
             raw.text, raw.sha256 = read_text(files[".txt"], root, problems)
         if ".yml" not in files:
-            problems.append(Problem(rel(files[".txt"], root), 1, 1,
-                                    f"text has no metadata: add articles/{article_id}.yml (or run `python build.py add`)"))
+            refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
+                                  f"(`python build.py add` writes one for a new text)")
         elif ".txt" not in files:
-            problems.append(Problem(rel(files[".yml"], root), 1, 1,
-                                    f"metadata has no text: add articles/{article_id}.txt beside it"))
+            refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
+                                  "beside it, or remove this file")
         articles.append(raw)
     return RawDossier(root, themes, entities, articles), problems

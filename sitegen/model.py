@@ -5,7 +5,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_RE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+# Characters that must never reach a terminal or a log verbatim: C0/C1 controls (an escape
+# sequence could rewrite the screen) and the invisible direction controls (they can make a
+# message read differently from what it says).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 @dataclass(frozen=True, order=True)
@@ -18,17 +24,21 @@ class PartialDate:
 
     @classmethod
     def parse(cls, value: str) -> "PartialDate":
-        """Parse YYYY, YYYY-MM or YYYY-MM-DD; raise ValueError for anything else or impossible dates."""
-        import datetime
+        """Parse YYYY, YYYY-MM or YYYY-MM-DD; raise ValueError, saying why, for anything else."""
+        import calendar
 
         match = _DATE_RE.match(str(value))
         if not match:
             raise ValueError("not a date")
         year, month, day = (int(g) if g else 0 for g in match.groups())
+        if year < 1000:
+            raise ValueError(f"the year {match.group(1)} is not plausible")
         if match.group(2) and not 1 <= month <= 12:
-            raise ValueError("no such month")
+            raise ValueError(f"there is no month {match.group(2)}")
         if match.group(3):
-            datetime.date(year, month, day)  # raises for 2019-02-30
+            days = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= days:
+                raise ValueError(f"{_MONTHS[month - 1]} {year} has {days} days")
         return cls(year, month, day)
 
     @property
@@ -53,9 +63,17 @@ class PartialDate:
         return mine_earliest > other_latest
 
 
+def printable(text: str) -> str:
+    """Text safe to print on one line: control and direction characters shown as \\uXXXX."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text).replace("\r\n", "\n").replace("\n", " "))
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the dossier, located as precisely as we can."""
+    """One thing wrong with the dossier, located as precisely as we can.
+
+    Shown as one line, `path:line:column: message`, the form editors and CI understand.
+    """
 
     path: str
     line: int
@@ -63,7 +81,16 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+        return f"{printable(self.path)}:{self.line}:{self.column}: {printable(self.message)}"
+
+    def github_annotation(self) -> str:
+        """The same problem as a GitHub Actions workflow command, shown on the pull request's diff."""
+        def escape(value: str, in_property: bool = False) -> str:
+            value = printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return value.replace(":", "%3A").replace(",", "%2C") if in_property else value
+
+        return (f"::error file={escape(self.path, True)},line={self.line},col={self.column}"
+                f"::{escape(self.message)}")
 
 
 @dataclass

@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import markupsafe
 
+from . import cards, exports, fieldref
 from .arabic import format_partial_date
 from .link import LinkedDossier
 from .model import Article, Entity, PartialDate, Theme
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Must agree with mkdocs.yml (a test checks): the cards and the feed carry them.
+SITE_NAME = "ملف الأمن العراقي"
+SITE_DESCRIPTION = "ملف منسّق من التقارير الإخبارية العربية عن أمن العراق، أمن الانتخابات وبقايا داعش وحملات حصر السلاح."
 
 ENTITY_KINDS = (("person", "الأشخاص"), ("place", "الأماكن"), ("organization", "المنظمات"))
 
@@ -35,7 +41,43 @@ def page_path(thing) -> str:
 
 def href(thing) -> str:
     """A link to another page, resolved to a real URL by the MkDocs hook (works with any URL style)."""
-    return "@/" + page_path(thing)
+    return "@/" + (thing if isinstance(thing, str) else page_path(thing))
+
+
+# A listing (a theme's articles, an entity's, the timeline) stays on one page up to this many
+# entries; past it, the page shows the latest ones and an archive of pages by year (each year
+# cut into pages of this size), so that no page grows with the dossier.
+LIST_LIMIT = 300
+LATEST_SHOWN = 50
+
+
+@dataclass
+class ArchivePage:
+    path: str  # under docs/
+    year: int
+    part: int  # 1, 2 ... when a year needs more than one page
+    items: list
+    previous: "ArchivePage | None" = None
+    next: "ArchivePage | None" = None
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.part == 1 else f"{self.year} ({self.part})"
+
+
+def archive(items: list, year_of, base: str) -> list[ArchivePage]:
+    """Pages of items by year (in the items' order), each at most LIST_LIMIT long."""
+    pages: list[ArchivePage] = []
+    by_year: dict[int, list] = {}
+    for item in items:
+        by_year.setdefault(year_of(item), []).append(item)
+    for year, year_items in by_year.items():
+        for part, start in enumerate(range(0, len(year_items), LIST_LIMIT), 1):
+            suffix = "" if part == 1 else f"-{part}"
+            pages.append(ArchivePage(f"{base}/{year}{suffix}.md", year, part, year_items[start:start + LIST_LIMIT]))
+    for before, after in zip(pages, pages[1:]):
+        before.next, after.previous = after, before
+    return pages
 
 
 def meta(value: str) -> str:
@@ -65,12 +107,27 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(arabic_date=format_partial_date, href=href, meta=meta, arabic_count=arabic_count)
+    env.filters.update(arabic_date=format_partial_date, href=href, meta=meta, arabic_count=arabic_count,
+                       atom_timestamp=exports.atom_timestamp)
     return env
 
 
-def render(linked: LinkedDossier) -> dict[str, str]:
-    """Every generated page, keyed by its path under docs/, in a stable order."""
+@dataclass(frozen=True)
+class Download:
+    """The offline bundle offered on the home page."""
+
+    name: str
+    size: int
+    data: bytes
+
+
+def render(linked: LinkedDossier, previous_docs: Path | None = None, download: Download | None = None,
+           offline: bool = False) -> dict[str, str | bytes]:
+    """Every generated page and file, keyed by its path under docs/, in a stable order.
+
+    previous_docs is where the last build's cards are, so that unchanged cards are reused;
+    download is the offline bundle to offer (none in the bundle itself, which is offline).
+    """
     env = environment()
     dossier = linked.dossier
     themes_by_id = {t.id: t for t in dossier.themes}
@@ -88,22 +145,87 @@ def render(linked: LinkedDossier) -> dict[str, str]:
             related=item.related, neighbours=item.neighbours, **common)
 
     template = env.get_template("theme.md.j2")
+    year_template = env.get_template("archive.md.j2")
     for theme in dossier.themes:
+        articles = linked.by_theme[theme.id]
+        years = []
+        if len(articles) > LIST_LIMIT:
+            years = archive(articles, lambda a: a.date.year, f"themes/{theme.id}")
+            for page in years:
+                pages[page.path] = year_template.render(
+                    title=f"{theme.title}: {page.label}", parent=theme, page=page, articles=page.items, **common)
         pages[page_path(theme)] = template.render(
-            theme=theme, articles=linked.by_theme[theme.id], timeline=linked.theme_timeline(theme.id), **common)
+            theme=theme, articles=articles[:LATEST_SHOWN] if years else articles, total=len(articles), years=years,
+            timeline=[] if years else linked.theme_timeline(theme.id), **common)
 
     template = env.get_template("entity.md.j2")
     kind_titles = dict(ENTITY_KINDS)
     for entity in dossier.entities:
+        articles = linked.by_entity.get(entity.id, [])
+        years = []
+        if len(articles) > LIST_LIMIT:
+            years = archive(articles, lambda a: a.date.year, f"entities/{entity.id}")
+            for page in years:
+                pages[page.path] = year_template.render(
+                    title=f"{entity.name}: {page.label}", parent=entity, page=page, articles=page.items, **common)
         pages[page_path(entity)] = template.render(
-            entity=entity, kind_title=kind_titles[entity.kind], articles=linked.by_entity.get(entity.id, []), **common)
+            entity=entity, kind_title=kind_titles[entity.kind], articles=articles[:LATEST_SHOWN] if years else articles,
+            total=len(articles), years=years, **common)
 
     pages["entities/index.md"] = env.get_template("entities.md.j2").render(
         entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
-    pages["timeline/index.md"] = env.get_template("timeline.md.j2").render(timeline=linked.timeline, **common)
+    years = []
+    if len(linked.timeline) > LIST_LIMIT:
+        years = archive(linked.timeline, lambda e: e.date.year, "timeline")
+        for page in years:
+            pages[page.path] = year_template.render(
+                title=f"الخط الزمني: {page.label}", parent="timeline/index.md", page=page, timeline=page.items, **common)
+    pages["timeline/index.md"] = env.get_template("timeline.md.j2").render(
+        timeline=[] if years else linked.timeline, years=years, **common)
     pages["_partials/home.md"] = env.get_template("home.md.j2").render(
         themes=dossier.themes, by_theme=linked.by_theme, latest=linked.newest_first[:10], **common)
+    pages["_partials/fields.md"] = fieldref.markdown("ar")  # the field reference on the contributing page
+    pages["_partials/download.md"] = env.get_template("download.md.j2").render(bundle=download, offline=offline)
+    if download and not offline:
+        pages[f"downloads/{download.name}"] = download.data
+    pages.update(data_files(linked, env))
+    pages.update(card_files(linked, previous_docs))
     return dict(sorted(pages.items()))
+
+
+def data_files(linked: LinkedDossier, env: jinja2.Environment) -> dict[str, str]:
+    """The open-data downloads and the Atom feed, under docs/data/."""
+    articles = exports.feed_entries(linked)
+    atom = env.get_template("atom.xml.j2").render(
+        feed_id=exports.FEED_ID, site_name=SITE_NAME, site_description=SITE_DESCRIPTION, articles=articles,
+        updated=exports.atom_timestamp(articles[0].date) if articles else "2000-01-01T00:00:00Z",
+        themes_by_id={t.id: t for t in linked.dossier.themes})
+    return {
+        "data/dossier.json": exports.dossier_json(linked),
+        "data/dossier.csv": exports.dossier_csv(linked),
+        "data/datapackage.json": exports.datapackage(SITE_NAME),
+        "data/citations.json": exports.citations_json(linked),
+        "data/citations.bib": exports.citations_bibtex(linked),
+        "data/atom.xml": atom,
+    }
+
+
+def card_files(linked: LinkedDossier, previous_docs: Path | None) -> dict[str, bytes]:
+    """A link-preview card for the home page, each theme and each article."""
+    dossier = linked.dossier
+    themes_by_id = {t.id: t for t in dossier.themes}
+    wanted = {"cards/home.png": cards.Card(
+        "أمن الانتخابات، بقايا داعش، حملات حصر السلاح", "تقارير إخبارية عربية عن أمن العراق",
+        arabic_count(len(dossier.articles), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)}
+    for theme in dossier.themes:
+        wanted[f"cards/themes/{theme.id}.png"] = cards.Card(
+            theme.title, "محور", arabic_count(len(linked.by_theme[theme.id]), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)
+    for article in dossier.articles:
+        outlet = article.source.outlet or "الناشر غير مذكور"
+        wanted[f"cards/articles/{article.id}.png"] = cards.Card(
+            article.title, "، ".join(themes_by_id[t].title for t in article.themes),
+            f"{format_partial_date(article.date)} · {outlet}", SITE_NAME)
+    return cards.card_pngs(wanted, previous_docs)
 
 
 def navigation(themes: list[Theme]) -> list:
@@ -113,6 +235,7 @@ def navigation(themes: list[Theme]) -> list:
         {"المحاور": [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
         {"الخط الزمني": "timeline/index.md"},
         {"الأعلام والأماكن": "entities/index.md"},
+        {"البيانات المفتوحة": "open-data.md"},
         {"عن الملف": "about.md"},
         {"المساهمة": "contributing.md"},
     ]

@@ -12,7 +12,6 @@ def report(problems: list[Problem]) -> int:
     for problem in problems:
         print(problem, file=sys.stderr)
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            message = problem.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::error file={problem.path},line={problem.line},col={problem.column}::{message}")
+            print(problem.github_annotation())
     print(f"{len(problems)} problem(s) found; nothing was written.", file=sys.stderr)
     return 1

@@ -1,6 +1,6 @@
 """Accessibility and quality: axe-core in Chromium on every kind of page, Lighthouse on an article.
 
-axe-core and Lighthouse come from npm (tools/a11y/package.json, installed by .ci/run with
+axe-core and Lighthouse come from npm (tools/node/package.json, installed by .ci/run with
 `npm ci`); Lighthouse drives Debian's chromium.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ PAGES = ["", "themes/election-security/", "articles/kadhimi-election-security-ca
 
 @pytest.fixture(scope="module")
 def site_url():
-    assert AXE.is_file() and LIGHTHOUSE.is_file(), "run `npm ci --prefix tools/a11y` (CI does)"
+    assert AXE.is_file() and LIGHTHOUSE.is_file(), "run `npm ci --prefix tools/node` (CI does)"
     result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     with served(REPO / "site") as base:

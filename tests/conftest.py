@@ -1,0 +1,152 @@
+"""Shared fixtures: a private copy of the repository that a test may break safely.
+
+`repo` is a copy of the project (dossier/, docs/, templates/, sitegen/, build.py, mkdocs.yml,
+overrides/ and whatever else the build needs) in which `python build.py build` has already
+run once, so there is a previous site/ to protect. Tests drive the real command line in it
+(`run(repo, "check")`) and compare `snapshot(repo)` before and after to prove nothing was
+written.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # tests may import sitegen directly
+# Never copied: version control, built output, caches, and the tests themselves.
+NOT_COPIED = {".git", "site", "dist", ".build", "tests", "bench", ".benchmarks", ".pytest_cache", "__pycache__",
+              "node_modules", ".venv", "venv", ".ci", ".github"}
+SCHEMA_LINE = "# yaml-language-server: $schema=../schema/article.schema.json"
+
+# A small article for tests to add and then break in one place. Its YAML is written by
+# article_yaml() one field per line, in this order, so a test knows every line number.
+TEXT = (
+    "عنوان الخبر التجريبي\n"
+    "قالت وزارة الدفاع في بغداد يوم 27 أيار 2019 إن الخطة الأمنية بدأت.\n"
+    "وأضافت أن القوات انتشرت في الأنبار.\n"
+)
+FIELDS = {
+    "title": '"عنوان الخبر التجريبي"',          # line 2
+    "date": '"2019-05-27"',                      # line 3
+    "source": '\n  outlet: "العربي الجديد"',      # lines 4-5
+    "themes": "[isis-remnants]",                 # line 6
+    "summary": '"ملخص قصير للخبر."',             # line 7
+    "entities": "[ministry-of-defence, baghdad]", # line 8
+    "events": '\n  - date: "2019-05-26"\n    title: "انتشار القوات في الأنبار"',  # lines 9-11
+}
+
+
+def _ignore(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n in NOT_COPIED or n.endswith(".pyc")]
+
+
+def copy_repo(destination: Path, source: Path = REPO) -> Path:
+    destination.mkdir(parents=True)
+    for item in sorted(source.iterdir()):
+        if item.name in NOT_COPIED:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, destination / item.name, ignore=_ignore)
+        else:
+            shutil.copy2(item, destination / item.name)
+    return destination
+
+
+def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` in repo, as a maintainer or CI would run it."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DOSSIER_SERVE")}
+    environment.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", **(env or {}))
+    return subprocess.run([sys.executable, "build.py", *args], cwd=repo, capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=timeout, env=environment)
+
+
+def snapshot(repo: Path) -> dict[str, str]:
+    """Every file of the repo (but the temporary .build/ and caches) with its SHA-256."""
+    result = {}
+    for path in sorted(repo.rglob("*")):
+        parts = path.relative_to(repo).parts
+        if parts[0] == ".build" or "__pycache__" in parts or not path.is_file():
+            continue
+        result[path.relative_to(repo).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return result
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def leftovers(repo: Path) -> list[str]:
+    """Temporary build folders left behind in .build/."""
+    work = repo / ".build"
+    return sorted(p.name for p in work.iterdir() if p.is_dir()) if work.is_dir() else []
+
+
+def article_yaml(text: bytes | str = TEXT, schema_line: bool = True, **fields) -> str:
+    """The YAML of the test article: FIELDS, overridden by fields (None leaves one out), then sha256."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    values = {**FIELDS, "sha256": hashlib.sha256(raw).hexdigest()}
+    values.update(fields)
+    lines = [SCHEMA_LINE] if schema_line else []
+    for key, value in values.items():
+        if value is not None:
+            lines.append(f"{key}:{'' if value.startswith(chr(10)) else ' '}{value}")
+    return "\n".join(lines) + "\n"
+
+
+def add_article(repo: Path, article_id: str = "test-article", text: bytes | str = TEXT,
+                yaml_text: str | None = None, **fields) -> tuple[Path, Path]:
+    """Write dossier/articles/<id>.txt and .yml (article_yaml(**fields) unless yaml_text is given)."""
+    articles = repo / "dossier" / "articles"
+    txt, yml = articles / f"{article_id}.txt", articles / f"{article_id}.yml"
+    txt.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    yml.write_text(yaml_text if yaml_text is not None else article_yaml(text, **fields), encoding="utf-8")
+    return txt, yml
+
+
+def problems(result: subprocess.CompletedProcess) -> list[str]:
+    """The `path:line:column: message` lines a run printed."""
+    return [line for line in result.stderr.splitlines() if line.startswith(("dossier/", "docs/"))]
+
+
+def assert_refused(result: subprocess.CompletedProcess, *expected: str) -> None:
+    """Exit status 1, every expected problem line printed exactly, and no Python traceback."""
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    assert result.returncode == 1, output
+    printed = problems(result)
+    for line in expected:
+        assert line in printed, f"expected problem line:\n  {line}\nprinted:\n  " + "\n  ".join(printed or [output])
+
+
+def assert_clean(output: str) -> None:
+    assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory) -> Path:
+    """The repository copied and built once; tests copy this again (much faster than building)."""
+    repo = copy_repo(tmp_path_factory.mktemp("template") / "repo")
+    result = run(repo, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (repo / "site" / "index.html").is_file()
+    return repo
+
+
+@pytest.fixture
+def repo(built_template: Path, tmp_path: Path) -> Path:
+    """A private, already built copy of the repository."""
+    destination = tmp_path / "repo"
+    shutil.copytree(built_template, destination, symlinks=True)
+    return destination
+
+
+def load_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
