@@ -16,7 +16,7 @@ import pytest
 from browser import chromium, find_chromium, served
 
 REPO = Path(__file__).resolve().parent.parent
-TOOLS = REPO / "tools" / "a11y" / "node_modules"
+TOOLS = REPO / "tools" / "node" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
 PAGES = ["", "themes/election-security/", "articles/kadhimi-election-security-campaign/", "timeline/",
