@@ -52,7 +52,9 @@ def cmd_serve(args) -> int:
     site.write_pages(REPO / "docs", generated.pages, only_changed=True)
     os.environ["DOSSIER_SERVE"] = "1"  # the hook regenerates before every rebuild
     site.quiet_mkdocs_logging(verbose=True)
-    serve(str(REPO / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True,
+    # dirty: MkDocs rebuilds only the pages whose Markdown changed; the generator rewrites
+    # only the files whose content changed, so an edit rebuilds a handful of pages.
+    serve(str(REPO / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True, build_type="dirty",
           watch=[str(REPO / "dossier"), str(REPO / "templates")],
           nav=render.navigation(generated.dossier.themes), strict=False)
     return 0

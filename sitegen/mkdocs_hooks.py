@@ -31,6 +31,16 @@ def on_pre_build(config, **kwargs):
             log.error(str(problem))
 
 
+def on_files(files, config):
+    if os.environ.get("DOSSIER_SERVE") == "1":
+        # `serve` rebuilds only pages whose Markdown changed; the hand-written pages that
+        # include generated snippets (--8<--) must be rebuilt whenever the snippets may have.
+        for file in files.documentation_pages():
+            if "--8<--" in Path(file.abs_src_path).read_text(encoding="utf-8"):
+                file.is_modified = lambda: True
+    return files
+
+
 def on_page_content(html, page, config, files):
     def resolve(match: re.Match) -> str:
         target = files.get_file_from_path(match.group(1))
