@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -143,26 +144,27 @@ def render_card(card: Card) -> bytes:
     return out.getvalue()
 
 
-def _reusable(card: Card, previous: Path | None) -> bytes | None:
-    if previous is not None and previous.is_file():
+MANIFEST = "cards/keys.json"
+
+
+def card_pngs(wanted: dict[str, Card], previous_dir: Path | None) -> dict[str, bytes | Path | str]:
+    """Many cards at once, plus the manifest of their keys (MANIFEST).
+
+    A card whose key is in the last build's manifest is reused as the file it is (a Path,
+    linked rather than copied); the others are drawn, on every core when there are many.
+    """
+    previous: dict[str, str] = {}
+    if previous_dir is not None and (previous_dir / MANIFEST).is_file():
         try:
-            with Image.open(previous) as existing:
-                if existing.text.get(_KEY_CHUNK) == card.key:
-                    return previous.read_bytes()
-        except OSError:
-            pass
-    return None
-
-
-def card_png(card: Card, previous: Path | None) -> bytes:
-    """The card's PNG, reusing the previous file when it was drawn from the same text."""
-    return _reusable(card, previous) or render_card(card)
-
-
-def card_pngs(wanted: dict[str, Card], previous_dir: Path | None) -> dict[str, bytes]:
-    """Many cards at once: unchanged ones reused, the rest drawn on every core."""
-    done = {path: _reusable(card, previous_dir / path if previous_dir else None) for path, card in wanted.items()}
-    missing = [path for path, png in done.items() if png is None]
+            previous = json.loads((previous_dir / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = {}
+    keys = {path: card.key for path, card in wanted.items()}
+    done: dict[str, bytes | Path | str] = {}
+    for path, key in keys.items():
+        if previous.get(path) == key and (previous_dir / path).is_file():
+            done[path] = previous_dir / path
+    missing = [path for path in wanted if path not in done]
     if len(missing) > 16:
         from concurrent.futures import ProcessPoolExecutor
 
@@ -170,4 +172,5 @@ def card_pngs(wanted: dict[str, Card], previous_dir: Path | None) -> dict[str, b
             done.update(zip(missing, pool.map(render_card, [wanted[p] for p in missing], chunksize=8)))
     else:
         done.update((path, render_card(wanted[path])) for path in missing)
+    done[MANIFEST] = json.dumps(dict(sorted(keys.items())), indent=0) + "\n"
     return done

@@ -43,8 +43,9 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str | bytes], only_changed: bool = False) -> None:
-    """Write pages (text, or bytes for images) under docs_dir; remove generated files no longer produced.
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_changed: bool = False) -> None:
+    """Write pages (text, bytes for images, or the Path of an unchanged file to reuse) under docs_dir;
+    remove generated files no longer produced.
 
     Only the generated folders are ever written: a page path outside them (an id that
     tried to climb out with `..`, say) is refused before anything is written.
@@ -62,13 +63,22 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes], only_changed: boo
         for stale in sorted((docs_dir / folder).rglob("*")) if (docs_dir / folder).is_dir() else []:
             if (stale.is_file() or stale.is_symlink()) and stale not in wanted:
                 stale.unlink()
-    for path, text in pages.items():
+    for path, content in pages.items():
         target = docs_dir / path
-        data = text if isinstance(text, bytes) else text.encode("utf-8")  # cards are PNG bytes
-        if only_changed and target.is_file() and target.read_bytes() == data:
-            continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.tmp")
+        if isinstance(content, Path):  # an unchanged file of the last build (a card): linked, not rewritten
+            if target.exists() and os.path.samefile(target, content):
+                continue
+            try:
+                os.link(content, temporary)
+            except OSError:
+                shutil.copyfile(content, temporary)
+            temporary.replace(target)
+            continue
+        data = content if isinstance(content, bytes) else content.encode("utf-8")  # cards are PNG bytes
+        if only_changed and target.is_file() and target.read_bytes() == data:
+            continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
         temporary.write_bytes(data)
         temporary.replace(target)
 

@@ -342,8 +342,9 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
         from sitegen import pipeline
         generated, problems = pipeline.generate(Path("dossier"))
         assert not problems, problems
-        print(json.dumps({p: hashlib.sha256(t if isinstance(t, bytes) else t.encode()).hexdigest()
-                          for p, t in generated.pages.items()}))
+        def content(t):  # text, bytes, or the Path of a reused card
+            return t.read_bytes() if isinstance(t, Path) else t if isinstance(t, bytes) else t.encode()
+        print(json.dumps({p: hashlib.sha256(content(t)).hexdigest() for p, t in generated.pages.items()}))
     """)
     import json
 

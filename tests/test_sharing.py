@@ -61,17 +61,23 @@ def test_every_card_exists_and_matches_its_page():
 
 
 def test_cards_are_redrawn_only_when_their_text_changes():
+    from sitegen import cards
+
     card = SITE / "cards/articles/joint-plan-against-isis-remnants.png"
-    before = {p: p.stat().st_mtime_ns for p in (REPO / "docs/cards").rglob("*.png")}
     first = card.read_bytes()
     result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0
     assert card.read_bytes() == first  # byte-identical, reused
-    from sitegen import cards
-
+    manifest = json.loads((REPO / "docs" / cards.MANIFEST).read_text(encoding="utf-8"))
+    path = "cards/articles/joint-plan-against-isis-remnants.png"
+    same = cards.Card(ARTICLES["joint-plan-against-isis-remnants"]["title"], "بقايا داعش", "27 أيار 2019 · العربي الجديد",
+                      "ملف الأمن العراقي")
+    assert manifest[path] == same.key
+    reused = cards.card_pngs({path: same}, REPO / "docs")
+    assert reused[path] == REPO / "docs" / path  # the file itself, not drawn again
     changed = cards.Card("عنوان آخر", "بقايا داعش", "27 أيار 2019", "ملف الأمن العراقي")
-    assert cards.card_png(changed, REPO / "docs/cards/articles/joint-plan-against-isis-remnants.png") != first
-    assert before  # the previous build left cards to reuse
+    drawn = cards.card_pngs({path: changed}, REPO / "docs")[path]
+    assert isinstance(drawn, bytes) and drawn != first
 
 
 def test_citation_on_article_pages():
