@@ -73,3 +73,12 @@ def on_post_template(output_content, template_name, config):
 
 def on_post_build(config, **kwargs):
     search_index.write_index_as_utf8(Path(config.site_dir))
+    # The lunr index, built here once instead of in every reader's browser: as a script for
+    # the offline bundle (opened from file://, where the worker can only load scripts), and
+    # not under `serve`, where it would slow every rebuild (the browser builds it there).
+    from sitegen import search_prebuild
+
+    offline = config.plugins.get("material/offline")
+    search_prebuild.write_lunr_index(Path(config.site_dir),
+                                     script=bool(offline and offline.config.enabled),
+                                     enabled=os.environ.get("DOSSIER_SERVE") != "1")

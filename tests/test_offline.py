@@ -12,7 +12,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import chromium, requested_urls
-from test_search import QUERIES, search
+from test_search import QUERIES, SEARCH_MESSAGES_PROBE, prebuilt_status, search
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -64,6 +64,21 @@ def test_nothing_requested_from_any_host(bundle_home):
         reader.find_element(By.CSS_SELECTOR, "a.md-search-result__link").click()
         requested = requested_urls(reader)
     assert any(u.endswith("search/search_index.js") for u in requested)
+    assert any(u.endswith("search/lunr_index.js") for u in requested)  # the prebuilt index
     assert any("iframe-worker/shim.js" in u for u in requested)
     outside = [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))]
     assert outside == []
+
+
+def test_prebuilt_index_is_used_offline(bundle_home):
+    """The bundle ships the prebuilt index as a script (search/lunr_index.js): from
+    file://, iframe-worker's worker loads it and does not build the index."""
+    with zipfile.ZipFile(REPO / "dist" / "iraqi-security-dossier-offline.zip") as archive:
+        names = archive.namelist()
+    assert "iraqi-security-dossier/search/lunr_index.js" in names
+    assert "iraqi-security-dossier/search/lunr_index.txt" not in names
+    with chromium() as reader:
+        reader.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        assert "kadhimi-election-security-campaign" in search(reader, bundle_home, "القيسي")["articles"]
+        status = prebuilt_status(reader)
+    assert status and status["status"] == "used", status

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -25,6 +26,7 @@ from browser import chromium, outside_requests, requested_urls, served
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen.search_index import normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
+from sitegen.search_prebuild import SCRIPT_FILE, TEXT_FILE  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SITE = ROOT / "site"
@@ -348,3 +350,128 @@ def test_lunr_hooks(site, browser):
     # each position must be reported once, or Material nests <mark> tags.
     assert result["al"] and len(result["al"]) == len(set(result["al"]))
     assert result["waw"] and len(result["waw"]) == len(set(result["waw"]))
+
+
+def test_queries_leave_the_index_unchanged(site, browser):
+    """Dropping a word's duplicate positions (several of its forms match) must not take
+    them out of the index: the next query would lose them (and its highlights)."""
+    base, driver = browser
+    result = in_search_worker(driver, base, site, """
+        const idx = lunr(function () {
+            this.use(lunr.ar);
+            this.metadataWhitelist = ["position"];
+            this.ref("id");
+            this.field("text");
+            this.add({id: "a", text: "الالكتروني والالكتروني الكتروني"});
+        });
+        const before = JSON.stringify(idx.invertedIndex);
+        const first = JSON.stringify(idx.search("ال*"));
+        return {same: JSON.stringify(idx.invertedIndex) === before, again: JSON.stringify(idx.search("ال*")) === first,
+                kept: idx.search("الكتروني").map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length))};
+    """)
+    assert result == {"same": True, "again": True, "kept": [[3]]}, result
+
+# ---------------------------------------------------------------- the prebuilt index
+#
+# `python build.py build` writes search/lunr_index.txt, the lunr index built at build time
+# by Material's own worker code (sitegen/search_prebuild.py); the worker reads it instead of
+# building the index, if it was made from the same documents (lunr.ar.min.js, "Prebuilt
+# index"). Its result messages say which it did, as `prebuilt.status`.
+
+# Records what the search worker posts to the page: from a Worker (hosted site), or through
+# window messages (iframe-worker in the offline bundle).
+SEARCH_MESSAGES_PROBE = """
+window.__searchMessages = [];
+const record = data => {
+  if (data && typeof data === "object" && typeof data.type === "number")
+    window.__searchMessages.push({type: data.type, prebuilt: data.prebuilt || null});
+};
+const NativeWorker = window.Worker;
+if (NativeWorker) {
+  window.Worker = function (...args) {
+    const worker = new NativeWorker(...args);
+    worker.addEventListener("message", event => record(event.data));
+    return worker;
+  };
+  window.Worker.prototype = NativeWorker.prototype;
+}
+window.addEventListener("message", event => record(event.data));
+"""
+
+
+def prebuilt_status(driver) -> dict | None:
+    """How the worker made its index, from its first result message (None: no result yet)."""
+    results = [m for m in driver.execute_script("return window.__searchMessages || []") if m["type"] == 3]
+    return results[0]["prebuilt"] if results else None
+
+
+def full_state(driver, base: str, query: str) -> dict:
+    """search()'s state plus every rendered result (title, snippet, marks)."""
+    state = search(driver, base, query)
+    state["html"] = driver.execute_script(
+        "return [...document.querySelectorAll('.md-search-result__list > li')].map(li => li.innerHTML)")
+    state["articles"] = sorted(state["articles"])
+    state["prebuilt"] = prebuilt_status(driver)
+    return state
+
+
+def test_prebuilt_index_is_written(site):
+    text = (site / "search" / TEXT_FILE).read_text(encoding="utf-8")
+    header = json.loads(text.split("\n", 1)[0])
+    docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert header["documents"] == len(docs) and re.fullmatch(r"[0-9a-f]{16}", header["fingerprint"])
+    assert not (site / "search" / SCRIPT_FILE).exists()  # the script form is for the offline bundle
+
+
+def test_prebuilt_index_is_used(site):
+    """The worker reads search/lunr_index.txt and does not build the index."""
+    with served(site) as base:
+        with chromium() as driver:
+            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+            assert A1 in search(driver, base, "القيسي")["articles"]
+            status = prebuilt_status(driver)
+            assert status and status["status"] == "used", status
+        urls = requested_urls(driver)
+    assert any(u.endswith("/search/" + TEXT_FILE) for u in urls), "the prebuilt index was not requested"
+
+
+@pytest.fixture(scope="module")
+def site_without_prebuilt(site, tmp_path_factory) -> pathlib.Path:
+    """A copy of the built site without the prebuilt index: the worker builds the index."""
+    copy = tmp_path_factory.mktemp("no-prebuilt") / "site"
+    shutil.copytree(site, copy)
+    (copy / "search" / TEXT_FILE).unlink()
+    return copy
+
+
+def test_results_identical_without_prebuilt_index(site, site_without_prebuilt):
+    """Every query of the table: the same results, scores, order, snippets and marks,
+    whether the worker loaded the prebuilt index or built the index itself."""
+    with served(site) as with_base, served(site_without_prebuilt) as without_base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        for query, _, _ in QUERIES + [("داعش", (), ()), ("ال", (), ())]:
+            loaded = full_state(driver, with_base, query)
+            built = full_state(driver, without_base, query)
+            assert loaded.pop("prebuilt")["status"] == "used", query
+            assert built.pop("prebuilt")["status"] == "absent", query
+            for state in (loaded, built):  # the two servers' addresses differ
+                state["hrefs"] = [h.replace(with_base, "/").replace(without_base, "/") for h in state["hrefs"]]
+                state["links"] = [[h.replace(with_base, "/").replace(without_base, "/"), s] for h, s in state["links"]]
+                state["html"] = [h.replace(with_base, "/").replace(without_base, "/") for h in state["html"]]
+            assert loaded == built, query
+
+
+def test_stale_prebuilt_index_is_not_used(site, tmp_path):
+    """A prebuilt index made from other documents (an edited search index beside an old
+    lunr_index.txt, as a cache could serve them) is refused, and the index is built."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    index = copy / "search" / "search_index.json"
+    data = json.loads(index.read_text("utf-8"))
+    doc = next(d for d in data["docs"] if d["location"] == f"articles/{A0}/")
+    doc["text"] += " <p>كلمةمضافة</p>"
+    index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with served(copy) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        assert search(driver, base, "كلمةمضافة")["articles"] == {A0}
+        assert prebuilt_status(driver)["status"] == "mismatch: documents"

@@ -1,0 +1,771 @@
+#!/usr/bin/env python3
+"""Benchmark the dossier build on synthetic dossiers of N articles and print the figures.
+
+    python bench/run.py                         # N = 100, 1000 and 5000
+    python bench/run.py --sizes 100 500         # other sizes
+    python bench/run.py --sizes 2000 --browser  # also time the first search in headless Chromium
+    python bench/run.py --sizes 1000 --serve    # also time `serve` showing an edited article
+    python bench/run.py --sizes 1000 --profile  # also cProfile the stages before MkDocs
+
+For every N the repository is copied into a temporary folder (tracked and untracked,
+not ignored files: no site/, .build/, dist/, .git), its dossier/articles/ is replaced
+by bench/synth.py's N articles, and every stage runs in its own subprocess (so that peak
+memory is the stage's own): pipeline.generate as `build.py build` runs it, with its
+load+validate, link and render stages (and render's cards and data files) timed one by
+one; the MkDocs build (sitegen.site.build_site, as `build.py build` calls it); the same
+two again on the docs/ the first build left (a warm build); `python build.py bundle`;
+and a bare `mkdocs build` of the same generated Markdown. The working tree is copied once
+per run (a snapshot), so edits made meanwhile do not mix in; --tree reuses a snapshot.
+It is a benchmark that prints figures, not a test: nothing here asserts a target. Times
+are CPU seconds (the stage's process and the processes it ended) and wall-clock seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pickle
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
+PRE_STAGES = ("load+validate", "link", "render")
+RENDER_PARTS = ("cards", "data files")  # timed inside render
+SEARCH_QUERY = "الكاظمي"
+
+
+# ---------------------------------------------------------------- copying the repository
+
+def tree_state() -> str:
+    """Which state of the repository the copies are made from (the working tree, as it is)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=REPO, check=True,
+                               capture_output=True, text=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "working tree (not a git checkout)"
+    dirty = [line for line in dirty if not line[3:].startswith("bench/")]
+    return f"working tree at {head}" + (f" with {len(dirty)} uncommitted change(s)" if dirty else ", clean")
+
+
+def copy_repo(dest: Path) -> None:
+    """Copy the working tree's files (tracked, and untracked but not ignored) into dest."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                                cwd=REPO, check=True, capture_output=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        listed = None
+    if listed is None:
+        shutil.copytree(REPO, dest, dirs_exist_ok=True,
+                        ignore=lambda folder, names: [n for n in names if n in SKIP_TOP or n == "__pycache__"]
+                        if Path(folder) == REPO else [n for n in names if n == "__pycache__"])
+        return
+    for name in filter(None, listed):
+        if name.split("/", 1)[0] in SKIP_TOP:
+            continue
+        source = REPO / name
+        if not source.is_file():
+            continue  # deleted in the working tree
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+
+
+# ---------------------------------------------------------------- running a measured subprocess
+
+def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, timeout: float = 7200) -> dict:
+    """Run cmd; return its wall time, exit code and peak resident memory (its own, via wait4)."""
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **(env or {})}, start_new_session=True)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                pid, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.02)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rc": process.returncode,
+            "maxrss_mb": usage.ru_maxrss / 1024,
+            "log": log.read_text(encoding="utf-8", errors="replace")}
+
+
+def stage_cmd(stage: str, repo: Path, data: Path, profile: Path | None = None) -> list[str]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, "--repo", str(repo), "--data", str(data)]
+    return cmd + (["--profile-out", str(profile)] if profile else [])
+
+
+# ---------------------------------------------------------------- the stages (in their own process)
+
+def cpu_now() -> float:
+    """Processor time of this process (all threads) and of its children that have ended (e.g. a process pool)."""
+    import resource
+
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def run_stage(args) -> int:
+    import resource
+
+    repo = Path(args.repo).resolve()
+    sys.path.insert(0, str(repo))
+    profiler = None
+    if args.profile_out:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    result: dict = {}
+    if args.stage == "generate":
+        # pipeline.generate is run as `build.py build` runs it; its stage functions are wrapped
+        # so that each is timed (whatever arguments the pipeline passes them).
+        from sitegen import link, load, pipeline, render, validate
+
+        def timing(name, function):
+            def timed(*a, **k):
+                start, cpu = time.perf_counter(), cpu_now()
+                try:
+                    return function(*a, **k)
+                finally:
+                    result[name] = result.get(name, 0.0) + time.perf_counter() - start
+                    result[name + " cpu"] = result.get(name + " cpu", 0.0) + cpu_now() - cpu
+            return timed
+
+        load.load = timing("load+validate", load.load)
+        validate.validate = timing("load+validate", validate.validate)
+        link.link = timing("link", link.link)
+        render.render = timing("render", render.render)
+        for name, function in (("cards", "card_files"), ("data files", "data_files")):  # parts of render, if present
+            if hasattr(render, function):
+                setattr(render, function, timing(name, getattr(render, function)))
+        start, cpu = time.perf_counter(), cpu_now()
+        if profiler:
+            profiler.enable()
+        generated, problems = pipeline.generate(include_drafts=False)
+        if profiler:
+            profiler.disable()
+        result["generate"], result["generate cpu"] = time.perf_counter() - start, cpu_now() - cpu
+        if problems or generated is None:
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            return 1
+        for name in PRE_STAGES + RENDER_PARTS:
+            result.setdefault(name, 0.0)
+            result.setdefault(name + " cpu", 0.0)
+        pages = generated.pages
+        nav = render.navigation(generated.dossier.themes)
+        def size(content) -> int:
+            """Bytes of a generated file: text, bytes, or a path to a file that is copied as it is."""
+            if isinstance(content, str):
+                return len(content.encode("utf-8"))
+            if isinstance(content, (bytes, bytearray)):
+                return len(content)
+            try:
+                return Path(content).stat().st_size
+            except (TypeError, OSError):
+                return 0
+        result.update(articles=len(generated.dossier.articles), pages=len(pages),
+                      markdown_bytes=sum(size(t) for p, t in pages.items() if p.endswith(".md")),
+                      generated_bytes=sum(size(t) for t in pages.values()),
+                      largest_markdown=max(((size(t), p) for p, t in pages.items() if p.endswith(".md")),
+                                           default=(0, "")))
+        with open(args.data, "wb") as out:
+            pickle.dump({"pages": pages, "nav": nav}, out, protocol=pickle.HIGHEST_PROTOCOL)
+    elif args.stage == "mkdocs":
+        from sitegen import site
+
+        with open(args.data, "rb") as data_file:
+            data = pickle.load(data_file)
+        site.quiet_mkdocs_logging(False)
+        start, cpu = time.perf_counter(), cpu_now()
+        if profiler:
+            profiler.enable()
+        site.build_site(repo, data["pages"], data["nav"])
+        if profiler:
+            profiler.disable()
+        result["mkdocs"] = time.perf_counter() - start
+        result["mkdocs cpu"] = cpu_now() - cpu
+    else:
+        raise SystemExit(f"unknown stage {args.stage}")
+    if profiler:
+        profiler.dump_stats(args.profile_out)
+    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("BENCH-RESULT " + json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def stage_result(run: dict) -> dict:
+    for line in run["log"].splitlines():
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line[len("BENCH-RESULT "):])
+    raise RuntimeError("stage failed (exit %s):\n%s" % (run["rc"], run["log"][-4000:]))
+
+
+# ---------------------------------------------------------------- sizes of the built site
+
+class _Spans(HTMLParser):
+    """Byte spans of the parts of a Material page (header, primary nav, toc, content, footer...)."""
+
+    PARTS = (("md-header", "header"), ("md-nav--primary", "navigation"), ("md-sidebar--secondary", "table of contents"),
+             ("md-content", "content"), ("md-footer", "footer"))
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.line_starts = [0]
+        for match in re.finditer("\n", text):
+            self.line_starts.append(match.end())
+        self.text = text
+        self.stack: list[tuple[str, str | None, int]] = []
+        self.spans: dict[str, int] = {}
+        self.feed(text)
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        part = None
+        if not any(p for _, p, _ in self.stack if p):  # outermost part only
+            part = next((name for cls, name in self.PARTS if cls in classes.split()), None)
+            if tag in ("script", "svg"):
+                part = tag
+        if tag in ("meta", "link", "input", "img", "br", "hr", "path", "source"):
+            if part:
+                self.spans[part] = self.spans.get(part, 0) + len(self.get_starttag_text().encode())
+            return
+        self.stack.append((tag, part, self._offset()))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                _, part, start = self.stack[index]
+                del self.stack[index:]
+                if part:
+                    end = self._offset() + len(f"</{tag}>")
+                    self.spans[part] = self.spans.get(part, 0) + len(self.text[start:end].encode())
+                return
+
+
+def page_kind(path: str) -> str:
+    if path == "index.html":
+        return "home"
+    top = path.split("/", 1)[0]
+    if top == "entities":
+        return "entities index" if path == "entities/index.html" else "entity"
+    return {"articles": "article", "themes": "theme", "timeline": "timeline"}.get(top, "other")
+
+
+def site_sizes(site: Path) -> dict:
+    total, pages = 0, []
+    for path in site.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            total += size
+            if path.suffix == ".html":
+                pages.append((size, path.relative_to(site).as_posix()))
+    pages.sort(reverse=True)
+    kinds: dict[str, list[tuple[int, str]]] = {}
+    for size, path in pages:
+        kinds.setdefault(page_kind(path), []).append((size, path))
+    index = site / "search" / "search_index.json"
+    index_bytes = index.stat().st_size if index.is_file() else 0
+    index_text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    result = {
+        "site_bytes": total, "html_pages": len(pages),
+        "largest": pages[0] if pages else (0, ""),
+        "kinds": {kind: {"count": len(items), "max": items[0], "median": statistics.median(s for s, _ in items)}
+                  for kind, items in kinds.items()},
+        "search_index_bytes": index_bytes,
+        "search_index_utf8": bool(index_text) and "\\u06" not in index_text,
+        "search_docs": len(json.loads(index_text)["docs"]) if index_text else 0,
+        # anything else in search/ (e.g. a lunr index prebuilt at build time)
+        "search_other": {p.name: p.stat().st_size for p in sorted((site / "search").glob("*"))
+                         if p.is_file() and p.name != "search_index.json"} if (site / "search").is_dir() else {},
+    }
+    if "article" in kinds:
+        text = (site / kinds["article"][0][1]).read_text(encoding="utf-8")
+        result["largest_article_parts"] = _Spans(text).spans
+        result["largest_article_nav_links"] = text.count("md-nav__link")
+    return result
+
+
+# ---------------------------------------------------------------- browser and serve
+
+# Runs before the page's scripts: notes when Material hands the index to its search worker
+# (SETUP, message type 0) and when the worker says it has built it (READY, type 1).
+_WORKER_PROBE = """
+window.__bench = {setup: null, ready: null, first: null, full: null};
+const NativeWorker = window.Worker;
+window.Worker = function (...args) {
+  const worker = new NativeWorker(...args);
+  const post = worker.postMessage.bind(worker);
+  worker.postMessage = (message, ...rest) => {
+    if (message && message.type === 0 && window.__bench.setup === null) window.__bench.setup = performance.now();
+    return post(message, ...rest);
+  };
+  worker.addEventListener("message", event => {
+    if (event.data && event.data.type === 1 && window.__bench.ready === null) window.__bench.ready = performance.now();
+  });
+  return worker;
+};
+window.Worker.prototype = NativeWorker.prototype;
+"""
+
+_RESULT_OBSERVER = """
+const q = arguments[0];
+window.__bench.typed = performance.now();
+new MutationObserver(() => {
+  const items = document.querySelectorAll('.md-search-result__item').length;
+  const box = document.querySelector('input.md-search__input');
+  if (items && window.__bench.first === null) window.__bench.first = performance.now();
+  if (items && box && box.value === q && window.__bench.full === null) window.__bench.full = performance.now();
+}).observe(document.body, {childList: true, subtree: true});
+"""
+
+
+def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[dict]:
+    """Load the home page in headless Chromium, type a query at once, time the first answer.
+
+    All times are milliseconds since the navigation started (performance.now()).
+    """
+    sys.path.insert(0, str(REPO / "tests"))
+    from browser import chromium, served
+    from selenium.webdriver.common.by import By
+
+    results = []
+    with served(site) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _WORKER_PROBE})
+        for run in range(runs):
+            driver.get(base)  # returns after the load event
+            driver.execute_script(_RESULT_OBSERVER, query)
+            box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+            if not box.is_displayed():
+                driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
+            box.click()
+            box.send_keys(query)
+            deadline = time.monotonic() + 180
+            state = None
+            while time.monotonic() < deadline:
+                state = driver.execute_script(
+                    "const t = performance.timing; return Object.assign({}, window.__bench, "
+                    "{load: t.loadEventEnd - t.navigationStart});")
+                if state["full"] is not None:
+                    break
+                time.sleep(0.02)
+            results.append({"run": run + 1, **{k: state.get(k) for k in ("load", "setup", "ready", "typed", "first", "full")}})
+    return results
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+
+
+def serve_edit(repo: Path, article: str, log: Path, edits: int = 2, timeout: float = 1200) -> dict:
+    """Start `build.py serve`, edit an article's summary, time until the served page shows it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/articles/{article}/"
+    yml = repo / "dossier" / "articles" / f"{article}.yml"
+    result: dict = {"startup": None, "edits": []}
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                   cwd=repo, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            while time.perf_counter() - start < timeout:
+                if process.poll() is not None:
+                    raise RuntimeError(f"serve exited with {process.returncode}: {log.read_text()[-2000:]}")
+                if fetch(url):
+                    result["startup"] = time.perf_counter() - start
+                    break
+                time.sleep(0.2)
+            else:
+                return result
+            def builds() -> tuple[int, int]:
+                text = log.read_text(encoding="utf-8", errors="replace")
+                return text.count("Building documentation"), text.count("Documentation built")
+
+            def settle(limit: float) -> None:
+                """Wait until serve has no build running or queued for 3 s (or limit seconds pass)."""
+                quiet_since, until = None, time.perf_counter() + limit
+                while time.perf_counter() < until:
+                    started, finished = builds()
+                    if started == finished:
+                        quiet_since = quiet_since or time.perf_counter()
+                        if time.perf_counter() - quiet_since >= 3:
+                            return
+                    else:
+                        quiet_since = None
+                    time.sleep(0.2)
+
+            settle(timeout)
+            for number in range(edits):
+                marker = f"BENCHEDIT{number}x{int(time.time())}"
+                text = yml.read_text(encoding="utf-8")
+                text = re.sub(r"^summary: .*$", lambda m: f'summary: "{marker} ملخص معدّل للقياس."', text,
+                              count=1, flags=re.M)
+                before = builds()[1]
+                edited = time.perf_counter()
+                yml.write_text(text, encoding="utf-8")
+                seen = None
+                while time.perf_counter() - edited < timeout:
+                    page = fetch(url)
+                    if page and marker in page:
+                        seen = time.perf_counter() - edited
+                        break
+                    time.sleep(0.05)
+                result["edits"].append(seen)
+                settle(timeout)  # a build that the first one set off (by writing docs/) counts too
+                result.setdefault("builds_per_edit", []).append(builds()[1] - before)
+                result.setdefault("settled_after", []).append(time.perf_counter() - edited)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return result
+
+
+# ---------------------------------------------------------------- one size
+
+def bench_size(n: int, args, work: Path, tree: Path) -> dict:
+    repo = work / f"n{n}"
+    if repo.exists():
+        shutil.rmtree(repo)
+    shutil.copytree(tree, repo)
+    started = time.perf_counter()
+    ids = synth.write_dossier(n, repo, seed=args.seed, source=tree)
+    result: dict = {"n": n, "synth_s": time.perf_counter() - started, "load_before": os.getloadavg()[0]}
+    logs = work / f"logs-n{n}"
+    logs.mkdir(exist_ok=True)
+    data = work / f"pages-n{n}.pickle"
+    say = lambda message: print(f"[N={n}] {message}", file=sys.stderr, flush=True)
+
+    def profile(state: str) -> None:
+        """cProfile the stages before MkDocs (and with --profile-mkdocs the MkDocs build) in this state."""
+        if not args.profile:
+            return
+        OUT.mkdir(exist_ok=True)
+        stages = ("generate",) + (("mkdocs",) if args.profile_mkdocs else ())
+        for stage in stages:
+            say(f"cProfile of {stage} ({state})")
+            prof = OUT / f"profile-{stage}-{state}-n{n}.prof"
+            # the MkDocs stage swaps docs/ in: profile it on a throwaway copy so the state stays as it was
+            where = repo
+            if stage == "mkdocs":
+                where = work / f"profile-copy-n{n}"
+                shutil.rmtree(where, ignore_errors=True)
+                shutil.copytree(repo, where, ignore=shutil.ignore_patterns(".build", "site", "dist"))
+            stage_result(measured(stage_cmd(stage, where, data, prof), where, logs / f"profile-{stage}-{state}.log"))
+            if where != repo:
+                shutil.rmtree(where, ignore_errors=True)
+            result.setdefault("profiles", {})[f"{stage} ({state})"] = str(prof)
+
+    say("load, validate, link, render")
+    generate = measured(stage_cmd("generate", repo, data), repo, logs / "generate.log")
+    result["generate"] = stage_result(generate)
+    result["generate"]["process_maxrss_mb"] = generate["maxrss_mb"]
+    profile("cold")
+
+    say("MkDocs build (sitegen.site.build_site)")
+    build = measured(stage_cmd("mkdocs", repo, data), repo, logs / "mkdocs.log")
+    result["mkdocs"] = stage_result(build)
+    result["sizes"] = site_sizes(repo / "site")
+
+    if not args.no_warm:
+        say("warm rebuild: the same dossier again, with the last build's docs/ in place")
+        warm = {}
+        run = measured(stage_cmd("generate", repo, data), repo, logs / "generate-warm.log")
+        warm["generate"] = stage_result(run)
+        profile("warm")
+        run = measured(stage_cmd("mkdocs", repo, data), repo, logs / "mkdocs-warm.log")
+        warm["mkdocs"] = stage_result(run)
+        result["warm"] = warm
+
+    if not args.no_bundle:
+        say("bundle (python build.py bundle)")
+        bundle = measured([sys.executable, "build.py", "bundle"], repo, logs / "bundle.log")
+        result["bundle"] = {"wall": bundle["wall"], "cpu": bundle["cpu"], "rc": bundle["rc"], "maxrss_mb": bundle["maxrss_mb"],
+                            "why": (bundle["log"].strip().splitlines() or [""])[-1][:200]}
+        dist = repo / "dist"
+        if bundle["rc"] == 0 and dist.is_dir():
+            result["bundle"]["bytes"] = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+
+    if not args.no_bare:
+        say("bare mkdocs build of the generated Markdown")
+        bare_site = work / f"bare-site-n{n}"
+        config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
+        bare = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d", str(bare_site)],
+                        repo, logs / "bare.log")
+        result["bare"] = {"wall": bare["wall"], "cpu": bare["cpu"], "rc": bare["rc"], "maxrss_mb": bare["maxrss_mb"],
+                          "nav": "nav: from mkdocs.yml" if re.search(r"^nav:", config, re.M) else "automatic nav",
+                          "why": (bare["log"].strip().splitlines() or [""])[-1][:200]}
+        if bare["rc"] == 0:
+            sizes = site_sizes(bare_site)
+            result["bare"].update(site_bytes=sizes["site_bytes"], largest=sizes["largest"],
+                                  article_max=sizes["kinds"].get("article", {}).get("max"),
+                                  nav_links=sizes.get("largest_article_nav_links"))
+        shutil.rmtree(bare_site, ignore_errors=True)
+
+    if args.browser:
+        say("first search in headless Chromium")
+        result["browser"] = first_search(repo / "site")
+
+    if args.serve:
+        say("serve: edit an article and wait for its page")
+        result["serve"] = serve_edit(repo, ids[len(ids) // 2], logs / "serve.log")
+
+    result["load_after"] = os.getloadavg()[0]
+    data.unlink(missing_ok=True)
+    if not args.keep:
+        shutil.rmtree(repo, ignore_errors=True)
+        shutil.rmtree(logs, ignore_errors=True)
+    return result
+
+
+# ---------------------------------------------------------------- the tables
+
+OUT = HERE / "out"
+
+
+def kb(size: float) -> str:
+    return f"{size / 1024:,.1f} KB"
+
+
+def mb(size: float) -> str:
+    return f"{size / 1024 / 1024:,.1f} MB"
+
+
+def print_tables(results: list[dict]) -> None:
+    print("\n### Time: CPU seconds (wall-clock seconds)\n")
+    print("| N | build | load+validate | link | render | of which cards | of which data files | before MkDocs "
+          "| MkDocs build | whole build | before MkDocs share | ms per article | bundle | bare `mkdocs build` "
+          "| load average |")
+    print("|---:|---|" + "---:|" * 12 + "---:|")
+    both = lambda cpu, wall: f"{cpu:.2f} ({wall:.2f})"
+    for r in results:
+        rounds = [("cold", r["generate"], r["mkdocs"])]
+        if r.get("warm"):
+            rounds.append(("warm", r["warm"]["generate"], r["warm"]["mkdocs"]))
+        for label, g, m in rounds:
+            n = r["n"]
+            pre, pre_cpu = g["generate"], g["generate cpu"]  # pipeline.generate as a whole
+            whole, whole_cpu = pre + m["mkdocs"], pre_cpu + m["mkdocs cpu"]
+            bundle, bare = (r.get("bundle"), r.get("bare")) if label == "cold" else (None, None)
+            bundle_text = "–" if bundle is None else both(bundle["cpu"], bundle["wall"]) if bundle["rc"] == 0 else "n/a"
+            bare_text = "–" if bare is None else f"{both(bare['cpu'], bare['wall'])}, {bare['nav']}" \
+                if bare["rc"] == 0 else f"n/a ({bare['nav']}, failed)"
+            print(f"| {n:,} | {label} | " + " | ".join(both(g[s + " cpu"], g[s]) for s in PRE_STAGES + RENDER_PARTS)
+                  + f" | {both(pre_cpu, pre)} | {both(m['mkdocs cpu'], m['mkdocs'])} | {both(whole_cpu, whole)} "
+                  f"| {100 * pre_cpu / whole_cpu:.1f}% ({100 * pre / whole:.1f}%) "
+                  f"| {1000 * whole_cpu / n:.1f} ({1000 * whole / n:.1f}) | {bundle_text} | {bare_text} "
+                  f"| {r['load_before']:.1f} → {r['load_after']:.1f} |")
+    print("\n'before MkDocs' is pipeline.generate as a whole (the stages plus whatever it does between them). "
+          "A cold build starts from a fresh copy (as CI does); a warm one runs again on the docs/ the cold one left. "
+          "CPU time is the processor time of the stage's process, its threads and the processes it started and ended "
+          "(a process pool counts in full; on 2 CPUs such a stage has wall < CPU) — less disturbed by other work on the machine "
+          "than wall-clock time); bundle and bare build times include starting Python and importing MkDocs.")
+
+    print("\n### Memory and size\n")
+    print("| N | peak RSS generate | peak RSS MkDocs | peak RSS bare | generated Markdown | site/ | HTML pages "
+          "| largest page | largest article page | search index | index docs | other files in search/ |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
+    for r in results:
+        s, g = r["sizes"], r["generate"]
+        bare = r.get("bare")
+        bare_mem = f"{bare['maxrss_mb']:.0f} MB" if bare else "skipped"
+        article = s["kinds"].get("article", {}).get("max", (0, ""))
+        encoding = "UTF-8" if s["search_index_utf8"] else "\\u-escaped"
+        print(f"| {r['n']:,} | {g['maxrss_mb']:.0f} MB | {r['mkdocs']['maxrss_mb']:.0f} MB | {bare_mem} "
+              f"| {mb(g['markdown_bytes'])} | {mb(s['site_bytes'])} | {s['html_pages']:,} "
+              f"| {s['largest'][1]} ({kb(s['largest'][0])}) | {kb(article[0])} "
+              f"| {mb(s['search_index_bytes'])} ({encoding}) | {s['search_docs']:,} "
+              f"| {', '.join(f'{name} {mb(size)}' for name, size in s.get('search_other', {}).items()) or '–'} |")
+
+    kinds = ["home", "timeline", "theme", "entities index", "entity", "article", "other"]
+    print("\n### Largest HTML page of each kind (KB; median in brackets)\n")
+    print("| N | " + " | ".join(kinds) + " |")
+    print("|---:|" + "---:|" * len(kinds))
+    for r in results:
+        cells = []
+        for kind in kinds:
+            k = r["sizes"]["kinds"].get(kind)
+            cells.append("–" if not k else f"{k['max'][0] / 1024:,.1f} ({k['median'] / 1024:,.1f})")
+        print(f"| {r['n']:,} | " + " | ".join(cells) + " |")
+
+    print("\n### What the largest article page is made of (KB)\n")
+    parts = ["header", "navigation", "table of contents", "content", "footer", "script", "svg"]
+    print("| N | page | total | " + " | ".join(parts) + " | rest | nav links |")
+    print("|---:|---|---:|" + "---:|" * (len(parts) + 2))
+    for r in results:
+        s = r["sizes"]
+        spans = s.get("largest_article_parts", {})
+        size, path = s["kinds"].get("article", {}).get("max", (0, ""))
+        rest = size - sum(spans.values())
+        print(f"| {r['n']:,} | {path} | {size / 1024:,.1f} | "
+              + " | ".join(f"{spans.get(p, 0) / 1024:,.1f}" for p in parts)
+              + f" | {rest / 1024:,.1f} | {s.get('largest_article_nav_links', 0)} |")
+
+    bares = [r for r in results if r.get("bare") and r["bare"]["rc"] == 0]
+    if bares:
+        print("\n### Bare `mkdocs build` of the same Markdown\n")
+        print("| N | nav | CPU s (wall s) | peak RSS | site/ | largest page | largest article page | nav links in it |")
+        print("|---:|---|---:|---:|---:|---|---:|---:|")
+        for r in bares:
+            b = r["bare"]
+            article = b.get("article_max") or (0, "")
+            print(f"| {r['n']:,} | {b['nav']} | {b['cpu']:.2f} ({b['wall']:.2f}) | {b['maxrss_mb']:.0f} MB | {mb(b['site_bytes'])} "
+                  f"| {b['largest'][1]} ({kb(b['largest'][0])}) | {kb(article[0])} | {b.get('nav_links')} |")
+    for r in results:
+        for name in ("bundle", "bare"):
+            if r.get(name) and r[name]["rc"] != 0:
+                print(f"\nN={r['n']:,}: {name} failed (exit {r[name]['rc']}): {r[name]['why']}")
+
+    browsers = [r for r in results if r.get("browser")]
+    if browsers:
+        print("\n### First search in headless Chromium (ms since navigation start; query "
+              f"{SEARCH_QUERY!r} typed right after the load event)\n")
+        print("| N | run | load event | index handed to worker | worker ready | first result shown "
+              "| full query answered | first answer after load |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        fmt = lambda v: "–" if v is None else f"{v:,.0f}"
+        for r in browsers:
+            for b in r["browser"]:
+                after = None if b["first"] is None else b["first"] - b["load"]
+                print(f"| {r['n']:,} | {b['run']} | {fmt(b['load'])} | {fmt(b['setup'])} | {fmt(b['ready'])} "
+                      f"| {fmt(b['first'])} | {fmt(b['full'])} | {fmt(after)} |")
+    serves = [r for r in results if r.get("serve")]
+    if serves:
+        print("\n### serve: an edited article's page (seconds)\n")
+        print("| N | first page served after start | edit → page shows it | builds per edit | edit → serve idle again |")
+        print("|---:|---:|---|---|---|")
+        for r in serves:
+            s = r["serve"]
+            edits = ", ".join("timeout" if e is None else f"{e:.2f}" for e in s["edits"]) or "–"
+            start = "timeout" if s["startup"] is None else f"{s['startup']:.1f}"
+            per_edit = ", ".join(map(str, s.get("builds_per_edit", []))) or "–"
+            settled = ", ".join(f"{t:.1f}" for t in s.get("settled_after", [])) or "–"
+            print(f"| {r['n']:,} | {start} | {edits} | {per_edit} | {settled} |")
+
+    for r in results:
+        for stage, prof in r.get("profiles", {}).items():
+            print(f"\n### cProfile, {stage} stage, N={r['n']:,} (top 20 by own time; {prof})\n")
+            print("```")
+            print(profile_summary(prof))
+            print("```")
+
+
+def profile_summary(path: str, limit: int = 20) -> str:
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(path, stream=out)
+    stats.strip_dirs().sort_stats("tottime").print_stats(limit)
+    text = out.getvalue()
+    return text[text.find("ncalls") if "ncalls" in text else 0:].rstrip()
+
+
+# ---------------------------------------------------------------- main
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000], metavar="N")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--browser", action="store_true", help="time the first search in headless Chromium")
+    parser.add_argument("--serve", action="store_true", help="time `serve` showing an edited article")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run the stages before MkDocs under cProfile (bench/out/*.prof)")
+    parser.add_argument("--profile-mkdocs", action="store_true", help="with --profile, profile the MkDocs stage too")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="skip the second (warm) build, which reuses what the first left in docs/")
+    parser.add_argument("--no-bundle", action="store_true", help="skip `python build.py bundle`")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare `mkdocs build`")
+    parser.add_argument("--workdir", type=Path, help="where the copies are made (default: a new temporary folder)")
+    parser.add_argument("--tree", type=Path,
+                        help="copy this snapshot (a --keep run's <workdir>/tree) instead of the working tree, "
+                             "so that several runs measure the same code")
+    parser.add_argument("--keep", action="store_true", help="keep the copies, their sites and logs")
+    parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+    # internal: one measured stage, in its own process
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
+    parser.add_argument("--repo", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--profile-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.stage:
+        return run_stage(args)
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="dossier-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    # one snapshot of the working tree for every N, so that edits made meanwhile do not mix in
+    if args.tree:
+        snapshot = args.tree.resolve()
+        state_file = snapshot / ".bench-tree-state"
+        tree = state_file.read_text().strip() if state_file.is_file() else f"snapshot {snapshot}"
+    else:
+        tree = tree_state()
+        snapshot = work / "tree"
+        shutil.rmtree(snapshot, ignore_errors=True)
+        snapshot.mkdir(parents=True)
+        copy_repo(snapshot)
+        (snapshot / ".bench-tree-state").write_text(tree + "\n")
+    try:
+        for n in args.sizes:
+            results.append(bench_size(n, args, work, snapshot))
+            if args.json:
+                args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    finally:
+        if results:
+            print(f"\n## Dossier build benchmark ({os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+                  f"seed {args.seed}; {tree}")
+            print_tables(results)
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+        elif args.keep:
+            print(f"\ncopies kept in {work}", file=sys.stderr)
+    return 0 if len(results) == len(args.sizes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
