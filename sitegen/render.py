@@ -144,16 +144,22 @@ def render(linked: LinkedDossier, previous_docs: Path | None = None, download: D
             entities=[entities_by_id[e] for e in item.entity_ids],
             related=item.related, neighbours=item.neighbours, **common)
 
-    template = env.get_template("theme.md.j2")
     year_template = env.get_template("archive.md.j2")
+
+    def archived(items: list, base: str, name: str, parent, field: str) -> list[ArchivePage]:
+        """The year archive of a long listing (none for a short one), its pages added to pages."""
+        if len(items) <= LIST_LIMIT:
+            return []
+        years = archive(items, lambda item: item.date.year, base)
+        for page in years:
+            pages[page.path] = year_template.render(
+                title=f"{name}: {page.label}", parent=parent, page=page, **{field: page.items}, **common)
+        return years
+
+    template = env.get_template("theme.md.j2")
     for theme in dossier.themes:
         articles = linked.by_theme[theme.id]
-        years = []
-        if len(articles) > LIST_LIMIT:
-            years = archive(articles, lambda a: a.date.year, f"themes/{theme.id}")
-            for page in years:
-                pages[page.path] = year_template.render(
-                    title=f"{theme.title}: {page.label}", parent=theme, page=page, articles=page.items, **common)
+        years = archived(articles, f"themes/{theme.id}", theme.title, theme, "articles")
         pages[page_path(theme)] = template.render(
             theme=theme, articles=articles[:LATEST_SHOWN] if years else articles, total=len(articles), years=years,
             timeline=[] if years else linked.theme_timeline(theme.id), **common)
@@ -162,24 +168,14 @@ def render(linked: LinkedDossier, previous_docs: Path | None = None, download: D
     kind_titles = dict(ENTITY_KINDS)
     for entity in dossier.entities:
         articles = linked.by_entity.get(entity.id, [])
-        years = []
-        if len(articles) > LIST_LIMIT:
-            years = archive(articles, lambda a: a.date.year, f"entities/{entity.id}")
-            for page in years:
-                pages[page.path] = year_template.render(
-                    title=f"{entity.name}: {page.label}", parent=entity, page=page, articles=page.items, **common)
+        years = archived(articles, f"entities/{entity.id}", entity.name, entity, "articles")
         pages[page_path(entity)] = template.render(
             entity=entity, kind_title=kind_titles[entity.kind], articles=articles[:LATEST_SHOWN] if years else articles,
             total=len(articles), years=years, **common)
 
     pages["entities/index.md"] = env.get_template("entities.md.j2").render(
         entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
-    years = []
-    if len(linked.timeline) > LIST_LIMIT:
-        years = archive(linked.timeline, lambda e: e.date.year, "timeline")
-        for page in years:
-            pages[page.path] = year_template.render(
-                title=f"الخط الزمني: {page.label}", parent="timeline/index.md", page=page, timeline=page.items, **common)
+    years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
     pages["timeline/index.md"] = env.get_template("timeline.md.j2").render(
         timeline=[] if years else linked.timeline, years=years, **common)
     pages["_partials/home.md"] = env.get_template("home.md.j2").render(
