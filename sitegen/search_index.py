@@ -92,7 +92,12 @@ def write_index_as_utf8(site_dir: pathlib.Path) -> None:
     path = pathlib.Path(site_dir) / "search" / "search_index.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search_index.", suffix=".tmp")
+    write_text_atomically(path, text)
+
+
+def write_text_atomically(path: pathlib.Path, text: str) -> None:
+    """Write a UTF-8 file through a temporary file in the same folder: never half written."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)

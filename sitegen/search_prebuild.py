@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import pathlib
-import tempfile
 import time
 
 log = logging.getLogger("mkdocs.plugins.dossier")
@@ -94,15 +92,9 @@ def write_lunr_index(site_dir: pathlib.Path, script: bool = False, enabled: bool
         log.warning(f"search: no prebuilt search index, the browser will build it: {error}")
         return None
     target = search / (SCRIPT_FILE if script else TEXT_FILE)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".lunr_index.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    from .search_index import write_text_atomically
+
+    write_text_atomically(target, text)
     log.info(f"search: prebuilt search index {target.relative_to(site_dir)} "
              f"({target.stat().st_size / 1e6:.1f} MB, {time.perf_counter() - started:.1f} s)")
     return target
