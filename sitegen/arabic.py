@@ -165,9 +165,3 @@ def format_partial_date(date: PartialDate) -> str:
 
     real = datetime.date(date.year, date.month or 1, date.day or 1)
     return format_date(real, _PATTERNS[date.precision], locale="ar_IQ")
-
-
-def month_name(month: int) -> str:
-    import datetime
-
-    return format_date(datetime.date(2000, month, 1), "MMMM", locale="ar_IQ")
