@@ -35,11 +35,12 @@ def cmd_build(args) -> int:
         return report(problems)
     site.quiet_mkdocs_logging(args.verbose)
     try:
-        out = site.build_site(REPO, generated.pages, render.navigation(generated.dossier.themes))
+        out = site.build_site(REPO, generated.pages, render.navigation(generated.dossier.themes), cards=generated.cards)
     except site.BuildFailed as error:
         print(f"build failed: {error}\nsite/ and docs/ were left as they were.", file=sys.stderr)
         return 1
-    print(f"built {len(generated.pages)} generated pages from {len(generated.dossier.articles)} articles into {out.relative_to(REPO)}/")
+    print(f"built {len(generated.pages)} generated pages and {len(generated.cards)} link-preview cards "
+          f"from {len(generated.dossier.articles)} articles into {out.relative_to(REPO)}/")
     return 0
 
 
@@ -49,7 +50,7 @@ def cmd_serve(args) -> int:
     generated, problems = pipeline.generate(include_drafts=True)
     if problems:
         return report(problems)
-    site.write_pages(REPO / "docs", generated.pages, only_changed=True)
+    pipeline.write_in_place(REPO / "docs", generated)
     os.environ["DOSSIER_SERVE"] = "1"  # the hook regenerates before every rebuild
     site.quiet_mkdocs_logging(verbose=True)
     # dirty: MkDocs rebuilds only the pages whose Markdown changed; the generator rewrites

@@ -47,7 +47,7 @@ import synth  # noqa: E402
 
 SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
 PRE_STAGES = ("load+validate", "link", "render")
-RENDER_PARTS = ("cards", "data files")  # timed inside render
+RENDER_PARTS = ("data files",)  # timed inside render
 SEARCH_QUERY = "الكاظمي"
 
 
@@ -159,7 +159,7 @@ def run_stage(args) -> int:
         validate.validate = timing("load+validate", validate.validate)
         link.link = timing("link", link.link)
         render.render = timing("render", render.render)
-        for name, function in (("cards", "card_files"), ("data files", "data_files")):  # parts of render, if present
+        for name, function in (("data files", "data_files"),):  # parts of render, if present
             if hasattr(render, function):
                 setattr(render, function, timing(name, getattr(render, function)))
         start, cpu = time.perf_counter(), cpu_now()
@@ -194,7 +194,7 @@ def run_stage(args) -> int:
                       largest_markdown=max(((size(t), p) for p, t in pages.items() if p.endswith(".md")),
                                            default=(0, "")))
         with open(args.data, "wb") as out:
-            pickle.dump({"pages": pages, "nav": nav}, out, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"pages": pages, "nav": nav, "cards": generated.cards}, out, protocol=pickle.HIGHEST_PROTOCOL)
     elif args.stage == "mkdocs":
         from sitegen import site
 
@@ -204,11 +204,13 @@ def run_stage(args) -> int:
         start, cpu = time.perf_counter(), cpu_now()
         if profiler:
             profiler.enable()
-        site.build_site(repo, data["pages"], data["nav"])
+        stats: dict = {}
+        site.build_site(repo, data["pages"], data["nav"], cards=data["cards"], stats=stats)
         if profiler:
             profiler.disable()
         result["mkdocs"] = time.perf_counter() - start
-        result["mkdocs cpu"] = cpu_now() - cpu
+        result["mkdocs cpu"] = cpu_now() - cpu  # with the cards drawn alongside, in other processes
+        result.update(stats)
     else:
         raise SystemExit(f"unknown stage {args.stage}")
     if profiler:
@@ -576,9 +578,9 @@ def mb(size: float) -> str:
 
 def print_tables(results: list[dict]) -> None:
     print("\n### Time: CPU seconds (wall-clock seconds)\n")
-    print("| N | build | load+validate | link | render | of which cards | of which data files | before MkDocs "
-          "| MkDocs build | whole build | before MkDocs share | ms per article | bundle | bare `mkdocs build` "
-          "| load average |")
+    print("| N | build | load+validate | link | render | of which data files | before MkDocs "
+          "| MkDocs build | cards drawn alongside | whole build | before MkDocs share | ms per article | bundle "
+          "| bare `mkdocs build` | load average |")
     print("|---:|---|" + "---:|" * 12 + "---:|")
     both = lambda cpu, wall: f"{cpu:.2f} ({wall:.2f})"
     for r in results:
@@ -588,21 +590,28 @@ def print_tables(results: list[dict]) -> None:
         for label, g, m in rounds:
             n = r["n"]
             pre, pre_cpu = g["generate"], g["generate cpu"]  # pipeline.generate as a whole
+            cards_cpu = m.get("cards_cpu", 0.0)
+            mkdocs_cpu = m["mkdocs cpu"] - cards_cpu  # MkDocs' own share of the site stage
             whole, whole_cpu = pre + m["mkdocs"], pre_cpu + m["mkdocs cpu"]
+            cards = (f"{m.get('cards_drawn', 0):,} of {m.get('cards', 0):,}: {cards_cpu:.2f} CPU, "
+                     f"{m.get('cards_waited', 0.0):.2f} s waited after MkDocs")
             bundle, bare = (r.get("bundle"), r.get("bare")) if label == "cold" else (None, None)
             bundle_text = "–" if bundle is None else both(bundle["cpu"], bundle["wall"]) if bundle["rc"] == 0 else "n/a"
             bare_text = "–" if bare is None else f"{both(bare['cpu'], bare['wall'])}, {bare['nav']}" \
                 if bare["rc"] == 0 else f"n/a ({bare['nav']}, failed)"
             print(f"| {n:,} | {label} | " + " | ".join(both(g[s + " cpu"], g[s]) for s in PRE_STAGES + RENDER_PARTS)
-                  + f" | {both(pre_cpu, pre)} | {both(m['mkdocs cpu'], m['mkdocs'])} | {both(whole_cpu, whole)} "
-                  f"| {100 * pre_cpu / whole_cpu:.1f}% ({100 * pre / whole:.1f}%) "
+                  + f" | {both(pre_cpu, pre)} | {both(mkdocs_cpu, m['mkdocs'])} | {cards} | {both(whole_cpu, whole)} "
+                  f"| {100 * pre / whole:.1f}% of wall ({100 * pre_cpu / (pre_cpu + mkdocs_cpu):.1f}% of CPU without cards) "
                   f"| {1000 * whole_cpu / n:.1f} ({1000 * whole / n:.1f}) | {bundle_text} | {bare_text} "
                   f"| {r['load_before']:.1f} → {r['load_after']:.1f} |")
     print("\n'before MkDocs' is pipeline.generate as a whole (the stages plus whatever it does between them). "
+          "'MkDocs build' is the site stage (sitegen.site.build_site): its wall time, and the CPU time of MkDocs "
+          "alone; the link-preview cards are drawn in other processes during it (their CPU time is in 'cards' "
+          "and in 'whole build', and 'waited' is how long the stage waited for them after MkDocs finished). "
           "A cold build starts from a fresh copy (as CI does); a warm one runs again on the docs/ the cold one left. "
           "CPU time is the processor time of the stage's process, its threads and the processes it started and ended "
-          "(a process pool counts in full; on 2 CPUs such a stage has wall < CPU) — less disturbed by other work on the machine "
-          "than wall-clock time); bundle and bare build times include starting Python and importing MkDocs.")
+          "(less disturbed by other work on the machine than wall-clock time); bundle and bare build times include "
+          "starting Python and importing MkDocs.")
 
     print("\n### Memory and size\n")
     print("| N | peak RSS generate | peak RSS MkDocs | peak RSS bare | generated Markdown | site/ | HTML pages "

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import link, load, render, validate
+from .cards import Card, card_pngs
 from .model import Dossier, Problem
 from .site import write_pages
 
@@ -16,6 +17,7 @@ class Generated:
     dossier: Dossier
     linked: link.LinkedDossier
     pages: dict[str, str]
+    cards: dict[str, Card]  # link-preview cards to draw (none for the offline bundle)
 
 
 def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
@@ -27,7 +29,8 @@ def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
     if problems or dossier is None:
         return None, problems
     linked = link.link(dossier)
-    return Generated(dossier, linked, render.render(linked, REPO / "docs", None if offline else _bundle_download(), offline)), []
+    pages = render.render(linked, None if offline else _bundle_download(), offline)
+    return Generated(dossier, linked, pages, {} if offline else render.card_set(linked)), []
 
 
 def _bundle_download() -> render.Download | None:
@@ -45,5 +48,10 @@ def regenerate(docs_dir: Path, include_drafts: bool = True) -> list[Problem]:
     """Regenerate the pages in place (for `serve`): files are rewritten only when they change."""
     generated, problems = generate(include_drafts=include_drafts)
     if generated:
-        write_pages(docs_dir, generated.pages, only_changed=True)
+        write_in_place(docs_dir, generated)
     return problems
+
+
+def write_in_place(docs_dir: Path, generated: Generated) -> None:
+    """Write the pages and the cards (unchanged ones reused) straight into docs_dir (for `serve`)."""
+    write_pages(docs_dir, {**generated.pages, **card_pngs(generated.cards, docs_dir)}, only_changed=True)

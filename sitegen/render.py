@@ -121,12 +121,11 @@ class Download:
     data: bytes
 
 
-def render(linked: LinkedDossier, previous_docs: Path | None = None, download: Download | None = None,
-           offline: bool = False) -> dict[str, str | bytes]:
+def render(linked: LinkedDossier, download: Download | None = None, offline: bool = False) -> dict[str, str | bytes]:
     """Every generated page and file, keyed by its path under docs/, in a stable order.
 
-    previous_docs is where the last build's cards are, so that unchanged cards are reused;
     download is the offline bundle to offer (none in the bundle itself, which is offline).
+    The link-preview cards are not drawn here (see card_set).
     """
     env = environment()
     dossier = linked.dossier
@@ -185,7 +184,6 @@ def render(linked: LinkedDossier, previous_docs: Path | None = None, download: D
     if download and not offline:
         pages[f"downloads/{download.name}"] = download.data
     pages.update(data_files(linked, env))
-    pages.update(card_files(linked, previous_docs))
     return dict(sorted(pages.items()))
 
 
@@ -206,8 +204,11 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment) -> dict[str, str]
     }
 
 
-def card_files(linked: LinkedDossier, previous_docs: Path | None) -> dict[str, bytes]:
-    """A link-preview card for the home page, each theme and each article."""
+def card_set(linked: LinkedDossier) -> dict[str, cards.Card]:
+    """What the link-preview card of the home page, each theme and each article shows, keyed by its path.
+
+    Drawing them is the site stage's job (cards.Drawing), done while MkDocs builds.
+    """
     dossier = linked.dossier
     themes_by_id = {t.id: t for t in dossier.themes}
     wanted = {"cards/home.png": cards.Card(
@@ -221,7 +222,7 @@ def card_files(linked: LinkedDossier, previous_docs: Path | None) -> dict[str, b
         wanted[f"cards/articles/{article.id}.png"] = cards.Card(
             article.title, "، ".join(themes_by_id[t].title for t in article.themes),
             f"{format_partial_date(article.date)} · {outlet}", SITE_NAME)
-    return cards.card_pngs(wanted, previous_docs)
+    return wanted
 
 
 def navigation(themes: list[Theme]) -> list:

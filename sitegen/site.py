@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .cards import Card, Drawing
+
 GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "_partials", "data", "cards", "downloads")
 WORK_DIR = ".build"
 
@@ -43,9 +45,10 @@ def _inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_changed: bool = False) -> None:
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_changed: bool = False,
+                folders: tuple[str, ...] = GENERATED_DIRS) -> None:
     """Write pages (text, bytes for images, or the Path of an unchanged file to reuse) under docs_dir;
-    remove generated files no longer produced.
+    remove generated files no longer produced (in folders: the generated folders this call writes).
 
     Only the generated folders are ever written: a page path outside them (an id that
     tried to climb out with `..`, say) is refused before anything is written.
@@ -59,7 +62,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
             raise BuildFailed(f"refusing to write the generated page {path!r}: generated pages stay inside "
                               f"docs/{{{','.join(GENERATED_DIRS)}}}/")
     wanted = {docs_dir / path for path in pages}
-    for folder in GENERATED_DIRS:
+    for folder in folders:
         for stale in sorted((docs_dir / folder).rglob("*")) if (docs_dir / folder).is_dir() else []:
             if (stale.is_file() or stale.is_symlink()) and stale not in wanted:
                 stale.unlink()
@@ -187,9 +190,16 @@ def _commit(work: Path, moves: list[tuple[Path, Path]]) -> None:
             new.rename(target)
 
 
-def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, use_directory_urls: bool = True,
-               site_dir: Path | None = None, extra_config: dict | None = None, swap_docs: bool = True) -> Path:
-    """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders."""
+def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
+               use_directory_urls: bool = True, site_dir: Path | None = None, extra_config: dict | None = None,
+               swap_docs: bool = True, stats: dict | None = None) -> Path:
+    """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
+
+    The link-preview cards are drawn while MkDocs builds, on the cores MkDocs leaves idle
+    (it builds on one), reusing the cards of the last build whose text has not changed;
+    they are added to the site when both are done. MkDocs needs nothing from them: pages
+    name their card by its path. stats, if given, receives the cards' figures.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -204,18 +214,29 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, use_dire
             docs = work / "docs"
             _hand_written(repo, docs)
             write_pages(docs, pages)
+            drawing = Drawing(cards or {}, repo / "docs", workers=(os.cpu_count() or 2) - 1)
             try:
                 config = load_config(str(repo / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(work / "site"),
                                      nav=nav, strict=True, use_directory_urls=use_directory_urls, **(extra_config or {}))
                 config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(docs / "_partials")]
                 build(config)
-            except Exception as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
+            except BaseException as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
+                drawing.cancel()
+                if not isinstance(error, Exception):
+                    raise
                 message = str(error) or type(error).__name__
                 if not error.__class__.__module__.startswith("mkdocs"):
                     message = f"{type(error).__name__}: {message}"
                 raise BuildFailed(message) from None
+            drawn = drawing.finish()
             if not (work / "site" / "index.html").is_file():
                 raise BuildFailed("MkDocs produced no index.html; nothing was replaced")
+            if cards:
+                write_pages(docs, drawn, folders=("cards",))
+                _link_tree(docs / "cards", work / "site" / "cards")
+            if stats is not None:
+                stats.update(cards=len(cards or {}), cards_drawn=len(drawing.missing), cards_cpu=drawing.cpu,
+                             cards_waited=drawing.waited)
             moves = [(work / "site", site_dir)]
             if swap_docs:
                 moves += [(docs / folder, repo / "docs" / folder) for folder in GENERATED_DIRS]
@@ -235,6 +256,18 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, use_dire
                     keep = True  # the old folders are still in it: the next build's recovery finishes the job
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
+
+
+def _link_tree(source: Path, destination: Path) -> None:
+    """Hard-link (or copy, across file systems) every file of source into destination."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            target = destination / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copyfile(path, target)
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

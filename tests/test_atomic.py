@@ -339,12 +339,13 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
         import hashlib, json, sys
         sys.path.insert(0, ".")
         from pathlib import Path
-        from sitegen import pipeline
+        from sitegen import cards, pipeline
         generated, problems = pipeline.generate(Path("dossier"))
         assert not problems, problems
-        def content(t):  # text, bytes, or the Path of a reused card
-            return t.read_bytes() if isinstance(t, Path) else t if isinstance(t, bytes) else t.encode()
-        print(json.dumps({p: hashlib.sha256(content(t)).hexdigest() for p, t in generated.pages.items()}))
+        files = {**generated.pages, **cards.card_pngs(generated.cards, None)}  # the cards drawn afresh
+        def content(t):  # text or bytes (a PNG)
+            return t if isinstance(t, bytes) else t.encode()
+        print(json.dumps({p: hashlib.sha256(content(t)).hexdigest() for p, t in files.items()}))
     """)
     import json
 
