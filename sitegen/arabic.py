@@ -6,8 +6,9 @@ variant never hides a match.
 """
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from babel.dates import format_date
 
@@ -50,13 +51,22 @@ def fold_char(ch: str) -> str:
     return FOLD.get(ch, ch).lower()
 
 
+_FOLD_TABLE = str.maketrans(FOLD)  # every fold is one character for one
+_KEPT_RE = re.compile(f"[^{DROP_RE.pattern[1:-1]}]+")  # runs of characters that are not dropped
+
+
 def normalize(text: str) -> str:
     """Fold hamza forms, ta marbuta, alif maqsura, diacritics, tatweel and Latin case."""
     return "".join(fold_char(ch) for ch in text)
 
 
-def stems(word: str) -> set[str]:
-    """Every reading of a folded word with its attached particles and article removed."""
+@functools.lru_cache(maxsize=1 << 16)
+def stems(word: str) -> frozenset[str]:
+    """Every reading of a folded word with its attached particles and article removed.
+
+    Cached: a dossier repeats the same few thousand words, and entity matching asks for
+    the stems of every word of every article.
+    """
     found = {word}
     for proclitic in _PROCLITICS:
         if word.startswith(proclitic) and len(word) - len(proclitic) >= _MIN_STEM:
@@ -67,7 +77,7 @@ def stems(word: str) -> set[str]:
     for form in list(found):
         if form.startswith(_ARTICLE) and len(form) - 2 >= _MIN_STEM:
             found.add(form[2:])
-    return found
+    return frozenset(found)
 
 
 def core(word: str) -> str:
@@ -75,11 +85,34 @@ def core(word: str) -> str:
     return min(stems(normalize(word)), key=lambda s: (len(s), s))
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     start: int  # offsets in the original text
     end: int
     folded: str
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, for each of its characters, its offset in text (None: the same offset).
+
+    Folding is one character for one, except marks, which fold to nothing; runs without
+    marks are folded by str.translate, which is what keeps matching a large dossier fast.
+    """
+    folded = text.translate(_FOLD_TABLE).lower()
+    if len(folded) == len(text) and not DROP_RE.search(text):
+        return folded, None
+    pieces: list[str] = []
+    origin: list[int] = []
+    for run in _KEPT_RE.finditer(text):
+        piece = run.group().translate(_FOLD_TABLE).lower()
+        if len(piece) == run.end() - run.start():
+            pieces.append(piece)
+            origin.extend(range(run.start(), run.end()))
+        else:  # a rare letter whose lower case is longer (İ): one character at a time
+            for index in range(run.start(), run.end()):
+                for c in fold_char(text[index]):
+                    pieces.append(c)
+                    origin.append(index)
+    return "".join(pieces), origin
 
 
 def words(text: str) -> list[Word]:
@@ -88,13 +121,9 @@ def words(text: str) -> list[Word]:
     Folding happens before splitting so that a diacritic or tatweel inside a word
     does not split it, and offsets still point into the unchanged original.
     """
-    folded_chars: list[str] = []
-    origin: list[int] = []
-    for index, ch in enumerate(text):
-        for c in fold_char(ch):  # marks fold to nothing, so a word stays whole
-            folded_chars.append(c)
-            origin.append(index)
-    folded = "".join(folded_chars)
+    folded, origin = _folded_with_origin(text)
+    if origin is None:
+        return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
     result = []
     for match in _WORD_RE.finditer(folded):
         start = origin[match.start()]
@@ -115,6 +144,7 @@ class Matcher:
 
     def __init__(self, spellings: dict[str, list[str]]):
         self._by_first: dict[str, list[tuple[list[str], str]]] = {}
+        self._candidates_of: dict[str, list[tuple[list[str], str]]] = {}
         for key, names in spellings.items():
             for name in names:
                 tokens = [w.folded for w in words(name)]
@@ -138,17 +168,24 @@ class Matcher:
                 i += 1
         return found
 
+    def _candidates(self, word: str) -> list[tuple[list[str], str]]:
+        """The spellings whose first word can be this folded word (most words have none)."""
+        found = self._candidates_of.get(word)
+        if found is None:
+            found = [c for first in sorted(stems(word)) for c in self._by_first.get(first, ())]
+            self._candidates_of[word] = found
+        return found
+
     def _match_at(self, text_words: list[Word], i: int) -> tuple[int, str] | None:
         """The longest spelling that starts at word i, as (number of words, key)."""
         best = None
-        for first in stems(text_words[i].folded):
-            for tokens, key in self._by_first.get(first, ()):
-                if best and len(tokens) <= best[0]:
-                    continue
-                following = text_words[i + 1:i + len(tokens)]
-                if len(following) == len(tokens) - 1 and all(
-                        _same_word(w.folded, t) for w, t in zip(following, tokens[1:])):
-                    best = (len(tokens), key)
+        for tokens, key in self._candidates(text_words[i].folded):
+            if best and len(tokens) <= best[0]:
+                continue
+            following = text_words[i + 1:i + len(tokens)]
+            if len(following) == len(tokens) - 1 and all(
+                    _same_word(w.folded, t) for w, t in zip(following, tokens[1:])):
+                best = (len(tokens), key)
         return best
 
 
