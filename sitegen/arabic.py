@@ -196,6 +196,7 @@ def _same_word(a: str, b: str) -> bool:
 _PATTERNS = {"day": "d MMMM y", "month": "MMMM y", "year": "y"}
 
 
+@functools.lru_cache(maxsize=1 << 14)  # dates repeat on every listing an article is in
 def format_partial_date(date: PartialDate) -> str:
     """A date in Arabic with Iraqi month names (CLDR ar_IQ), at the precision it is known."""
     import datetime

@@ -43,7 +43,27 @@ def schema(name: str) -> dict:
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(schema(name))
+    # The same schema with its local $refs written out in place: resolving a $ref costs
+    # more than checking what it points to, and there are a dozen per article.
+    return jsonschema.Draft202012Validator(_inlined(schema(name), schema(name)))
+
+
+_ANNOTATIONS = {"$ref", "title", "description", "x-description-ar", "examples", "default", "markdownDescription"}
+
+
+def _inlined(root: dict, node):
+    if isinstance(node, list):
+        return [_inlined(root, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: value for key, value in node.items() if key != "$defs" or node is root}
+    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+        target = root["$defs"][node["$ref"].split("/")[-1]]
+        if any(key in target for key in node if key not in _ANNOTATIONS):  # both apply: keep both
+            node = {"allOf": [target, {key: value for key, value in node.items() if key != "$ref"}]}
+        else:
+            node = _deref(root, node)
+    return {key: (value if key in ("enum", "const", "$defs") else _inlined(root, value)) for key, value in node.items()}
 
 
 def field_name(key_path) -> str:
