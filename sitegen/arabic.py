@@ -51,7 +51,9 @@ def fold_char(ch: str) -> str:
     return FOLD.get(ch, ch).lower()
 
 
-_FOLD_TABLE = str.maketrans(FOLD)  # every fold is one character for one
+# Every fold is one character for one. A list indexed by code point is the fastest table
+# str.translate takes (a dict costs a look-up per character); code points past it are kept.
+_FOLD_TABLE = [ord(FOLD.get(chr(code), chr(code))) for code in range(0x10000)]
 _KEPT_RE = re.compile(f"[^{DROP_RE.pattern[1:-1]}]+")  # runs of characters that are not dropped
 
 
@@ -121,7 +123,10 @@ def words(text: str) -> list[Word]:
     Folding happens before splitting so that a diacritic or tatweel inside a word
     does not split it, and offsets still point into the unchanged original.
     """
-    folded, origin = _folded_with_origin(text)
+    return _words_in(text, *_folded_with_origin(text))
+
+
+def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
     if origin is None:
         return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
     result = []
@@ -155,7 +160,10 @@ class Matcher:
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, key) matches in reading order."""
-        text_words = words(text)
+        folded, origin = _folded_with_origin(text)
+        if not any(self._candidates(word) for word in set(_WORD_RE.findall(folded))):
+            return []  # no word here can start a spelling: no need for the words' offsets
+        text_words = _words_in(text, folded, origin)
         found = []
         i = 0
         while i < len(text_words):
