@@ -165,8 +165,11 @@ def citations_bibtex(linked: LinkedDossier) -> str:
     return "\n".join(entries)
 
 
+FEED_LIMIT = 50  # newest entries in the Atom feed: readers poll it, so it must not grow with the dossier
+
+
 def feed_entries(linked: LinkedDossier) -> list[Article]:
-    return sorted(linked.dossier.articles, key=newest_key)
+    return sorted(linked.dossier.articles, key=newest_key)[:FEED_LIMIT]
 
 
 def atom_timestamp(date: PartialDate) -> str:

@@ -145,9 +145,12 @@ def render(linked: LinkedDossier, download: Download | None = None, offline: boo
 
     year_template = env.get_template("archive.md.j2")
 
-    def archived(items: list, base: str, name: str, parent, field: str) -> list[ArchivePage]:
-        """The year archive of a long listing (none for a short one), its pages added to pages."""
-        if len(items) <= LIST_LIMIT:
+    def archived(items: list, base: str, name: str, parent, field: str, entries: int | None = None) -> list[ArchivePage]:
+        """The year archive of a long listing (none for a short one), its pages added to pages.
+
+        entries is how many entries the unsplit page would show (default: the items).
+        """
+        if (len(items) if entries is None else entries) <= LIST_LIMIT:
             return []
         years = archive(items, lambda item: item.date.year, base)
         for page in years:
@@ -158,10 +161,11 @@ def render(linked: LinkedDossier, download: Download | None = None, offline: boo
     template = env.get_template("theme.md.j2")
     for theme in dossier.themes:
         articles = linked.by_theme[theme.id]
-        years = archived(articles, f"themes/{theme.id}", theme.title, theme, "articles")
+        timeline = linked.theme_timeline(theme.id)  # shown on the theme's page too, while it is short
+        years = archived(articles, f"themes/{theme.id}", theme.title, theme, "articles", len(articles) + len(timeline))
         pages[page_path(theme)] = template.render(
             theme=theme, articles=articles[:LATEST_SHOWN] if years else articles, total=len(articles), years=years,
-            timeline=[] if years else linked.theme_timeline(theme.id), **common)
+            timeline=[] if years else timeline, **common)
 
     template = env.get_template("entity.md.j2")
     kind_titles = dict(ENTITY_KINDS)

@@ -72,3 +72,42 @@ def test_long_listings_split_by_year(monkeypatch):
     assert len(re.findall(r'class="dossier-item__title" href="@/articles/', theme_page)) == 3
     assert 'href="@/themes/t/2020.md"' in theme_page
     assert "dossier-timeline" not in pages["timeline/index.md"] and 'href="@/timeline/2018.md"' in pages["timeline/index.md"]
+
+
+def test_a_theme_page_splits_when_its_timeline_would_make_it_long(monkeypatch):
+    """The theme page carries the theme's timeline: its events count toward the limit too."""
+    from sitegen import render as render_module
+
+    monkeypatch.setattr(render_module, "LIST_LIMIT", 10)
+    monkeypatch.setattr(render_module, "LATEST_SHOWN", 3)
+
+    def dossier(events_each: int) -> Dossier:
+        return Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], [
+            Article(id=f"a{i}", title=f"مقال {i}", date=PartialDate(2019 + i % 2, 3, 1), source=Source("منفذ"),
+                    themes=["t"], summary="ملخص", entities=["e"],
+                    events=[Event(PartialDate(2018, 1 + k, 1), f"حدث {i}-{k}") for k in range(events_each)],
+                    text="نص\n", sha256="0" * 64)
+            for i in range(4)])
+
+    short = render(link(dossier(0)))["themes/t.md"]  # 4 articles + 4 publications on the timeline
+    assert "dossier-timeline" in short and "themes/t/2019.md" not in short
+    pages = render(link(dossier(3)))  # 4 articles + 16 timeline entries: past the limit
+    assert "dossier-timeline" not in pages["themes/t.md"]
+    assert 'href="@/themes/t/2019.md"' in pages["themes/t.md"] and "themes/t/2019.md" in pages
+
+
+def test_the_atom_feed_holds_the_newest_entries_only():
+    import xml.etree.ElementTree as ElementTree
+
+    from sitegen import exports
+
+    articles = [
+        Article(id=f"a{i:03d}", title=f"مقال {i}", date=PartialDate(2000 + i // 12, 1 + i % 12, 1), source=Source("منفذ"),
+                themes=["t"], summary="ملخص", entities=[], events=[], text="نص\n", sha256="0" * 64)
+        for i in range(exports.FEED_LIMIT + 25)]
+    pages = render(link(Dossier([Theme("t", "محور", "وصف")], [], articles)))
+    entries = ElementTree.fromstring(pages["data/atom.xml"]).findall("{http://www.w3.org/2005/Atom}entry")
+    ids = [e.find("{http://www.w3.org/2005/Atom}id").text for e in entries]
+    assert len(ids) == exports.FEED_LIMIT
+    newest = sorted(articles, key=lambda a: a.date, reverse=True)[:exports.FEED_LIMIT]
+    assert all(any(a.id in i for i in ids) for a in newest) and not any("a000" in i for i in ids)
