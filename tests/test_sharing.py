@@ -174,3 +174,41 @@ def test_article_prints_right_to_left_with_citation_and_no_navigation(tmp_path):
         pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})["data"])
         (tmp_path / "article.pdf").write_bytes(pdf)
         assert pdf.startswith(b"%PDF")
+
+
+def test_cards_drawn_during_the_mkdocs_build_all_reach_the_site(repo):
+    """Past 16 new cards a process pool draws them while MkDocs builds; every one ends up in site/."""
+    from conftest import TEXT, add_article, run
+
+    for index in range(24):
+        add_article(repo, f"card-{index:02d}", text=TEXT + f"سطر رقم {index}\n", title=f"عنوان البطاقة رقم {index}")
+    result = run(repo, "build")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((repo / "docs" / "cards" / "keys.json").read_text(encoding="utf-8"))
+    assert len(manifest) == 1 + len(THEMES) + len(ARTICLES) + 24
+    for path in manifest:
+        built = repo / "site" / path
+        assert built.read_bytes() == (repo / "docs" / path).read_bytes(), path
+        with Image.open(built) as image:
+            assert image.size == (1200, 630)
+            if "/card-" in path:
+                assert image.text["Title"] == f"عنوان البطاقة رقم {int(path[-6:-4])}"
+    page = repo / "site" / "articles" / "card-07" / "index.html"
+    assert meta(page, "og:image") == "../../cards/articles/card-07.png"
+
+
+def test_the_offline_bundle_has_no_cards_and_no_link_previews(repo):
+    import zipfile
+
+    from conftest import run
+
+    result = run(repo, "bundle")
+    assert result.returncode == 0, result.stderr
+    with zipfile.ZipFile(next((repo / "dist").glob("*.zip"))) as bundle:
+        names = bundle.namelist()
+        assert not [n for n in names if "/cards/" in n]
+        home = bundle.read(next(n for n in names if n.endswith("/index.html") and n.count("/") == 1)).decode()
+        article = bundle.read(next(n for n in names if n.endswith("articles/joint-plan-against-isis-remnants.html"))).decode()
+    for page in (home, article):
+        assert "og:image" not in page and "twitter:card" not in page
+        assert 'type="application/atom+xml"' in page  # the rest of the head is there
