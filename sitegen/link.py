@@ -13,8 +13,12 @@ from .arabic import Matcher
 from .model import Article, Dossier, PartialDate
 
 RELATED_LIMIT = 5
-# An entity named in more articles than this says little about two of them being related.
+# An entity named in more articles than COMMON_ENTITY_LIMIT (Baghdad, say, in a large
+# dossier) relates an article only to the COMMON_ENTITY_WINDOW articles nearest to it in time
+# among them, half before and half after, with a weight that still says how common it is.
+# This keeps relating linear in N, and a common name still counts between articles of a time.
 COMMON_ENTITY_LIMIT = 200
+COMMON_ENTITY_WINDOW = 20
 
 
 @dataclass
@@ -139,14 +143,18 @@ def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment]]
 
 def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int) -> None:
     """Explicit related articles first, then the best candidates sharing entities, weighted by rarity."""
+    position = {entity_id: {a.id: i for i, a in enumerate(articles)}
+                for entity_id, articles in by_entity.items() if len(articles) > COMMON_ENTITY_LIMIT}
+    half = COMMON_ENTITY_WINDOW // 2
     for item in linked.values():
         article = item.article
         scores: dict[str, float] = defaultdict(float)
         for entity_id in item.entity_ids:
             others = by_entity[entity_id]
-            if len(others) > COMMON_ENTITY_LIMIT:
-                continue
             weight = math.log(1 + total / len(others))
+            if entity_id in position:  # a common entity: the articles nearest in time only
+                at = position[entity_id][article.id]
+                others = others[max(0, at - half):at + half + 1]
             for other in others:
                 if other.id != article.id:
                     scores[other.id] += weight

@@ -111,3 +111,20 @@ def test_the_atom_feed_holds_the_newest_entries_only():
     assert len(ids) == exports.FEED_LIMIT
     newest = sorted(articles, key=lambda a: a.date, reverse=True)[:exports.FEED_LIMIT]
     assert all(any(a.id in i for i in ids) for a in newest) and not any("a000" in i for i in ids)
+
+
+def test_a_common_entity_relates_articles_near_in_time(monkeypatch):
+    """Past COMMON_ENTITY_LIMIT articles, an entity still relates an article, to those nearest in time."""
+    from sitegen import link as link_module
+
+    monkeypatch.setattr(link_module, "COMMON_ENTITY_LIMIT", 6)
+    monkeypatch.setattr(link_module, "COMMON_ENTITY_WINDOW", 4)
+    articles = [
+        Article(id=f"a{i:02d}", title=f"مقال {i}", date=PartialDate(2000 + i, 1, 1), source=Source("منفذ"),
+                themes=["t"], summary="ملخص", entities=["e"], events=[], text="نص\n", sha256="0" * 64)
+        for i in range(12)]
+    linked = link(Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], articles))
+    related = {a: sorted(r.article.id for r in item.related) for a, item in linked.articles.items()}
+    assert related["a05"] == ["a03", "a04", "a06", "a07"]  # two before and two after
+    assert related["a00"] == ["a01", "a02"] and related["a11"] == ["a09", "a10"]  # at the ends
+    assert all(r.shared_entities == ["e"] for r in linked.articles["a05"].related)
