@@ -165,13 +165,14 @@ class Drawing:
     """Many cards being drawn, plus the manifest of their keys (MANIFEST).
 
     A card whose key is in the last build's manifest is reused as the file it is (a Path,
-    linked rather than copied). The others are drawn by `workers` processes in the
-    background from the moment the Drawing is made, so that the caller can do something
-    else meanwhile (the site stage runs the single-threaded MkDocs build); finish() waits.
+    linked rather than copied). The others are drawn by a process pool from the moment the
+    Drawing is made, so that the caller can do something else meanwhile (the site stage runs
+    the single-threaded MkDocs build; background=True lowers the pool's priority below
+    it); finish() waits.
     A few cards are drawn in finish() itself, where a process pool is not worth starting.
     """
 
-    def __init__(self, wanted: dict[str, Card], previous_dir: Path | None, workers: int | None = None):
+    def __init__(self, wanted: dict[str, Card], previous_dir: Path | None, background: bool = False):
         previous: dict[str, str] = {}
         if previous_dir is not None and (previous_dir / MANIFEST).is_file():
             try:
@@ -190,7 +191,10 @@ class Drawing:
         if len(self.missing) > 16:
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(max(1, workers or os.cpu_count() or 1))
+            # One worker per core. In the background they run at a lower priority, so that
+            # the caller's own work (MkDocs) keeps its core and they take what is left.
+            self._pool = ProcessPoolExecutor(os.cpu_count() or 1, initializer=os.nice if background else None,
+                                             initargs=(10,) if background else ())
             self._results = self._pool.map(_drawn, [wanted[p] for p in self.missing], chunksize=8)
 
     def cancel(self) -> None:

@@ -195,9 +195,9 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, cards: d
                swap_docs: bool = True, stats: dict | None = None) -> Path:
     """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
 
-    The link-preview cards are drawn while MkDocs builds, on the cores MkDocs leaves idle
-    (it builds on one), reusing the cards of the last build whose text has not changed;
-    they are added to the site when both are done. MkDocs needs nothing from them: pages
+    The link-preview cards are drawn while MkDocs builds (on one core), by processes of lower
+    priority that take the cores it leaves idle, reusing the cards of the last build whose
+    text has not changed; they are added to the site when both are done. MkDocs needs nothing from them: pages
     name their card by its path. stats, if given, receives the cards' figures.
     """
     from mkdocs.commands.build import build
@@ -214,7 +214,7 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, cards: d
             docs = work / "docs"
             _hand_written(repo, docs)
             write_pages(docs, pages)
-            drawing = Drawing(cards or {}, repo / "docs", workers=(os.cpu_count() or 2) - 1)
+            drawing = Drawing(cards or {}, repo / "docs", background=True)
             try:
                 config = load_config(str(repo / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(work / "site"),
                                      nav=nav, strict=True, use_directory_urls=use_directory_urls, **(extra_config or {}))
