@@ -108,8 +108,23 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(arabic_date=format_partial_date, href=href, meta=meta, arabic_count=arabic_count,
-                       atom_timestamp=exports.atom_timestamp)
+                       atom_timestamp=exports.atom_timestamp, article_item=_article_items(env))
     return env
+
+
+def _article_items(env: jinja2.Environment):
+    """The filter behind article lists: an article's list item (the article_item macro), made
+    once per article and reused, since an article is listed under each of its entities,
+    themes and years."""
+    made: dict[tuple[str, bool], str] = {}
+
+    def article_item(article, show_summary: bool = True):
+        key = (article.id, show_summary)
+        if key not in made:
+            made[key] = env.get_template("_macros.j2").module.article_item(article, show_summary)
+        return made[key]
+
+    return article_item
 
 
 @dataclass(frozen=True)
