@@ -129,15 +129,11 @@ def words(text: str) -> list[Word]:
 def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
     if origin is None:
         return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(folded)]
-    result = []
-    for match in _WORD_RE.finditer(folded):
-        start = origin[match.start()]
-        end_origin = origin[match.end() - 1] + 1
-        # extend over marks that followed the last letter
-        while end_origin < len(text) and DROP_RE.match(text[end_origin]):
-            end_origin += 1
-        result.append(Word(start, end_origin, match.group()))
-    return result
+    # A word ends where the next kept character begins: what lies between are marks that
+    # followed its last letter, and they belong to it.
+    origin.append(len(text))
+    return [Word(origin[m.start()], max(origin[m.end()], origin[m.end() - 1] + 1), m.group())
+            for m in _WORD_RE.finditer(folded)]
 
 
 class Matcher:

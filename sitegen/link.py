@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .arabic import Matcher
 from .model import Article, Dossier, PartialDate
@@ -57,6 +58,10 @@ class LinkedArticle:
     entity_ids: list[str]  # from the YAML and found in the text, in dossier order
     related: list[Related] = field(default_factory=list)
     neighbours: list[Neighbours] = field(default_factory=list)
+
+    @cached_property
+    def entity_set(self) -> frozenset[str]:
+        return frozenset(self.entity_ids)
 
 
 @dataclass
@@ -166,6 +171,6 @@ def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]
             other = linked[other_id]
             item.related.append(Related(
                 other.article,
-                [e for e in item.entity_ids if e in set(other.entity_ids)],
+                [e for e in item.entity_ids if e in other.entity_set],
                 [t for t in article.themes if t in other.article.themes],
                 other_id in article.related))
