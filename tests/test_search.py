@@ -145,8 +145,9 @@ return {
 """
 
 
-def search(driver, base: str, query: str, timeout: float = 20) -> dict:
-    """Type query into Material's search box; return the settled result state."""
+def search(driver, base: str, query: str, timeout: float = 20, letters: bool = False) -> dict:
+    """Type query into Material's search box (with letters, one keystroke at a time);
+    return the settled result state."""
     driver.get(base)
     config = json.loads(driver.find_element(By.ID, "__config").get_attribute("textContent"))
     tr = config["translations"]
@@ -154,7 +155,8 @@ def search(driver, base: str, query: str, timeout: float = 20) -> dict:
     if not box.is_displayed():  # narrow screens: open search from the header
         driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
     box.click()
-    box.send_keys(query)
+    for keys in (query if letters else [query]):
+        box.send_keys(keys)
 
     # Results are pushed once per keystroke: wait until they stop changing.
     idle = {tr["search.result.placeholder"], tr.get("search.result.initializer", ""), ""}
@@ -326,30 +328,34 @@ def test_lunr_hooks(site, browser):
             this.metadataWhitelist = ["position"];
             this.ref("id");
             this.field("text");
-            this.add({id: "a", text: "الأمن الالكتروني،ووفقاً «للانتخابات»"});
+            this.add({id: "a", text: "الأمن الالكتروني،ووفقاً «للانتخابات» الآلات"});
             this.add({id: "b", text: "في البصرة"});
             this.add({id: "c", text: "صورة (Getty)"});
         });
         const refs = q => idx.search(q).map(r => r.ref);
         const positions = q => idx.search(q).flatMap(r => Object.values(r.matchData.metadata)
             .flatMap(field => (field.text ? field.text.position : []).map(String)));
-        const query = new lunr.Query(["text"]);
-        new lunr.QueryParser("والأمنية* الكـاظ*", query).parse();
+        const terms = q => { const query = new lunr.Query(["text"]); new lunr.QueryParser(q, query).parse();
+                             return query.clauses.map(c => c.term); };
         return {
-            terms: query.clauses.map(c => c.term),
+            terms: terms("والأمنية* الكـاظ*"),
+            short: terms("ا* ال* في* الك* (في* الـ* *ال 2*"),
             basra: refs("بالبصرة*"), latin: refs("GETTY*"), elections: refs("الانتخابات*"), word: refs("ووفقا"),
-            al: positions("ال*"), waw: positions("و*"),
+            al: positions("الا*"), one: positions("ال*"),
         };
     """)
     assert result["terms"] == ["امنيه*", "كاظ*"]  # wildcard terms reduced like the index
+    # a word's beginning of one or two letters is searched as a whole word (no expansion
+    # over the vocabulary); from three letters on, as a prefix
+    assert result["short"] == ["ا", "ال", "في", "الك*", "في", "ال", "*ال", "2"]
     assert result["basra"] == ["b"]
     assert result["latin"] == ["c"]  # "(" split off, Latin lower-cased
     assert result["elections"] == ["a"]  # «للانتخابات» split off and prefix-stripped
     assert result["word"] == ["a"]  # "،" split "الالكتروني،ووفقاً"
-    # "الالكتروني" is indexed as الالكتروني and الكتروني, both match "ال*":
-    # each position must be reported once, or Material nests <mark> tags.
-    assert result["al"] and len(result["al"]) == len(set(result["al"]))
-    assert result["waw"] and len(result["waw"]) == len(set(result["waw"]))
+    # "الآلات" is indexed as الالات, الات and ات; the first two match "الا*" (as do
+    # الامن and الالكتروني): each position must be reported once, or Material nests <mark> tags.
+    assert len(result["al"]) == 3 and len(set(result["al"])) == 3, result["al"]
+    assert result["one"] == []  # "ال" alone is not in the text
 
 
 def test_queries_leave_the_index_unchanged(site, browser):
@@ -362,14 +368,18 @@ def test_queries_leave_the_index_unchanged(site, browser):
             this.metadataWhitelist = ["position"];
             this.ref("id");
             this.field("text");
-            this.add({id: "a", text: "الالكتروني والالكتروني الكتروني"});
+            this.add({id: "a", text: "الآلات والآلات الالات"});
         });
         const before = JSON.stringify(idx.invertedIndex);
-        const first = JSON.stringify(idx.search("ال*"));
-        return {same: JSON.stringify(idx.invertedIndex) === before, again: JSON.stringify(idx.search("ال*")) === first,
-                kept: idx.search("الكتروني").map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length))};
+        const first = idx.search("الا*");
+        return {same: JSON.stringify(idx.invertedIndex) === before,
+                again: JSON.stringify(idx.search("الا*")) === JSON.stringify(first),
+                found: first.map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length)),
+                kept: idx.search("الالات").map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length))};
     """)
-    assert result == {"same": True, "again": True, "kept": [[3]]}, result
+    # "الا*" matches الالات and الات, forms of all three words: each word once (duplicates dropped)
+    assert result["same"] and result["again"] and result["kept"] == [[3]], result
+    assert sum(sum(n) for n in result["found"]) == 3, result
 
 # ---------------------------------------------------------------- the prebuilt index
 #
@@ -384,12 +394,15 @@ SEARCH_MESSAGES_PROBE = """
 window.__searchMessages = [];
 const record = data => {
   if (data && typeof data === "object" && typeof data.type === "number")
-    window.__searchMessages.push({type: data.type, prebuilt: data.prebuilt || null});
+    window.__searchMessages.push({type: data.type, prebuilt: data.prebuilt || null,
+                                  query: data.query === undefined ? null : data.query});
 };
+window.__searchWorkers = [];
 const NativeWorker = window.Worker;
 if (NativeWorker) {
   window.Worker = function (...args) {
     const worker = new NativeWorker(...args);
+    window.__searchWorkers.push(worker);
     worker.addEventListener("message", event => record(event.data));
     return worker;
   };
@@ -475,3 +488,65 @@ def test_stale_prebuilt_index_is_not_used(site, tmp_path):
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
         assert search(driver, base, "كلمةمضافة")["articles"] == {A0}
         assert prebuilt_status(driver)["status"] == "mismatch: documents"
+
+
+# ---------------------------------------------------------------- typing
+#
+# Material sends the worker a query at every keystroke and appends "*" to every term.
+# lunr.ar.min.js searches one or two letters as a whole word (a prefix that short would
+# expand over most of the vocabulary: seconds at N = 2,000), and answers the newest of the
+# queries waiting when the worker gets to them, dropping the older ones.
+
+
+def test_one_or_two_letters_are_a_whole_word(browser):
+    """"في" finds the word في and marks only it (not فيها, فيما); "فيه" is a prefix again."""
+    base, driver = browser
+    marks = "return [...document.querySelectorAll('.md-search-result mark')].map(m => m.textContent)"
+    assert search(driver, base, "في")["total"] > 0
+    short = {normalize_arabic(m) for m in driver.execute_script(marks)}
+    assert short == {"في"}, short
+    assert search(driver, base, "فيه")["total"] > 0
+    longer = {normalize_arabic(m) for m in driver.execute_script(marks)}
+    assert {"فيه", "فيها"} <= longer, longer
+
+
+def test_typing_letter_by_letter(site):
+    """Typed one keystroke at a time, the query ends with the same results as typed at once,
+    and the worker's answers follow the typing: never an older query after a newer one."""
+    with served(site) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        at_once = search(driver, base, "الكاظمي")
+        typed = search(driver, base, "الكاظمي", letters=True)
+        answered = [m["query"] for m in driver.execute_script("return window.__searchMessages") if m["type"] == 3]
+    assert typed == at_once
+    assert answered and answered[-1] == "الكاظمي", answered
+    typed_queries = [q for q in answered if q]  # "" when the box gets the focus
+    assert typed_queries == sorted(typed_queries, key=len) and all("الكاظمي".startswith(q) for q in typed_queries)
+
+
+def test_latest_query_is_answered_first(site):
+    """Queries that wait while the worker is busy: only the newest is answered."""
+    slow = " ".join(f"*{c}*" for c in "ابتجحدرسعفقكلمنهوي")  # every term expands over the vocabulary
+    queries = ["الامنيه", "الانبار", "بغداد", "الكاظمي"]
+    with served(site) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        search(driver, base, "داعش")  # the worker has its index
+        driver.set_script_timeout(60)
+        answered, ms = driver.execute_async_script("""
+            const [slow, queries, done] = arguments;
+            const worker = window.__searchWorkers[0], before = window.__searchMessages.length;
+            const started = performance.now();
+            worker.postMessage({type: 2, data: slow});
+            // while the worker searches the slow query, the reader types on
+            setTimeout(() => {
+              for (const query of queries) worker.postMessage({type: 2, data: query});
+              const wait = () => {
+                const got = window.__searchMessages.slice(before).filter(m => m.type === 3);
+                if (got.length && got[got.length - 1].query === queries[queries.length - 1])
+                  done([got.map(m => m.query), performance.now() - started]);
+                else setTimeout(wait, 10);
+              };
+              wait();
+            }, 30);
+        """, slow, queries)
+    assert answered == [slow, queries[-1]], (answered, ms)
