@@ -5,7 +5,8 @@ Material's search worker builds its lunr index in the browser from the documents
 can be answered, and Material has no way to load a prebuilt index. Our replacement of its
 Arabic language file (``overrides/assets/javascripts/lunr/min/lunr.ar.min.js``, which the
 worker imports before it builds the index) adds one: given the same documents, the worker
-loads ``search/lunr_index.js`` instead of building (see "Prebuilt index" in that file).
+loads ``search/lunr_index.txt`` (``.js`` in the offline bundle) instead of building (see
+"Prebuilt index" in that file).
 
 :func:`write_lunr_index` makes that file after the site is built. It runs the site's own
 copy of Material's search worker (``assets/javascripts/workers/search.*.min.js``) and
