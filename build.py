@@ -45,20 +45,11 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from mkdocs.commands.serve import serve
+    from sitegen import serve
 
-    generated, problems = pipeline.generate(include_drafts=True)
-    if problems:
-        return report(problems)
-    pipeline.write_in_place(REPO / "docs", generated)
-    os.environ["DOSSIER_SERVE"] = "1"  # the hook regenerates before every rebuild
-    site.quiet_mkdocs_logging(verbose=True)
-    # dirty: MkDocs rebuilds only the pages whose Markdown changed; the generator rewrites
-    # only the files whose content changed, so an edit rebuilds a handful of pages.
-    serve(str(REPO / "mkdocs.yml"), dev_addr=args.dev_addr, livereload=True, build_type="dirty",
-          watch=[str(REPO / "dossier"), str(REPO / "templates")],
-          nav=render.navigation(generated.dossier.themes), strict=False)
-    return 0
+    # One process regenerates incrementally and asks MkDocs for one dirty build per change
+    # (sitegen/serve.py); problems in the dossier are printed and the preview keeps going.
+    return serve.serve(REPO, dev_addr=args.dev_addr)
 
 
 def cmd_add(args) -> int:

@@ -4,7 +4,9 @@
   the URL style (directory URLs on the hosted site, `.html` files in the offline bundle);
   a link to a missing page is a warning, which fails the strict build.
 - The search index is written as UTF-8.
-- Under `python build.py serve`, the dossier is regenerated before every rebuild.
+- Under `python build.py serve` (sitegen/serve.py, which regenerates the dossier itself before
+  each build): hand-written pages that include generated snippets are always rebuilt, Jinja
+  bytecode is kept from one build to the next, and no search index is prebuilt.
 """
 from __future__ import annotations
 
@@ -22,23 +24,27 @@ log = logging.getLogger("mkdocs.plugins.dossier")
 _DOSSIER_LINK = re.compile(r'href="@/([^"#]+)(#[^"]*)?"')
 
 
-def on_pre_build(config, **kwargs):
-    if os.environ.get("DOSSIER_SERVE") == "1":
-        from sitegen import pipeline
-
-        problems = pipeline.regenerate(Path(config.docs_dir), include_drafts=True)
-        for problem in problems:
-            log.error(str(problem))
-
-
 def on_files(files, config):
     if os.environ.get("DOSSIER_SERVE") == "1":
         # `serve` rebuilds only pages whose Markdown changed; the hand-written pages that
         # include generated snippets (--8<--) must be rebuilt whenever the snippets may have.
+        # Generated pages never include snippets, and there are thousands: they are not read.
+        from sitegen.site import GENERATED_DIRS
+
         for file in files.documentation_pages():
+            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
+                continue
             if "--8<--" in Path(file.abs_src_path).read_text(encoding="utf-8"):
                 file.is_modified = lambda: True
     return files
+
+
+def on_env(env, config, files):
+    if os.environ.get("DOSSIER_SERVE") == "1":
+        from sitegen.serve import bytecode_cache
+
+        env.bytecode_cache = bytecode_cache()  # Material's templates compiled once per serve, not per build
+    return env
 
 
 def on_page_content(html, page, config, files):

@@ -33,25 +33,33 @@ def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
     return Generated(dossier, linked, pages, {} if offline else render.card_set(linked)), []
 
 
+_last_download: tuple[tuple, render.Download] | None = None
+
+
 def _bundle_download() -> render.Download | None:
-    """The offline bundle made by `build.py bundle`, if there is one, to offer for download."""
+    """The offline bundle made by `build.py bundle`, if there is one, to offer for download.
+
+    Read again only when the file changed (`serve` regenerates many times in one process)."""
+    global _last_download
     from .bundle import bundle_path
 
     path = bundle_path(REPO)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
     if not path.is_file():
         return None
+    signature = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    if _last_download is not None and _last_download[0] == signature:
+        return _last_download[1]
     data = path.read_bytes()
-    return render.Download(path.name, len(data), data)
-
-
-def regenerate(docs_dir: Path, include_drafts: bool = True) -> list[Problem]:
-    """Regenerate the pages in place (for `serve`): files are rewritten only when they change."""
-    generated, problems = generate(include_drafts=include_drafts)
-    if generated:
-        write_in_place(docs_dir, generated)
-    return problems
+    download = render.Download(path.name, len(data), data)
+    _last_download = (signature, download)
+    return download
 
 
 def write_in_place(docs_dir: Path, generated: Generated) -> None:
-    """Write the pages and the cards (unchanged ones reused) straight into docs_dir (for `serve`)."""
+    """Write the pages and the cards (unchanged ones reused) straight into docs_dir (for `serve`'s
+    first run; sitegen/serve.py writes only what changed after that)."""
     write_pages(docs_dir, {**generated.pages, **card_pngs(generated.cards, docs_dir)}, only_changed=True)

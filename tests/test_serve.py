@@ -1,13 +1,22 @@
-"""`python build.py serve`: the preview regenerates when the dossier changes, drafts included."""
+"""`python build.py serve`: the preview regenerates when the dossier changes, drafts included.
+
+serve regenerates incrementally in one long-running process (sitegen/serve.py): these tests
+drive the real command, edit real files and fetch the real pages over HTTP.
+"""
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from pathlib import Path
 
-from conftest import add_article
+from conftest import add_article, tree
+
+GENERATED = ("articles", "themes", "timeline", "entities", "_partials", "data", "cards", "downloads")
 
 
 def _free_port() -> int:
@@ -33,22 +42,139 @@ def _wait_for(url: str, needle: str, seconds: float = 60) -> float:
     raise AssertionError(f"{needle!r} did not appear at {url} within {seconds} s")
 
 
+def _wait_gone(url: str, seconds: float = 60) -> None:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        try:
+            _get(url)
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} was still served {seconds} s after its article was removed")
+
+
+class Serve:
+    """`python build.py serve` in repo, its output collected line by line as it comes."""
+
+    def __init__(self, repo: Path):
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        self.lines: list[str] = []
+        self.process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+                                        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                        encoding="utf-8", errors="replace")
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
+        self.reader.start()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for_output(self, needle: str, seconds: float = 60) -> str:
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            for line in list(self.lines):
+                if needle in line:
+                    return line
+            assert self.process.poll() is None, f"serve exited:\n{self.output}"
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} was not printed within {seconds} s:\n{self.output}")
+
+    def stop(self) -> str:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.reader.join(timeout=10)
+        return self.output
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def test_serve_regenerates_on_dossier_changes(repo):
     add_article(repo, draft="true")  # drafts show in serve
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=repo,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = Serve(repo)
     try:
-        base = f"http://127.0.0.1:{port}/"
+        base = server.base
         _wait_for(base + "articles/test-article/", "عنوان الخبر التجريبي")
         yml = repo / "dossier/articles/2010-election-results-alert.yml"
-        yml.write_text(yml.read_text(encoding="utf-8").replace(
-            "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. سطر-للمعاينة"), encoding="utf-8")
+        _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. سطر-للمعاينة")
         took = _wait_for(base + "articles/2010-election-results-alert/", "سطر-للمعاينة")
         _wait_for(base, "سطر-للمعاينة")  # the home page's latest articles too
         print(f"edited article shown after {took:.2f} s")
         assert not (repo / "site").joinpath("articles/test-article").exists()  # serve never touches site/
     finally:
-        server.terminate()
-        output = server.communicate(timeout=30)[0]
+        output = server.stop()
     assert "Traceback" not in output, output
+
+
+def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path):
+    """Edits of every kind under serve (a summary, a mistake and its fix, a title, a removed article):
+    each shows in the served pages, the mistake is reported and serve goes on, each change costs at
+    most one MkDocs build, and docs/ ends up exactly as a fresh full regeneration writes it."""
+    articles = repo / "dossier" / "articles"
+    add_article(repo, draft="true")
+    server = Serve(repo)
+    try:
+        base = server.base
+        _wait_for(base + "articles/test-article/", "عنوان الخبر التجريبي")
+        started_builds = server.output.count("Documentation built")
+
+        # a summary: the article's page and the home page's latest articles
+        _edit(articles / "2010-election-results-alert.yml", "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. ملخص-معدل")
+        _wait_for(base + "articles/2010-election-results-alert/", "ملخص-معدل")
+        _wait_for(base, "ملخص-معدل")
+
+        # a mistake: reported with file, line and field; serve goes on with the last good pages
+        _edit(articles / "test-article.yml", 'date: "2019-05-27"', 'date: "2019-02-30"')
+        line = server.wait_for_output("dossier/articles/test-article.yml:3:")
+        assert "`date`" in line and "February 2019 has 28 days" in line, line
+        assert "عنوان الخبر التجريبي" in _get(base + "articles/test-article/")
+        # ... and its fix
+        _edit(articles / "test-article.yml", 'date: "2019-02-30"', 'date: "2019-05-27"')
+        _edit(articles / "test-article.yml", "ملخص قصير للخبر.", "ملخص قصير للخبر بعد التصحيح.")
+        _wait_for(base + "articles/test-article/", "بعد التصحيح")
+
+        # a title: its page, its card, and the page of the article that lists it as related
+        _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل عنوان-معدل\n")
+        _wait_for(base + "articles/kadhimi-election-security-campaign/", "عنوان-معدل")
+        _wait_for(base + "articles/2010-election-results-alert/", "عنوان-معدل")
+
+        # a removed article: its page is gone from the preview
+        (articles / "test-article.yml").unlink()
+        (articles / "test-article.txt").unlink()
+        _wait_gone(base + "articles/test-article/")
+        assert server.process.poll() is None
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+    builds = output.count("Documentation built") - started_builds
+    assert output.count("Building documentation") == output.count("Documentation built"), output
+    assert builds <= 4, f"{builds} MkDocs builds for 4 changes that alter pages (one each at most):\n{output}"
+
+    fresh = tmp_path / "fresh"
+    script = ("import sys; sys.path.insert(0, '.')\n"
+              "from pathlib import Path\n"
+              "from sitegen import cards, pipeline, site\n"
+              "generated, problems = pipeline.generate(include_drafts=True)\n"
+              "assert not problems, problems\n"
+              "site.write_pages(Path(sys.argv[1]), {**generated.pages, **cards.card_pngs(generated.cards, None)})\n")
+    result = subprocess.run([sys.executable, "-c", script, str(fresh)], cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    docs = repo / "docs"
+    served = {f"{folder}/{path}": digest for folder in GENERATED if (docs / folder).is_dir()
+              for path, digest in tree(docs / folder).items()}
+    expected = {f"{folder}/{path}": digest for folder in GENERATED if (fresh / folder).is_dir()
+                for path, digest in tree(fresh / folder).items()}
+    assert sorted(set(served) ^ set(expected)) == [], "files only in one of serve's docs/ and a fresh regeneration"
+    assert [path for path in served if served[path] != expected[path]] == [], "files that differ"
+    assert "articles/test-article.md" not in served and "cards/articles/test-article.png" not in served
