@@ -132,6 +132,10 @@ class _Keys:
                     child = _Link(child)  # what it is, but not, in turn, what it links to
                 children.append(child)
         elif isinstance(value, (list, tuple)):
+            if all(type(item) is str for item in value):  # ids, aliases, hidden lines: common, and cheap to key
+                key = ("#", self._number((type(value).__name__ + ":str",) + tuple(value)))
+                self._memo[id(value)] = (value, key)
+                return key, _NONE
             tag, children = type(value).__name__, value
         elif isinstance(value, dict):
             tag, children = "dict", [item for pair in value.items() for item in pair]
@@ -149,8 +153,16 @@ class _Keys:
         open_[id(value)] = depth
         outermost = _NONE
         parts = [tag]
+        memo = self._memo
         try:
             for child in children:
+                if child is None or type(child) is str:  # the common cases, without a call
+                    parts.append(child)
+                    continue
+                known = memo.get(id(child))
+                if known is not None and known[0] is child:
+                    parts.append(known[1])
+                    continue
                 key, reaches = self._key(child, open_)
                 parts.append(key)
                 if reaches < outermost:
@@ -252,9 +264,10 @@ class _FileCache:
 
     def __call__(self, path, root, problems):
         try:
-            if Path(path).stat().st_size > self.LIMIT:
+            with open(path, "rb") as file:
+                data = file.read(self.LIMIT + 1)
+            if len(data) > self.LIMIT:
                 raise OSError
-            data = Path(path).read_bytes()
         except OSError:
             return self.reader(path, root, problems)
         key = (str(path), str(root))
