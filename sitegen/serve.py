@@ -9,18 +9,29 @@ How an edit reaches the browser:
 2. The build first regenerates the dossier (`Incremental.run`). The stages are the same
    functions `build` runs (`pipeline.generate`), but the process keeps what it computed for
    every file and every page that has not changed since the last run: a YAML file is parsed
-   again only when its bytes changed, a schema check runs only on a changed document, the
-   entity mentions of a text are found only in a changed text, and a page's template is
-   rendered only when what it shows changed (its arguments, compared by value). Listing
-   pages, neighbours, related articles and the data files are therefore always computed
-   from the whole dossier, as a full regeneration computes them; only work whose inputs are
-   equal is skipped.
+   again only when its bytes changed, a schema check and an article's checks run only on a
+   changed document (or when the ids it refers to changed), the entity mentions of a text are
+   found only in a changed text, and a page's template is rendered only when its arguments
+   changed (compared by value). Listings, neighbours, related articles and the data files are
+   computed from the whole dossier every time, as a full regeneration computes them; only
+   work whose inputs are equal is skipped. Anything else that changes (the schemas, the
+   templates, themes.yml, entities.yml) drops every cache: the next run is a full one.
 3. Only the generated files whose content changed are written into docs/ (cards only when
    their key changed); files no longer generated are removed.
 4. One dirty MkDocs build rebuilds the pages whose Markdown changed.
 
 A problem in the dossier (a YAML error, an unknown id) is printed as `path:line:column: message`
 and the preview keeps the last good pages; serve goes on and the next save is tried again.
+
+The caches are put in place of stage functions only in this process and only while it
+regenerates (`_patched`): load.read_yaml and load.read_text, validate.check_schema and
+validate._Checker.article, link._paragraphs, and render.environment (a new environment every
+run, as render makes, whose templates remember their output). What they rely on: those
+functions' signatures (the article cache checks it and stays out if it changed), and that
+nothing changes a loaded document, an Article or a paragraph list after it is made. One
+assumption about templates: a page that links to pages of its own kind (a year page's
+previous and next) shows what those pages hold, but not the pages they link to in turn
+(see _Link). tests/test_serve.py checks that docs/ ends up as a full regeneration writes it.
 """
 from __future__ import annotations
 
@@ -753,9 +764,12 @@ def _forget_removed_pages(site_dir: Path, removed: list[str], use_directory_urls
     for path in removed:
         if not path.endswith(".md"):
             continue
-        stem = path[:-3]
-        target = site_dir / (f"{stem}/index.html" if use_directory_urls and not stem.endswith("index") else f"{stem}.html")
-        if use_directory_urls and stem.endswith("/index"):
-            target = site_dir / stem[:-len("index")] / "index.html"
+        stem = path[:-len(".md")]
+        if stem == "index" or stem.endswith("/index"):
+            target = site_dir / f"{stem}.html"
+        elif use_directory_urls:
+            target = site_dir / stem / "index.html"
+        else:
+            target = site_dir / f"{stem}.html"
         with contextlib.suppress(OSError):
             target.unlink()
