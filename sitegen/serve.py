@@ -233,6 +233,25 @@ class _Renders:
         self.previous, self.current = {}, {}
         self.keys.clear()
 
+    def remembered(self, name: str, function):
+        """function (a filter that renders a piece of a page from its arguments alone), its
+        results kept by its arguments' keys like the pages."""
+        def remembered(*args, **kwargs):
+            try:
+                key = (name, self.keys(args), self.keys(kwargs))
+                hash(key)
+            except (_Unkeyable, TypeError):
+                return function(*args, **kwargs)
+            result = self.current.get(key)
+            if result is None:
+                result = self.previous.get(key)
+                if result is None:
+                    result = function(*args, **kwargs)
+                self.current[key] = result
+            return result
+
+        return remembered
+
 
 def _memo_template_class(renders: _Renders):
     import jinja2
@@ -532,6 +551,9 @@ class Incremental:
         env = self._new_environment()
         env.template_class = self._template_class
         env.bytecode_cache = self._bytecode
+        item = env.filters.get("article_item")
+        if item is not None:  # an article's list item, made again only when the article changed
+            env.filters["article_item"] = self._renders.remembered("article_item", item)
         date = env.filters.get("arabic_date")
         if date is not None:  # a pure function of a date, asked thousands of times a run
             if self._dates is None or self._dates[0] is not date:
