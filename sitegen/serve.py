@@ -658,7 +658,7 @@ def _memory_bytecode_cache():
 
 
 class _Watcher:
-    """Calls changed() when a source of the site changes (never for the generator's own writes into docs/)."""
+    """Calls changed(path) when a source of the site changes (never for the generator's own writes into docs/)."""
 
     def __init__(self, repo: Path, changed):
         from watchdog.events import FileSystemEventHandler
@@ -681,8 +681,10 @@ class _Watcher:
             def on_any_event(self, event):
                 if event.event_type in ("opened", "closed_no_write") or (event.is_directory and event.event_type == "modified"):
                     return  # reads (our own, thousands a run), and folders whose entries changed (they have events of their own)
-                if any(relevant(os.fsdecode(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p):
-                    changed()
+                for path in (event.src_path, getattr(event, "dest_path", "")):
+                    path = os.fsdecode(path) if path else ""
+                    if relevant(path):
+                        changed(path)
 
         from watchdog import events
 
@@ -703,6 +705,35 @@ class _Watcher:
     def stop(self) -> None:
         self.observer.stop()
         self.observer.join(timeout=5)
+
+
+class _ThemeFiles:
+    """MkDocs lists the theme's static files on every build by walking Material's folder
+    (some 14,500 files, each matched against a dozen patterns); this serve process lists
+    them once, and again only after a change under the theme's own folders (overrides/)."""
+
+    def __init__(self):
+        self.generation = 0
+        self._listed: tuple | None = None
+
+    def install(self) -> None:
+        from mkdocs.structure import files as mkdocs_files
+
+        original = mkdocs_files.Files.add_files_from_theme
+        cache = self
+
+        def add_files_from_theme(files, env, config):
+            key = (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.site_dir,
+                   config.use_directory_urls, cache.generation)
+            if cache._listed is None or cache._listed[0] != key:
+                probe = mkdocs_files.Files([])
+                original(probe, env, config)  # with no pages to give way to, every theme file and its folder
+                cache._listed = (key, [(file.src_uri, file.src_dir) for file in probe])
+            for path, folder in cache._listed[1]:
+                if files.get_file_from_path(path) is None:  # as MkDocs: a page of docs/ wins over a theme file
+                    files.append(mkdocs_files.File(path, folder, config.site_dir, config.use_directory_urls))
+
+        mkdocs_files.Files.add_files_from_theme = add_files_from_theme
 
 
 def serve(repo: Path, dev_addr: str = "127.0.0.1:8000") -> int:
@@ -777,7 +808,16 @@ def serve(repo: Path, dev_addr: str = "127.0.0.1:8000") -> int:
             server._want_rebuild = True
             server._rebuild_cond.notify_all()
 
-    watcher = _Watcher(repo, request_build)
+    theme_files = _ThemeFiles()
+    theme_files.install()
+    overrides = str((repo / "overrides").resolve()) + os.sep
+
+    def changed(path: str) -> None:
+        if path.startswith(overrides):
+            theme_files.generation += 1
+        request_build()
+
+    watcher = _Watcher(repo, changed)
     try:
         builder(config)
         watcher.start()
