@@ -15,6 +15,7 @@ compares both implementations on every word of the built index.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pathlib
@@ -83,14 +84,26 @@ def search_core(word: str) -> str:
     return chain[-1] if chain else ""
 
 
-def write_index_as_utf8(site_dir: pathlib.Path) -> None:
-    """Rewrite ``site_dir/search/search_index.json`` as compact UTF-8 JSON.
+# The key of the first document that holds a digest of all the documents (JS: STAMP):
+# the prebuilt lunr index records it, and the browser compares the two instead of
+# hashing every document. Material reads only the fields it knows.
+STAMP = "dossier_fingerprint"
 
-    The data are unchanged (only the encoding of the JSON text differs).
+
+def write_index_as_utf8(site_dir: pathlib.Path) -> None:
+    """Rewrite ``site_dir/search/search_index.json`` as compact UTF-8 JSON, its first
+    document stamped with a digest of all of them (STAMP).
+
+    The data are otherwise unchanged (only the encoding of the JSON text differs).
     The file is replaced atomically, so a failure leaves the original intact.
     """
     path = pathlib.Path(site_dir) / "search" / "search_index.json"
     data = json.loads(path.read_text(encoding="utf-8"))
+    docs = data.get("docs") or []
+    if docs:
+        docs[0].pop(STAMP, None)
+        canonical = json.dumps(docs, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        docs[0][STAMP] = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     write_text_atomically(path, text)
 

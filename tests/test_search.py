@@ -25,7 +25,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from browser import chromium, outside_requests, requested_urls, served
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from sitegen.search_index import normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
+from sitegen.search_index import STAMP, normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
 from sitegen.search_prebuild import SCRIPT_FILE, TEXT_FILE  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -263,8 +263,15 @@ def test_write_index_as_utf8(tmp_path):
     path.write_text(json.dumps(data, separators=(",", ":")), encoding="ascii")  # as Material writes it
     write_index_as_utf8(tmp_path)
     text = path.read_bytes().decode("utf-8")
-    assert json.loads(text) == data and "الأمنية" in text and "\\u" not in text
+    written = json.loads(text)
+    stamp = written["docs"][0].pop(STAMP)  # the digest of the documents, for the prebuilt index
+    assert written == data and "الأمنية" in text and "\\u" not in text
+    assert re.fullmatch(r"[0-9a-f]{64}", stamp)
     assert list(path.parent.iterdir()) == [path]  # no temporary file left
+    data["docs"][0]["text"] += " "
+    path.write_text(json.dumps(data), encoding="utf-8")
+    write_index_as_utf8(tmp_path)
+    assert json.loads(path.read_text("utf-8"))["docs"][0][STAMP] != stamp  # other documents, another stamp
 
 
 def test_search_index_is_utf8(site):
@@ -432,7 +439,7 @@ def test_prebuilt_index_is_written(site):
     text = (site / "search" / TEXT_FILE).read_text(encoding="utf-8")
     header = json.loads(text.split("\n", 1)[0])
     docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
-    assert header["documents"] == len(docs) and re.fullmatch(r"[0-9a-f]{16}", header["fingerprint"])
+    assert header["documents"] == len(docs) and header["fingerprint"] == f"stamp:{len(docs)}:{docs[0][STAMP]}"
     assert not (site / "search" / SCRIPT_FILE).exists()  # the script form is for the offline bundle
 
 
@@ -475,8 +482,9 @@ def test_results_identical_without_prebuilt_index(site, site_without_prebuilt):
 
 
 def test_stale_prebuilt_index_is_not_used(site, tmp_path):
-    """A prebuilt index made from other documents (an edited search index beside an old
-    lunr_index.txt, as a cache could serve them) is refused, and the index is built."""
+    """A prebuilt index made from other documents (the search index of a newer build beside
+    an old lunr_index.txt, as a cache could serve them) is refused, and the index is built;
+    so is one whose documents carry no stamp (they are then hashed in the browser)."""
     copy = tmp_path / "site"
     shutil.copytree(site, copy)
     index = copy / "search" / "search_index.json"
@@ -484,9 +492,17 @@ def test_stale_prebuilt_index_is_not_used(site, tmp_path):
     doc = next(d for d in data["docs"] if d["location"] == f"articles/{A0}/")
     doc["text"] += " <p>كلمةمضافة</p>"
     index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    write_index_as_utf8(copy)  # stamped, as the newer build would have stamped it
     with served(copy) as base, chromium() as driver:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
         assert search(driver, base, "كلمةمضافة")["articles"] == {A0}
+        assert prebuilt_status(driver)["status"] == "mismatch: documents"
+    data["docs"][0].pop(STAMP)
+    doc["text"] = doc["text"].replace(" <p>كلمةمضافة</p>", "")  # the documents the file was made from
+    index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with served(copy) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
+        assert search(driver, base, "الكاظمي")["articles"]
         assert prebuilt_status(driver)["status"] == "mismatch: documents"
 
 
