@@ -155,21 +155,36 @@ class Matcher:
                     self._by_first.setdefault(first, []).append((tokens, key))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping (start, end, key) matches in reading order."""
+        """Non-overlapping (start, end, key) matches in reading order.
+
+        The words are compared as plain strings; where they are in the text is worked out
+        only for the words of a match (most words start none).
+        """
         folded, origin = _folded_with_origin(text)
-        if not any(self._candidates(word) for word in set(_WORD_RE.findall(folded))):
-            return []  # no word here can start a spelling: no need for the words' offsets
-        text_words = _words_in(text, folded, origin)
+        tokens = _WORD_RE.findall(folded)
+        spans = None
         found = []
+        candidates_of = self._candidates_of
         i = 0
-        while i < len(text_words):
-            match = self._match_at(text_words, i)
-            if match:
-                length, key = match
-                found.append((text_words[i].start, text_words[i + length - 1].end, key))
-                i += length
-            else:
+        while i < len(tokens):
+            candidates = candidates_of.get(tokens[i])
+            if candidates is None:
+                candidates = self._candidates(tokens[i])
+            match = self._match_at(tokens, i, candidates) if candidates else None
+            if not match:
                 i += 1
+                continue
+            length, key = match
+            if spans is None:
+                spans = list(_WORD_RE.finditer(folded))
+                if origin is not None:
+                    origin.append(len(text))
+            first, last = spans[i], spans[i + length - 1]
+            if origin is None:
+                found.append((first.start(), last.end(), key))
+            else:  # marks after the last letter belong to the word (see _words_in)
+                found.append((origin[first.start()], max(origin[last.end()], origin[last.end() - 1] + 1), key))
+            i += length
         return found
 
     def _candidates(self, word: str) -> list[tuple[list[str], str]]:
@@ -180,15 +195,14 @@ class Matcher:
             self._candidates_of[word] = found
         return found
 
-    def _match_at(self, text_words: list[Word], i: int) -> tuple[int, str] | None:
-        """The longest spelling that starts at word i, as (number of words, key)."""
+    def _match_at(self, words: list[str], i: int, candidates) -> tuple[int, str] | None:
+        """The longest of the candidate spellings that starts at folded word i, as (number of words, key)."""
         best = None
-        for tokens, key in self._candidates(text_words[i].folded):
+        for tokens, key in candidates:
             if best and len(tokens) <= best[0]:
                 continue
-            following = text_words[i + 1:i + len(tokens)]
-            if len(following) == len(tokens) - 1 and all(
-                    _same_word(w.folded, t) for w, t in zip(following, tokens[1:])):
+            if i + len(tokens) <= len(words) and all(
+                    _same_word(w, t) for w, t in zip(words[i + 1:i + len(tokens)], tokens[1:])):
                 best = (len(tokens), key)
         return best
 
