@@ -87,11 +87,14 @@ else:  # pragma: no cover - PyYAML without libyaml
 def rel(path: Path, root: Path) -> str:
     """A path as shown in messages: relative to the repository (the dossier folder's parent)."""
     path = Path(path)
-    for base in (Path(root).parent, Path(root).resolve().parent):
-        try:
-            return path.relative_to(base).as_posix()
-        except ValueError:
-            pass
+    try:
+        return path.relative_to(Path(root).parent).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.relative_to(Path(root).resolve().parent).as_posix()
+    except ValueError:
+        pass
     try:
         return path.resolve().relative_to(Path(root).resolve().parent).as_posix()
     except (ValueError, OSError):
