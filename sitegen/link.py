@@ -5,6 +5,7 @@ comparing all pairs of articles, so the cost grows with the dossier, not with it
 """
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -151,6 +152,7 @@ def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]
     position = {entity_id: {a.id: i for i, a in enumerate(articles)}
                 for entity_id, articles in by_entity.items() if len(articles) > COMMON_ENTITY_LIMIT}
     half = COMMON_ENTITY_WINDOW // 2
+    theme_sets = {article_id: frozenset(item.article.themes) for article_id, item in linked.items()}
     for item in linked.values():
         article = item.article
         scores: dict[str, float] = defaultdict(float)
@@ -163,11 +165,13 @@ def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]
             for other in others:
                 if other.id != article.id:
                     scores[other.id] += weight
+        mine = theme_sets[article.id]
         for other_id in scores:
-            scores[other_id] += 0.5 * len(set(article.themes) & set(linked[other_id].article.themes))
+            scores[other_id] += 0.5 * len(mine & theme_sets[other_id])
         chosen = [i for i in article.related if i in linked]
-        ranked = sorted((i for i in scores if i not in chosen), key=lambda i: (-scores[i], i))
-        for other_id in chosen + ranked[:max(0, RELATED_LIMIT - len(chosen))]:
+        ranked = heapq.nsmallest(max(0, RELATED_LIMIT - len(chosen)), (i for i in scores if i not in chosen),
+                                 key=lambda i: (-scores[i], i))  # the best few, as sorted() would list them
+        for other_id in chosen + ranked:
             other = linked[other_id]
             item.related.append(Related(
                 other.article,
