@@ -356,8 +356,7 @@ def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[d
     All times are milliseconds since the navigation started (performance.now()).
     """
     sys.path.insert(0, str(REPO / "tests"))
-    from browser import chromium, served
-    from selenium.webdriver.common.by import By
+    from browser import chromium, search_box, served
 
     results = []
     with served(site) as base, chromium() as driver:
@@ -365,10 +364,7 @@ def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[d
         for run in range(runs):
             driver.get(base)  # returns after the load event
             driver.execute_script(_RESULT_OBSERVER, query)
-            box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
-            if not box.is_displayed():
-                driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
-            box.click()
+            box = search_box(driver)
             box.send_keys(query)
             deadline = time.monotonic() + 180
             state = None

@@ -69,19 +69,15 @@ return {value: document.querySelector('input.md-search__input').value,
 
 def first_search(site: Path, query: str, runs: int) -> list[dict]:
     """bench/run.py's figures, plus the worker's own (from a second probe in the same page)."""
-    from browser import chromium, served  # noqa: F401  (run.first_search opens its own)
+    from browser import chromium, search_box, served
 
     results = run.first_search(site, query=query, runs=runs)
     # The worker's side: the same navigation again, once per run, reading the RESULT message.
-    from selenium.webdriver.common.by import By
     with served(site) as base, chromium() as driver:
         driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _PROBE})
         for r in results:
             driver.get(base)
-            box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
-            if not box.is_displayed():
-                driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
-            box.click()
+            box = search_box(driver)
             box.send_keys(query)
             deadline = time.monotonic() + 180
             while time.monotonic() < deadline:
@@ -104,8 +100,7 @@ def wait_ready(driver, timeout: float = 180) -> None:
 
 
 def typing(site: Path, query: str, gap_ms: float, runs: int) -> dict:
-    from browser import chromium, served
-    from selenium.webdriver.common.by import By
+    from browser import chromium, search_box, served
 
     out = {"wait": [], "fast": []}
     with served(site) as base, chromium() as driver:
@@ -114,8 +109,7 @@ def typing(site: Path, query: str, gap_ms: float, runs: int) -> dict:
             # wait: each prefix's results before the next letter
             driver.get(base)
             wait_ready(driver)
-            box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
-            box.click()
+            box = search_box(driver)
             per_prefix = []
             for i, letter in enumerate(query):
                 prefix = query[: i + 1]
@@ -142,8 +136,7 @@ def typing(site: Path, query: str, gap_ms: float, runs: int) -> dict:
             # fast: a letter every gap_ms, then time to the full query's results
             driver.get(base)
             wait_ready(driver)
-            box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
-            box.click()
+            box = search_box(driver)
             t0 = driver.execute_script("return performance.now()")
             for letter in query:
                 box.send_keys(letter)

@@ -233,7 +233,7 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, cards: d
                 raise BuildFailed("MkDocs produced no index.html; nothing was replaced")
             if cards:
                 write_pages(docs, drawn, folders=("cards",))
-                _link_tree(docs / "cards", work / "site" / "cards")
+                write_pages(work / "site", {path: docs / path for path in drawn}, folders=("cards",))  # linked
             if stats is not None:
                 stats.update(cards=len(cards or {}), cards_drawn=len(drawing.missing), cards_cpu=drawing.cpu,
                              cards_waited=drawing.waited)
@@ -256,18 +256,6 @@ def build_site(repo: Path, pages: dict[str, str | bytes], nav: list, *, cards: d
                     keep = True  # the old folders are still in it: the next build's recovery finishes the job
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
-
-
-def _link_tree(source: Path, destination: Path) -> None:
-    """Hard-link (or copy, across file systems) every file of source into destination."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            target = destination / path.relative_to(source)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(path, target)
-            except OSError:
-                shutil.copyfile(path, target)
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

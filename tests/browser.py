@@ -179,6 +179,18 @@ def served(directory: os.PathLike | str) -> Iterator[str]:
         thread.join()
 
 
+def search_box(driver: webdriver.Chrome):
+    """Material's search box on the page loaded, opened (narrow screens hide it behind a
+    header button) and focused, ready for send_keys."""
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    if not box.is_displayed():
+        driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
+    box.click()
+    return box
+
+
 def screenshot(
     driver: webdriver.Chrome,
     url: str | None,

@@ -22,7 +22,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, outside_requests, requested_urls, served
+from browser import chromium, outside_requests, requested_urls, search_box, served
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen.search_index import STAMP, normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
@@ -151,10 +151,7 @@ def search(driver, base: str, query: str, timeout: float = 20, letters: bool = F
     driver.get(base)
     config = json.loads(driver.find_element(By.ID, "__config").get_attribute("textContent"))
     tr = config["translations"]
-    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
-    if not box.is_displayed():  # narrow screens: open search from the header
-        driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
-    box.click()
+    box = search_box(driver)
     for keys in (query if letters else [query]):
         box.send_keys(keys)
 
