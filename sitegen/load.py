@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from . import characters
 from .model import Problem
 
 MAX_TEXT_BYTES = 1_000_000
@@ -351,8 +352,15 @@ def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str]
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
-        return None, (line, nul - text.rfind("\n", 0, nul), "text contains a NUL character: it looks like a binary "
+        return None, (line, nul - text.rfind("\n", 0, nul), "text contains U+0000 NULL: it looks like a binary "
                                                              "file (a .doc or .pdf?), not plain text; save it as plain UTF-8 text")
+    found = characters.IN_TEXT.search(text)
+    if found:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        return None, (line, at - text.rfind("\n", 0, at), f"text contains {characters.describe(found.group())}; "
+                                                           "replace it with a space or a line end (a text holds only "
+                                                           "printable characters, tabs and line ends)")
     return text, None
 
 

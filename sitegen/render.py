@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 import markupsafe
+import yaml
+from mkdocs.utils.meta import get_data
 
-from . import cards, exports, fieldref
+from . import cards, characters, exports, fieldref
 from .arabic import format_partial_date
 from .link import LinkedDossier
 from .model import Article, Entity, PartialDate, Theme
@@ -80,9 +83,39 @@ def archive(items: list, year_of, base: str) -> list[ArchivePage]:
     return pages
 
 
-def meta(value: str) -> str:
-    """A front-matter value: MkDocs and Material put it into the HTML unescaped, so escape it here."""
-    return markupsafe.Markup(json.dumps(html.escape(value, quote=True), ensure_ascii=False))
+class UnsafeFrontMatter(ValueError):
+    """Front matter that MkDocs would not read back as written (it would then show it as Markdown)."""
+
+
+def front_matter(fields: dict) -> markupsafe.Markup:
+    """A page's front matter, written by a YAML emitter and checked by MkDocs' own reader.
+
+    MkDocs and Material put these values into the HTML unescaped, so they are HTML-escaped
+    first. If MkDocs cannot parse front matter it silently renders it as Markdown, where a
+    title's `[x](javascript:…)` would become a link: every block is read back with MkDocs'
+    parser and refused unless it gives exactly these values and nothing else.
+    """
+    values = {key: html.escape(value, quote=True) if isinstance(value, str) else value for key, value in fields.items()}
+    block = "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000) + "---\n"
+    body, meta = get_data(block + "\n")
+    if meta != values or body.strip():
+        raise UnsafeFrontMatter(f"front matter does not read back as written: {values!r}")
+    return markupsafe.Markup(block)
+
+
+# Characters a value could use to end a raw HTML block of the generated Markdown (a blank
+# line) or that no format here may carry; check refuses them all (characters.py), and the
+# renderer writes them inert whatever reaches it.
+_LINE_ENDS = {"\n": "&#10;", "\r": "&#13;"}
+_INERT = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")
+
+
+def inert(value) -> markupsafe.Markup:
+    """Every `{{ value }}` of a template: HTML-escaped, on one line, with no forbidden character."""
+    if isinstance(value, markupsafe.Markup):  # a macro's output, or a filter's that escaped already
+        return value
+    escaped = markupsafe.escape(value)
+    return markupsafe.Markup(_INERT.sub(lambda m: _LINE_ENDS.get(m.group(), "\ufffd"), str(escaped)))
 
 
 def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
@@ -106,8 +139,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=inert,
     )
-    env.filters.update(arabic_date=format_partial_date, href=href, meta=meta, arabic_count=arabic_count,
+    env.filters.update(arabic_date=format_partial_date, href=href, front_matter=front_matter, arabic_count=arabic_count,
                        atom_timestamp=exports.atom_timestamp, article_item=_article_items(env))
     return env
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import jsonschema
 
-from . import arabic
+from . import arabic, characters
 from .load import RawArticle, RawDossier, YamlDocument, rel
 from .model import Article, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "dossier" / "schema"
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 ID_MAX = 100
 DATE_HINT = "dates are written YYYY-MM-DD, YYYY-MM or YYYY (e.g. \"2019-05-27\", \"2010-03\", \"2021\")"
@@ -251,14 +251,14 @@ def check_schema(document: YamlDocument, schema_name: str, root: Path, problems:
 
 
 def _check_invisible(document: YamlDocument, value, key_path, root: Path, problems: list[Problem]) -> None:
-    """Invisible direction controls can make a title read differently from what it is."""
+    """Characters no value may hold (characters.py): invisible, or breaking a format the value passes through."""
     if isinstance(value, str):
-        found = BIDI_CONTROLS.search(value)
+        found = characters.IN_VALUE.search(value)
         if found:
             line, column = document.where(key_path)
             problems.append(Problem(rel(document.path, root), line, column,
-                                    f"`{field_name(key_path)}` contains an invisible bidirectional control character "
-                                    f"U+{ord(found.group()):04X}; delete it (it can make text display in a misleading order)"))
+                                    f"`{field_name(key_path)}` contains {characters.describe(found.group())}; "
+                                    "delete it (it is invisible in review and is never part of a dossier value)"))
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_invisible(document, item, key_path + (key,), root, problems)

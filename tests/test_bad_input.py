@@ -16,6 +16,10 @@ import pytest
 from conftest import (FIELDS, SCHEMA_LINE, TEXT, add_article, article_yaml, assert_refused, leftovers, problems,
                       run, snapshot)
 
+from sitegen.characters import describe  # noqa: E402
+
+DELETE_IT = "delete it (it is invisible in review and is never part of a dossier value)"
+
 A = "dossier/articles/test-article.yml"
 T = "dossier/articles/test-article.txt"
 DATES = 'dates are written YYYY-MM-DD, YYYY-MM or YYYY (e.g. "2019-05-27", "2010-03", "2021")'
@@ -338,7 +342,7 @@ def test_text_in_utf16(repo):
 
 def test_binary_file_as_text(repo):
     add_article(repo, text="عنوان\x00\n")
-    refused_everywhere(repo, f"{T}:1:6: text contains a NUL character: it looks like a binary file (a .doc or .pdf?), not "
+    refused_everywhere(repo, f"{T}:1:6: text contains U+0000 NULL: it looks like a binary file (a .doc or .pdf?), not "
                              "plain text; save it as plain UTF-8 text")
 
 
@@ -459,10 +463,8 @@ def test_bidirectional_controls_in_title_and_summary(repo, character):
     add_article(repo, title=f'"عنوان {character}مقلوب"', summary=f'"ملخص{character}"')
     refused_everywhere(
         repo,
-        f"{A}:2:8: `title` contains an invisible bidirectional control character U+{ord(character):04X}; delete it (it can "
-        "make text display in a misleading order)",
-        f"{A}:7:10: `summary` contains an invisible bidirectional control character U+{ord(character):04X}; delete it (it "
-        "can make text display in a misleading order)")
+        f"{A}:2:8: `title` contains {describe(character)}; {DELETE_IT}",
+        f"{A}:7:10: `summary` contains {describe(character)}; {DELETE_IT}")
 
 
 def test_bidirectional_control_in_an_article_id(repo):
@@ -483,10 +485,8 @@ def test_bidirectional_control_in_an_entity_id_and_name(repo):
         repo,
         f"dossier/entities.yml:{line}:7: `[{index}].id` is the text 'new\\u202eplace' (it contains an invisible direction "
         "control character): ids are lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")",
-        f"dossier/entities.yml:{line}:7: `[{index}].id` contains an invisible bidirectional control character U+202E; "
-        "delete it (it can make text display in a misleading order)",
-        f"dossier/entities.yml:{line + 1}:9: `[{index}].name` contains an invisible bidirectional control character U+2067; "
-        "delete it (it can make text display in a misleading order)")
+        f"dossier/entities.yml:{line}:7: `[{index}].id` contains {describe(chr(0x202E))}; {DELETE_IT}",
+        f"dossier/entities.yml:{line + 1}:9: `[{index}].name` contains {describe(chr(0x2067))}; {DELETE_IT}")
 
 
 def test_terminal_escape_sequences_are_not_printed_raw(repo):
