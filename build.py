@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """The dossier's command line.
 
-    python build.py [build]   validate, generate and build the site into site/
-    python build.py check     validate the dossier only
-    python build.py serve     preview at http://127.0.0.1:8000, regenerating on changes
+    python build.py [build]      validate, generate and build the site into site/
+    python build.py check        validate the dossier (drafts leniently; --drafts: strictly)
+    python build.py serve        preview at http://127.0.0.1:8000, regenerating on changes
+    python build.py add FILE     import a new article text and write a YAML stub to review
+    python build.py bundle       build the offline HTML bundle into dist/
 """
 from __future__ import annotations
 
@@ -15,53 +17,92 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from sitegen import pipeline, render, site  # noqa: E402
-from sitegen.report import report  # noqa: E402
+from sitegen import pipeline  # noqa: E402
+from sitegen.output import bundle, mkdocs_build  # noqa: E402
+from sitegen.project import Project  # noqa: E402
+from sitegen import report as reporting  # noqa: E402
+
+
+def report(problems) -> int:
+    """Problems as lines, and on GitHub Actions as annotations on the pull request's diff too."""
+    return reporting.report(problems, annotate=os.environ.get("GITHUB_ACTIONS") == "true")
+
+
+report_warnings = reporting.report_warnings
+
+
+def project() -> Project:
+    """This checkout; SITE_URL (the published address) is read here, once, and passed down."""
+    return Project.at(REPO, site_url=os.environ.get("SITE_URL", ""))
 
 
 def cmd_check(args) -> int:
-    generated, problems = pipeline.generate(include_drafts=True)
-    if problems:
-        return report(problems)
-    articles = generated.dossier.articles
-    print(f"dossier OK: {len(articles)} articles, {len(generated.dossier.themes)} themes, "
-          f"{len(generated.dossier.entities)} entities")
+    outcome = pipeline.generate(project(), include_drafts=True, strict_drafts=args.drafts)
+    report_warnings(outcome.warnings, "drafts are left out of the site until they pass `check --drafts`")
+    if outcome.problems:
+        return report(outcome.problems)
+    dossier = outcome.generated.dossier
+    print(f"dossier OK: {len(dossier.articles)} articles, {len(dossier.themes)} themes, "
+          f"{len(dossier.entities)} entities")
     return 0
 
 
 def cmd_build(args) -> int:
-    generated, problems = pipeline.generate(include_drafts=False)
-    if problems:
-        return report(problems)
-    site.quiet_mkdocs_logging(args.verbose)
+    here = project()
+    download, note = bundle.offered_bundle(here)
+    outcome = pipeline.generate(here, include_drafts=False, download=download)
+    report_warnings(outcome.warnings, "drafts are left out of the site; `check --drafts` checks them strictly")
+    if outcome.problems:
+        return report(outcome.problems)
+    generated = outcome.generated
+    mkdocs_build.quiet_mkdocs_logging(args.verbose)
     try:
-        out = site.build_site(REPO, generated.pages, render.navigation(generated.dossier.themes), cards=generated.cards)
-    except site.BuildFailed as error:
+        out = mkdocs_build.build_site(here, generated.pages, generated.nav, cards=generated.cards)
+    except mkdocs_build.BuildFailed as error:
         print(f"build failed: {error}\nsite/ and docs/ were left as they were.", file=sys.stderr)
         return 1
+    if note:
+        print(note, file=sys.stderr)
     print(f"built {len(generated.pages)} generated pages and {len(generated.cards)} link-preview cards "
-          f"from {len(generated.dossier.articles)} articles into {out.relative_to(REPO)}/")
+          f"from {len(generated.dossier.articles)} articles into {out.relative_to(here.root)}/")
+    return 0
+
+
+def cmd_bundle(args) -> int:
+    here = project()
+    fingerprint = bundle.input_fingerprint(here)
+    outcome = pipeline.generate(here, include_drafts=False, offline=True)
+    report_warnings(outcome.warnings, "drafts are left out of the bundle")
+    if outcome.problems:
+        return report(outcome.problems)
+    mkdocs_build.quiet_mkdocs_logging(args.verbose)
+    try:
+        target = bundle.build_bundle(here, outcome.generated.pages, outcome.generated.nav, fingerprint)
+    except mkdocs_build.BuildFailed as error:
+        print(f"bundle failed: {error}", file=sys.stderr)
+        return 1
+    size = target.stat().st_size
+    print(f"wrote {target.relative_to(here.root)} ({size / 1_000_000:.2f} MB, {size:,} bytes); "
+          f"unzip it anywhere and open {bundle.BUNDLE_NAME}/index.html")
     return 0
 
 
 def cmd_serve(args) -> int:
     from sitegen import serve
 
-    # One process regenerates incrementally and asks MkDocs for one dirty build per change
-    # (sitegen/serve.py); problems in the dossier are printed and the preview keeps going.
-    return serve.serve(REPO, dev_addr=args.dev_addr)
+    mkdocs_build.quiet_mkdocs_logging(verbose=True)
+    try:
+        serve.serve(project(), dev_addr=args.dev_addr)
+    except serve.AddressInUse as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_add(args) -> int:
-    from sitegen import importer
+    from sitegen import add
 
-    return importer.main(args)
-
-
-def cmd_bundle(args) -> int:
-    from sitegen import bundle
-
-    return bundle.main(args)
+    return add.main(project(), args)
 
 
 def main(argv=None) -> int:
@@ -69,14 +110,17 @@ def main(argv=None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("build", help="validate, generate and build the site into site/ (default)")
-    commands.add_parser("check", help="validate the dossier only")
-    serve_parser = commands.add_parser("serve", help="preview the site, regenerating when dossier/ or templates/ change")
-    serve_parser.add_argument("--dev-addr", default="127.0.0.1:8000")
+    check_parser = commands.add_parser("check", help="validate the dossier only")
+    check_parser.add_argument("--drafts", action="store_true", help="check drafts as strictly as published articles")
+    serve_parser = commands.add_parser("serve", help="preview the site, regenerating when the dossier, templates or pages change")
+    serve_parser.add_argument("--dev-addr", default="127.0.0.1:8000", help="address and port (default 127.0.0.1:8000)")
     add_parser = commands.add_parser("add", help="import a new article text and write a YAML stub to review")
     add_parser.add_argument("text", type=Path, help="the article's text file (UTF-8)")
     add_parser.add_argument("--id", help="the new article's id (default: derived from the file name)")
     commands.add_parser("bundle", help="build the offline HTML bundle into dist/")
     args = parser.parse_args(argv)
+    if args.command is None:
+        args.drafts = False
     handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "add": cmd_add,
                 "bundle": cmd_bundle, None: cmd_build}
     try:

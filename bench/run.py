@@ -11,8 +11,8 @@ For every N the repository is copied into a temporary folder (tracked and untrac
 not ignored files: no site/, .build/, dist/, .git), its dossier/articles/ is replaced
 by bench/synth.py's N articles, and every stage runs in its own subprocess (so that peak
 memory is the stage's own): pipeline.generate as `build.py build` runs it, with its
-load+validate, link and render stages (and render's cards and data files) timed one by
-one; the MkDocs build (sitegen.site.build_site, as `build.py build` calls it); the same
+load+validate, link and render stages timed one by
+one; the MkDocs build (sitegen.output.mkdocs_build.build_site, as `build.py build` calls it); the same
 two again on the docs/ the first build left (a warm build); `python build.py bundle`;
 and a bare `mkdocs build` of the same generated Markdown. The working tree is copied once
 per run (a snapshot), so edits made meanwhile do not mix in; --tree reuses a snapshot.
@@ -47,7 +47,7 @@ import synth  # noqa: E402
 
 SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
 PRE_STAGES = ("load+validate", "link", "render")
-RENDER_PARTS = ("data files",)  # timed inside render
+RENDER_PARTS: tuple[str, ...] = ()  # parts of render timed on their own (none at present)
 SEARCH_QUERY = "الكاظمي"
 
 
@@ -141,34 +141,33 @@ def run_stage(args) -> int:
         profiler = cProfile.Profile()
     result: dict = {}
     if args.stage == "generate":
-        # pipeline.generate is run as `build.py build` runs it; its stage functions are wrapped
-        # so that each is timed (whatever arguments the pipeline passes them).
-        from sitegen import link, load, pipeline, render, validate
+        # pipeline.generate as `build.py build` runs it; on_stage reports each stage's wall time,
+        # and the CPU time is read around each stage the same way.
+        from sitegen import pipeline
+        from sitegen.output import bundle
+        from sitegen.project import Project
 
-        def timing(name, function):
-            def timed(*a, **k):
-                start, cpu = time.perf_counter(), cpu_now()
-                try:
-                    return function(*a, **k)
-                finally:
-                    result[name] = result.get(name, 0.0) + time.perf_counter() - start
-                    result[name + " cpu"] = result.get(name + " cpu", 0.0) + cpu_now() - cpu
-            return timed
+        project = Project.at(repo)
+        marks = {"cpu": cpu_now()}
+        names = {"load": "load+validate", "validate": "load+validate", "link": "link", "render": "render"}
 
-        load.load = timing("load+validate", load.load)
-        validate.validate = timing("load+validate", validate.validate)
-        link.link = timing("link", link.link)
-        render.render = timing("render", render.render)
-        for name, function in (("data files", "data_files"),):  # parts of render, if present
-            if hasattr(render, function):
-                setattr(render, function, timing(name, getattr(render, function)))
+        def on_stage(name: str, seconds: float) -> None:
+            label = names[name]
+            result[label] = result.get(label, 0.0) + seconds
+            now = cpu_now()
+            result[label + " cpu"] = result.get(label + " cpu", 0.0) + now - marks["cpu"]
+            marks["cpu"] = now
+
+        download, _ = bundle.offered_bundle(project)
         start, cpu = time.perf_counter(), cpu_now()
+        marks["cpu"] = cpu
         if profiler:
             profiler.enable()
-        generated, problems = pipeline.generate(include_drafts=False)
+        outcome = pipeline.generate(project, include_drafts=False, download=download, on_stage=on_stage)
         if profiler:
             profiler.disable()
         result["generate"], result["generate cpu"] = time.perf_counter() - start, cpu_now() - cpu
+        generated, problems = outcome.generated, outcome.problems
         if problems or generated is None:
             for problem in problems:
                 print(problem, file=sys.stderr)
@@ -177,7 +176,7 @@ def run_stage(args) -> int:
             result.setdefault(name, 0.0)
             result.setdefault(name + " cpu", 0.0)
         pages = generated.pages
-        nav = render.navigation(generated.dossier.themes)
+        nav = generated.nav
         def size(content) -> int:
             """Bytes of a generated file: text, bytes, or a path to a file that is copied as it is."""
             if isinstance(content, str):
@@ -196,16 +195,17 @@ def run_stage(args) -> int:
         with open(args.data, "wb") as out:
             pickle.dump({"pages": pages, "nav": nav, "cards": generated.cards}, out, protocol=pickle.HIGHEST_PROTOCOL)
     elif args.stage == "mkdocs":
-        from sitegen import site
+        from sitegen.output import mkdocs_build
+        from sitegen.project import Project
 
         with open(args.data, "rb") as data_file:
             data = pickle.load(data_file)
-        site.quiet_mkdocs_logging(False)
+        mkdocs_build.quiet_mkdocs_logging(False)
         start, cpu = time.perf_counter(), cpu_now()
         if profiler:
             profiler.enable()
         stats: dict = {}
-        site.build_site(repo, data["pages"], data["nav"], cards=data["cards"], stats=stats)
+        mkdocs_build.build_site(Project.at(repo), data["pages"], data["nav"], cards=data["cards"], stats=stats)
         if profiler:
             profiler.disable()
         result["mkdocs"] = time.perf_counter() - start
@@ -503,7 +503,7 @@ def bench_size(n: int, args, work: Path, tree: Path) -> dict:
     result["generate"]["process_maxrss_mb"] = generate["maxrss_mb"]
     profile("cold")
 
-    say("MkDocs build (sitegen.site.build_site)")
+    say("MkDocs build (sitegen.output.mkdocs_build.build_site)")
     build = measured(stage_cmd("mkdocs", repo, data), repo, logs / "mkdocs.log")
     result["mkdocs"] = stage_result(build)
     result["sizes"] = site_sizes(repo / "site")
@@ -574,10 +574,11 @@ def mb(size: float) -> str:
 
 def print_tables(results: list[dict]) -> None:
     print("\n### Time: CPU seconds (wall-clock seconds)\n")
-    print("| N | build | load+validate | link | render | of which data files | before MkDocs "
+    parts = "".join(f" | of which {part}" for part in RENDER_PARTS)
+    print(f"| N | build | load+validate | link | render{parts} | before MkDocs "
           "| MkDocs build | cards drawn alongside | whole build | before MkDocs share | ms per article | bundle "
           "| bare `mkdocs build` | load average |")
-    print("|---:|---|" + "---:|" * 12 + "---:|")
+    print("|---:|---|" + "---:|" * (11 + len(RENDER_PARTS)) + "---:|")
     both = lambda cpu, wall: f"{cpu:.2f} ({wall:.2f})"
     for r in results:
         rounds = [("cold", r["generate"], r["mkdocs"])]
@@ -601,7 +602,7 @@ def print_tables(results: list[dict]) -> None:
                   f"| {1000 * whole_cpu / n:.1f} ({1000 * whole / n:.1f}) | {bundle_text} | {bare_text} "
                   f"| {r['load_before']:.1f} → {r['load_after']:.1f} |")
     print("\n'before MkDocs' is pipeline.generate as a whole (the stages plus whatever it does between them). "
-          "'MkDocs build' is the site stage (sitegen.site.build_site): its wall time, and the CPU time of MkDocs "
+          "'MkDocs build' is the site stage (sitegen.output.mkdocs_build.build_site): its wall time, and the CPU time of MkDocs "
           "alone; the link-preview cards are drawn in other processes during it (their CPU time is in 'cards' "
           "and in 'whole build', and 'waited' is how long the stage waited for them after MkDocs finished). "
           "A cold build starts from a fresh copy (as CI does); a warm one runs again on the docs/ the cold one left. "

@@ -62,6 +62,13 @@ def normalize(text: str) -> str:
     return "".join(fold_char(ch) for ch in text)
 
 
+# Words every Arabic text uses, folded: never an entity's alias, never a theme's keyword.
+STOP_WORDS = frozenset(normalize(w) for w in (
+    "في من إلى الى على عن مع بعد قبل التي الذي الذين هذه هذا ذلك تلك كل ما لا أو ثم حتى بين عند "
+    "منذ خلال ضد دون حول وما فيها فيه لها له بها به كما اللذين أن إن كان كانت قد لم لن هو هي هم "
+    "و ف ب ل ك ال يا أي أيضا إذا اذا لكن بل غير").split())
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def stems(word: str) -> frozenset[str]:
     """Every reading of a folded word with its attached particles and article removed.
@@ -151,7 +158,7 @@ class Matcher:
                 tokens = [w.folded for w in words(name)]
                 if not tokens:
                     continue
-                for first in stems(tokens[0]):
+                for first in name_forms(tokens[0]):
                     self._by_first.setdefault(first, []).append((tokens, key))
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
@@ -207,8 +214,20 @@ class Matcher:
         return best
 
 
-def _same_word(a: str, b: str) -> bool:
-    return a == b or bool(stems(a) & stems(b))
+def _same_word(text_word: str, name_word: str) -> bool:
+    return text_word == name_word or bool(stems(text_word) & name_forms(name_word))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def name_forms(word: str) -> frozenset[str]:
+    """The forms a folded word of a name is matched by: itself, and without the article ال.
+
+    Unlike a text's words, a name's first letters are never taken for attached particles:
+    برهم is a name, not ب + رهم, and بدر is not ب + در (a text's وبرهم or لبدر still match,
+    since the text's word is read with its particles removed)."""
+    if word.startswith(_ARTICLE) and len(word) - 2 >= _MIN_STEM:
+        return frozenset((word, word[2:]))
+    return frozenset((word,))
 
 
 _PATTERNS = {"day": "d MMMM y", "month": "MMMM y", "year": "y"}

@@ -53,3 +53,17 @@ def describe(char: str) -> str:
 
 def first_forbidden(value: str, pattern: re.Pattern = IN_VALUE) -> re.Match | None:
     return pattern.search(value)
+
+
+_VISIBLE = re.compile(r"[^\W_]|[^\w\s]")  # a letter or digit, or punctuation or a symbol
+
+
+def visible(text: str) -> bool:
+    """True when text shows something: not only spaces, marks, zero-width and format characters."""
+    return any(_VISIBLE.match(ch) and unicodedata.category(ch)[0] in "LNPS" for ch in text)
+
+
+def letters(text: str) -> bool:
+    """True when text has a letter that is not a presentation form (U+FB50–U+FDFF, U+FE70–U+FEFF)."""
+    return any(unicodedata.category(ch)[0] == "L" and not ("\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff")
+               for ch in text)

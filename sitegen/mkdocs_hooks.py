@@ -1,90 +1,34 @@
-"""MkDocs hooks: where the dossier's pages meet MkDocs.
+"""MkDocs hooks (mkdocs.yml `hooks:`): the dossier's plugin events, all in sitegen/serve/adapter.py.
 
-- Links written as `@/articles/x.md` in generated HTML become real relative URLs, whatever
-  the URL style (directory URLs on the hosted site, `.html` files in the offline bundle);
-  a link to a missing page is a warning, which fails the strict build.
-- The search index is written as UTF-8.
-- Under `python build.py serve` (sitegen/serve.py, which regenerates the dossier itself before
-  each build): hand-written pages that include generated snippets are always rebuilt, Jinja
-  bytecode is kept from one build to the next, and no search index is prebuilt.
+MkDocs loads this file once per process and registers every `on_*` function in it. Under
+`python build.py build` and `bundle` the pages are generated before MkDocs starts and these
+events do nothing; under `python build.py serve`, `on_startup(command="serve")` tells the
+adapter to regenerate the dossier before each build (see its docstring).
 """
 from __future__ import annotations
 
-import logging
-import os
-import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen import search_index  # noqa: E402
+from sitegen import search_index, search_prebuild  # noqa: E402
+from sitegen.serve.adapter import ServeAdapter  # noqa: E402
 
-log = logging.getLogger("mkdocs.plugins.dossier")
-_DOSSIER_LINK = re.compile(r'href="@/([^"#]+)(#[^"]*)?"')
-
-
-def on_files(files, config):
-    if os.environ.get("DOSSIER_SERVE") == "1":
-        # `serve` rebuilds only pages whose Markdown changed; the hand-written pages that
-        # include generated snippets (--8<--) must be rebuilt whenever the snippets may have.
-        # Generated pages never include snippets, and there are thousands: they are not read.
-        from sitegen.site import GENERATED_DIRS
-
-        for file in files.documentation_pages():
-            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
-                continue
-            if "--8<--" in Path(file.abs_src_path).read_text(encoding="utf-8"):
-                file.is_modified = lambda: True
-    return files
-
-
-def on_env(env, config, files):
-    if os.environ.get("DOSSIER_SERVE") == "1":
-        from sitegen.serve import bytecode_cache
-
-        env.bytecode_cache = bytecode_cache()  # Material's templates compiled once per serve, not per build
-    return env
-
-
-def on_page_content(html, page, config, files):
-    def resolve(match: re.Match) -> str:
-        target = files.get_file_from_path(match.group(1))
-        if target is None:
-            log.warning(f"{page.file.src_uri}: link to a page that does not exist: {match.group(1)}")
-            return match.group(0)
-        return f'href="{target.url_relative_to(page.file)}{match.group(2) or ""}"'
-
-    return _DOSSIER_LINK.sub(resolve, html)
-
-
-def _finish_html(output: str, config) -> str:
-    # Material sets dir only on <body>; the root element carries it too, so the whole
-    # document (and tools reading <html>) is right-to-left from the start.
-    language = config.theme["language"]
-    output = output.replace(f'<html lang="{language}" class="no-js">',
-                            f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
-    # Material's search dialog has no accessible name; screen readers announce this one.
-    return output.replace('class="md-search" data-md-component="search" role="dialog"',
-                          'class="md-search" data-md-component="search" role="dialog" aria-label="البحث في الملف"', 1)
-
-
-def on_post_page(output, page, config):
-    return _finish_html(output, config)
-
-
-def on_post_template(output_content, template_name, config):
-    return _finish_html(output_content, config)
+_adapter = ServeAdapter()
+on_startup = _adapter.on_startup
+on_config = _adapter.on_config
+on_serve = _adapter.on_serve
+on_files = _adapter.on_files
+on_env = _adapter.on_env
 
 
 def on_post_build(config, **kwargs):
+    _adapter.on_post_build(config)
     search_index.write_index_as_utf8(Path(config.site_dir))
     # The lunr index, built here once instead of in every reader's browser: as a script for
     # the offline bundle (opened from file://, where the worker can only load scripts), and
     # not under `serve`, where it would slow every rebuild (the browser builds it there).
-    from sitegen import search_prebuild
-
     offline = config.plugins.get("material/offline")
-    search_prebuild.write_lunr_index(Path(config.site_dir),
-                                     script=bool(offline and offline.config.enabled),
-                                     enabled=os.environ.get("DOSSIER_SERVE") != "1")
+    search_prebuild.write_lunr_index(Path(config.site_dir), script=bool(offline and offline.config.enabled),
+                                     enabled=not _adapter.serving)

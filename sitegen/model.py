@@ -93,11 +93,24 @@ class Problem:
                 f"::{escape(self.message)}")
 
 
+def _fingerprint_by_value(thing) -> None:
+    """An object made without a fingerprint (in a test, say) gets one from its values, so that a
+    cache never takes two different objects for the same."""
+    if not thing.fingerprint:
+        from .cache import fingerprint
+
+        thing.fingerprint = "v:" + fingerprint(repr(thing))
+
+
 @dataclass
 class Theme:
     id: str
     title: str
     description: str
+    fingerprint: str = ""  # of its YAML: equal fingerprints, equal themes (caches key on it)
+
+    def __post_init__(self):
+        _fingerprint_by_value(self)
 
 
 @dataclass
@@ -107,6 +120,10 @@ class Entity:
     kind: str  # person | place | organization
     aliases: list[str]
     description: str
+    fingerprint: str = ""
+
+    def __post_init__(self):
+        _fingerprint_by_value(self)
 
     @property
     def spellings(self) -> list[str]:
@@ -144,6 +161,10 @@ class Article:
     draft: bool = False
     yml_path: Path | None = None
     txt_path: Path | None = None
+    fingerprint: str = ""  # of its two files: equal fingerprints, equal articles (caches key on it)
+
+    def __post_init__(self):
+        _fingerprint_by_value(self)
 
     @property
     def body_lines(self) -> list[str]:

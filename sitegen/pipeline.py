@@ -1,65 +1,93 @@
-"""The named stages in order: load → validate → link → render. Each returns plain data."""
+"""The one pipeline: load → validate → link → render, each stage a plain function of its inputs.
+
+`generate(project, cache=…)` is what `build`, `bundle`, `check`, `serve` and the benchmark all
+run. The stages get the project's folders and the cache as arguments; `serve` passes the
+BuildCache it keeps for the session, so an edit redoes only what depends on it, and `build`
+passes none (or a fresh one). on_stage, if given, is called with each stage's name and wall
+time (the benchmark prints them).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from . import link, load, render, validate
-from .cards import Card, card_pngs
+from . import fieldref
+from .cache import NO_CACHE, BuildCache
 from .model import Dossier, Problem
-from .site import write_pages
-
-REPO = Path(__file__).resolve().parent.parent
+from .project import Project, folder_digest
+from .schema import Schemas
+from .stages import link, load, render, validate
+from .stages.link import LinkedDossier
+from .stages.render import Download, RenderSettings
+from .urls import HOSTED, OFFLINE
 
 
 @dataclass
 class Generated:
     dossier: Dossier
-    linked: link.LinkedDossier
-    pages: dict[str, str]
-    cards: dict[str, Card]  # link-preview cards to draw (none for the offline bundle)
+    linked: LinkedDossier
+    pages: dict[str, str | bytes]  # paths under docs/
+    cards: dict  # link-preview cards to draw, by path (none for the offline bundle)
+    nav: list  # MkDocs' navigation
 
 
-def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
-             offline: bool = False) -> tuple[Generated | None, list[Problem]]:
-    """Run the stages; offline pages are for the bundle opened from disk."""
-    raw, problems = load.load(dossier_dir)
-    dossier, more = validate.validate(raw, include_drafts=include_drafts)
-    problems = sorted(set(problems + more), key=lambda p: (p.path, p.line, p.column, p.message))
-    if problems or dossier is None:
-        return None, problems
-    linked = link.link(dossier)
-    pages = render.render(linked, None if offline else _bundle_download(), offline)
-    return Generated(dossier, linked, pages, {} if offline else render.card_set(linked)), []
+@dataclass
+class Outcome:
+    generated: Generated | None  # None when there are problems
+    problems: list[Problem]  # stop the build
+    warnings: list[Problem] = field(default_factory=list)  # reported only (drafts not yet ready)
 
 
-_last_download: tuple[tuple, render.Download] | None = None
+def _sorted(problems) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
 
 
-def _bundle_download() -> render.Download | None:
-    """The offline bundle made by `build.py bundle`, if there is one, to offer for download.
+def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: bool = False,
+             strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
+             on_stage: Callable[[str, float], None] | None = None) -> Outcome:
+    """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
+    download: the offline bundle to offer on the home page."""
 
-    Read again only when the file changed (`serve` regenerates many times in one process)."""
-    global _last_download
-    from .bundle import bundle_path
+    @contextlib.contextmanager
+    def stage(name: str):
+        started = time.perf_counter()
+        yield
+        if on_stage:
+            on_stage(name, time.perf_counter() - started)
 
-    path = bundle_path(REPO)
     try:
-        stat = path.stat()
-    except OSError:
-        return None
-    if not path.is_file():
-        return None
-    signature = (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    if _last_download is not None and _last_download[0] == signature:
-        return _last_download[1]
-    data = path.read_bytes()
-    download = render.Download(path.name, len(data), data)
-    _last_download = (signature, download)
-    return download
+        with stage("load"):
+            raw, problems = load.load(project.dossier_dir, cache)
+            schemas, schema_problems = cache.get("schemas", folder_digest(project.schema_dir),
+                                                 lambda: Schemas.load(project.schema_dir))
+        if schema_problems:
+            return _failed(cache, Outcome(None, _sorted(problems + schema_problems)))
+        with stage("validate"):
+            validation = validate.validate(raw, schemas, include_drafts=include_drafts, strict_drafts=strict_drafts,
+                                           cache=cache)
+        problems = _sorted(problems + validation.problems)
+        if problems or validation.dossier is None:
+            return _failed(cache, Outcome(None, problems, validation.warnings))
+        with stage("link"):
+            linked = link.link(validation.dossier, cache)
+        with stage("render"):
+            settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download)
+            pages = render.render(linked, settings, cache)
+            pages["_partials/fields.md"] = cache.get(
+                "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
+                lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir))
+            pages = dict(sorted(pages.items()))
+            cards = {} if offline else render.card_set(linked)
+    except BaseException:
+        cache.finish_run(success=False)
+        raise
+    cache.finish_run()
+    return Outcome(Generated(validation.dossier, linked, pages, cards, render.navigation(validation.dossier.themes)),
+                   [], validation.warnings)
 
 
-def write_in_place(docs_dir: Path, generated: Generated) -> None:
-    """Write the pages and the cards (unchanged ones reused) straight into docs_dir (for `serve`'s
-    first run; sitegen/serve.py writes only what changed after that)."""
-    write_pages(docs_dir, {**generated.pages, **card_pngs(generated.cards, docs_dir)}, only_changed=True)
+def _failed(cache: BuildCache, outcome: Outcome) -> Outcome:
+    cache.finish_run(success=False)
+    return outcome

@@ -132,12 +132,29 @@ def assert_clean(output: str) -> None:
 
 @pytest.fixture(scope="session")
 def built_template(tmp_path_factory) -> Path:
-    """The repository copied and built once; tests copy this again (much faster than building)."""
+    """The repository copied and built once: the one shared build. Tests that only read a
+    built site use its site/ (the `site` fixture); tests that change things copy it (`repo`)."""
     repo = copy_repo(tmp_path_factory.mktemp("template") / "repo")
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo / "site" / "index.html").is_file()
+    (repo / "build-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
     return repo
+
+
+@pytest.fixture(scope="session")
+def site(built_template) -> Path:
+    """The shared build's site/, to read (never to change: copy `repo` for that)."""
+    return built_template / "site"
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory) -> Path:
+    """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
+    repo = copy_repo(tmp_path_factory.mktemp("bundled") / "repo")
+    result = run(repo, "bundle")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return next((repo / "dist").glob("*.zip"))
 
 
 @pytest.fixture

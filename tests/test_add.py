@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import SCHEMA_LINE, assert_clean, problems, run, snapshot
 
-from sitegen import importer
+from sitegen import add as importer
 
 JOINT_PLAN = "joint-plan-against-isis-remnants"
 NEW_TEXT = (
@@ -70,7 +70,7 @@ def test_from_a_new_text_to_a_reviewed_article(repo, tmp_path):
 
     # check reports exactly what the maintainer must fill in, and nothing else
     summary_line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("summary:"))
-    checked = run(repo, "check")
+    checked = run(repo, "check", "--drafts")
     assert problems(checked) == [f"dossier/articles/{article_id}.yml:{summary_line}:10: `summary` is empty: expected one "
                                  "to three Arabic sentences by the curator"]
 
@@ -106,11 +106,11 @@ def test_a_text_without_headline_or_dated_year(repo, tmp_path):
     title_line = next(i for i, l in enumerate(lines, 1) if l.startswith("title:"))
     date_line = next(i for i, l in enumerate(lines, 1) if l.startswith("date:"))
     summary_line = next(i for i, l in enumerate(lines, 1) if l.startswith("summary:"))
-    assert problems(run(repo, "check")) == [
+    assert problems(run(repo, "check", "--drafts")) == [
         f"dossier/articles/no-year.yml:{title_line}:8: `title` is empty: expected the headline, in Arabic: the text's own "
         "headline when it has one",
-        f"dossier/articles/no-year.yml:{date_line}:7: `date` is empty text: dates are written YYYY-MM-DD, YYYY-MM or YYYY "
-        "(e.g. \"2019-05-27\", \"2010-03\", \"2021\")",
+        f"dossier/articles/no-year.yml:{date_line}:7: `date` is empty text: dates are written in quotes as \"YYYY-MM-DD\", "
+        "\"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")",
         f"dossier/articles/no-year.yml:{summary_line}:10: `summary` is empty: expected one to three Arabic sentences by "
         "the curator"]
 
@@ -144,7 +144,7 @@ def test_hostile_headline_is_quoted_and_bidi_controls_dropped(repo, tmp_path):
     assert result.returncode == 0, result.stderr
     data = yaml.safe_load(stub(repo, "hostile"))
     assert data["title"] == headline.replace("\u202e", "")
-    problems_left = problems(run(repo, "check"))
+    problems_left = problems(run(repo, "check", "--drafts"))
     assert [p.split(": ", 1)[1] for p in problems_left] == [
         "`summary` is empty: expected one to three Arabic sentences by the curator"]
 
@@ -180,7 +180,7 @@ def test_refuses_windows_1256(unchanged, tmp_path):
     source = tmp_path / "arabic-windows.txt"
     source.write_bytes(NEW_TEXT.encode("cp1256"))
     refused(run(unchanged, "add", str(source)),
-            f"{source}:1:1: text file is not UTF-8 (byte 0xc7 is not UTF-8); it looks like Arabic in Windows-1256, common "
+            f"{source}:1:1: text file is not UTF-8 (byte 0xc7 at offset 0 is not valid UTF-8); it looks like Arabic in Windows-1256, common "
             "for files from Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 arabic-windows.txt > converted.txt` "
             "(or reopen it in an editor as Windows-1256 and save it as UTF-8)")
 
@@ -188,7 +188,7 @@ def test_refuses_windows_1256(unchanged, tmp_path):
 def test_refuses_an_empty_text(unchanged, tmp_path):
     source = tmp_path / "empty.txt"
     source.write_bytes(b"\n \n")
-    refused(run(unchanged, "add", str(source)), f"{source}:1:1: text is empty: an article needs its text (did the copy fail?)")
+    refused(run(unchanged, "add", str(source)), f"{source}:1:1: text is empty or only invisible characters (spaces, marks, zero-width or direction characters): an article needs its text (did the copy fail?)")
 
 
 def test_refuses_a_text_over_the_limit(unchanged, tmp_path):
@@ -315,7 +315,7 @@ def test_stub_is_valid_yaml_for_every_real_article(tmp_path):
     entities = yaml.safe_load((REPO / "dossier" / "entities.yml").read_text(encoding="utf-8"))
     for path in sorted((REPO / "dossier" / "articles").glob("*.txt")):
         text = path.read_text(encoding="utf-8-sig")
-        document = importer.stub(path.stem, path.name, text, "0" * 64, themes, entities)
+        document = importer.stub(path.stem, path.name, text, "0" * 64, themes, entities, REPO / "templates")
         assert document.startswith(SCHEMA_LINE + "\n")
         data = yaml.safe_load(document)
         assert data["draft"] is True and data["sha256"] == "0" * 64

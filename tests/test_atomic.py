@@ -22,9 +22,11 @@ from pathlib import Path
 import pytest
 from conftest import TEXT, add_article, assert_clean, leftovers, run, snapshot, tree
 
-from sitegen import pipeline, site
+from sitegen import pipeline
+from sitegen.output import transaction, writer
+from sitegen.project import Project
 
-GENERATED = site.GENERATED_DIRS
+GENERATED = writer.GENERATED_DIRS
 
 
 def hand_written(repo: Path) -> dict[str, str]:
@@ -101,8 +103,8 @@ def test_generated_pages_cannot_be_written_outside_the_generated_folders(tmp_pat
     docs = tmp_path / "docs"
     (docs / "articles").mkdir(parents=True)
     for path in ("../escape.md", "articles/../../escape.md", "/tmp/escape.md", "index.md", "about.md"):
-        with pytest.raises(site.BuildFailed, match="refusing to write the generated page"):
-            site.write_pages(docs, {path: "x"})
+        with pytest.raises(writer.BuildFailed, match="refusing to write the generated page"):
+            writer.write_pages(docs, {path: "x"})
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["articles", "docs"]
 
 
@@ -186,7 +188,7 @@ def test_build_killed_between_the_renames_of_the_swap_is_rolled_back(repo, limit
     assert crashed.returncode == 137, crashed.stderr.decode()
     [left] = leftovers(repo)
     assert left.startswith("build-")
-    assert site.recover(repo) == [f"rolled back the interrupted swap of {left}"]
+    assert transaction.recover(repo) == [f"rolled back the interrupted swap of {left}"]
     assert leftovers(repo) == []
     assert tree(repo / "site") == before_site
     assert tree(repo / "docs") == before_docs
@@ -221,7 +223,7 @@ def _fake_repo(root: Path) -> tuple[Path, list[tuple[Path, Path]]]:
     """A repo with an old site/ and old generated folders, and a work folder holding the new ones."""
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "index.md").write_text("hand-written", encoding="utf-8")
-    work = root / site.WORK_DIR / "build-test"
+    work = root / transaction.WORK_DIR / "build-test"
     moves = []
     for name in ("site", *(f"docs/{folder}" for folder in GENERATED)):
         old, new = root / name, work / "new" / name
@@ -251,7 +253,7 @@ def test_swap_interrupted_at_every_rename_is_rolled_back(tmp_path, monkeypatch):
 
         monkeypatch.setattr(Path, "rename", rename)
         try:
-            site._commit(work, moves)
+            transaction.commit(work, moves)
             work.rename(work.with_name("done-test"))  # the commit point, as in build_site
         except Killed:
             pass
@@ -260,11 +262,11 @@ def test_swap_interrupted_at_every_rename_is_rolled_back(tmp_path, monkeypatch):
         monkeypatch.setattr(Path, "rename", original)
         if renames is not None:  # ran to the end without being killed: every rename has been tried
             break
-        done = site.recover(root)
+        done = transaction.recover(root)
         assert leftovers(root) == []
-        state = {k: v for k, v in tree(root).items() if not k.startswith(site.WORK_DIR)}
+        state = {k: v for k, v in tree(root).items() if not k.startswith(transaction.WORK_DIR)}
         if done[0].startswith("rolled back"):
-            assert state == {k: v for k, v in before.items() if not k.startswith(site.WORK_DIR)}, f"rename {limit}"
+            assert state == {k: v for k, v in before.items() if not k.startswith(transaction.WORK_DIR)}, f"rename {limit}"
         else:  # killed just after the commit point: the new versions are all in place
             assert done == ["removed the finished build done-test"]
             assert all((root / name / "page.md").read_text(encoding="utf-8").startswith("new") for _, name in
@@ -282,7 +284,7 @@ def test_next_build_recovers_a_half_swapped_site_by_itself(repo):
     assert not (repo / "site").exists()  # the previous site is only in the retired copy now
     result = run(repo, "check")  # check writes nothing and recovers nothing
     assert result.returncode == 0
-    recovered = site.recover(repo)
+    recovered = transaction.recover(repo)
     assert recovered and tree(repo / "site") == before_site
     result = run(repo, "build")
     assert result.returncode == 0, result.stderr
@@ -316,10 +318,10 @@ def test_a_second_build_waits_for_the_first(repo):
 # ---------------------------------------------------------------------------------------------
 # deterministic
 
-def _pages(dossier: Path) -> dict[str, str]:
-    generated_pages, found = pipeline.generate(dossier, include_drafts=False)
-    assert found == [], found
-    return generated_pages.pages
+def _pages(root: Path) -> dict[str, str]:
+    outcome = pipeline.generate(Project.at(root), include_drafts=False)
+    assert outcome.problems == [], outcome.problems
+    return outcome.generated.pages
 
 
 def test_building_twice_gives_byte_identical_markdown(repo):
@@ -339,9 +341,12 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
         import hashlib, json, sys
         sys.path.insert(0, ".")
         from pathlib import Path
-        from sitegen import cards, pipeline
-        generated, problems = pipeline.generate(Path("dossier"))
-        assert not problems, problems
+        from sitegen import pipeline
+        from sitegen.output import cards
+        from sitegen.project import Project
+        outcome = pipeline.generate(Project.at("."))
+        assert not outcome.problems, outcome.problems
+        generated = outcome.generated
         files = {**generated.pages, **cards.card_pngs(generated.cards, None)}  # the cards drawn afresh
         def content(t):  # text or bytes (a PNG)
             return t if isinstance(t, bytes) else t.encode()
@@ -358,7 +363,7 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
 
 def test_markdown_does_not_depend_on_the_directory_listing_order(repo, monkeypatch):
     add_many(repo, 20)
-    baseline = _pages(repo / "dossier")
+    baseline = _pages(repo)
     original = Path.iterdir
     for seed in range(3):
         shuffler = random.Random(seed)
@@ -369,16 +374,18 @@ def test_markdown_does_not_depend_on_the_directory_listing_order(repo, monkeypat
             return iter(items)
 
         monkeypatch.setattr(Path, "iterdir", shuffled)
-        assert _pages(repo / "dossier") == baseline
+        assert _pages(repo) == baseline
         monkeypatch.setattr(Path, "iterdir", original)
 
 
 def test_markdown_does_not_depend_on_the_order_files_were_created(repo, tmp_path):
     add_many(repo, 20)
-    baseline = _pages(repo / "dossier")
+    baseline = _pages(repo)
     for order in ("reversed", "shuffled"):
-        copy = tmp_path / order / "dossier"
+        root = tmp_path / order
+        copy = root / "dossier"
         (copy / "articles").mkdir(parents=True)
+        (root / "templates").symlink_to(repo / "templates")
         shutil.copytree(repo / "dossier" / "schema", copy / "schema")
         for name in ("entities.yml", "themes.yml"):
             shutil.copy2(repo / "dossier" / name, copy / name)
@@ -386,4 +393,4 @@ def test_markdown_does_not_depend_on_the_order_files_were_created(repo, tmp_path
         files = files[::-1] if order == "reversed" else random.Random(7).sample(files, len(files))
         for path in files:
             shutil.copy2(path, copy / "articles" / path.name)
-        assert _pages(copy) == baseline, order
+        assert _pages(root) == baseline, order

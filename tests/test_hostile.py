@@ -20,7 +20,8 @@ import yaml
 from conftest import REPO, copy_repo, run
 
 from sitegen import pipeline
-from sitegen.render import UnsafeFrontMatter, front_matter
+from sitegen.project import Project
+from sitegen.stages.render import UnsafeFrontMatter, front_matter
 
 # One representative of each class that check refuses in a YAML value.
 FORBIDDEN = {
@@ -78,6 +79,15 @@ def dossier_copy(tmp_path_factory) -> Path:
     return root
 
 
+def _generate(dossier: Path):
+    """The pipeline on a copy of the dossier (the repository's templates), drafts included."""
+    templates = dossier.parent / "templates"
+    if not templates.exists():
+        templates.symlink_to(REPO / "templates")
+    outcome = pipeline.generate(Project.at(dossier.parent), include_drafts=True, strict_drafts=True)
+    return outcome.generated, outcome.problems
+
+
 def _write_yaml(path: Path, data) -> None:
     # yaml.safe_dump writes every forbidden character as an escape: the file itself is valid YAML.
     text = yaml.safe_dump(data, allow_unicode=False, sort_keys=False, width=1_000_000)
@@ -97,7 +107,7 @@ def test_check_refuses_each_class_in_every_string_field_naming_the_code_point(do
         value = _get(data, key_path)
         _set(data, key_path, value[:3] + character + value[3:])
         _write_yaml(path, data)
-        generated, problems = pipeline.generate(root, include_drafts=True)
+        generated, problems = _generate(root)
         assert generated is None, (name, relative, key_path)
         code = f"U+{ord(character):04X}"
         mine = [p for p in problems if p.path.endswith(relative) and code in p.message
@@ -118,7 +128,7 @@ def test_check_refuses_each_class_in_the_text_with_its_line_and_column(dossier_c
     else:
         lines[2] = lines[2][:4] + character + lines[2][4:]
         txt.write_text("\n".join(lines), encoding="utf-8", newline="")
-    generated, problems = pipeline.generate(root, include_drafts=True)
+    generated, problems = _generate(root)
     assert generated is None
     mine = [p for p in problems if p.path.endswith(f"{ARTICLE}.txt")]
     assert mine and mine[0].line == 3, problems
@@ -138,7 +148,7 @@ def test_bidi_controls_tabs_and_crlf_stay_allowed_in_the_text(dossier_copy, tmp_
     source = yml.read_text(encoding="utf-8")
     source = re.sub(r"^sha256: .*$", f"sha256: {hashlib.sha256(txt.read_bytes()).hexdigest()}", source, flags=re.M)
     yml.write_text(source, encoding="utf-8")
-    generated, problems = pipeline.generate(root, include_drafts=True)
+    generated, problems = _generate(root)
     assert problems == [] and generated is not None
 
 
@@ -244,10 +254,13 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     """Defence in depth: values carrying every forbidden class, put into the model directly
     (as if a rule were missing from check), are rendered and built by MkDocs without any
     element, attribute or URL the dossier did not ask for."""
-    from sitegen import link, render, site
+    from sitegen.output import mkdocs_build
+    from sitegen.stages import link, render
+    from sitegen.urls import HOSTED
 
     repo = copy_repo(tmp_path / "repo")
-    generated, problems = pipeline.generate(repo / "dossier")
+    outcome = pipeline.generate(Project.at(repo))
+    generated, problems = outcome.generated, outcome.problems
     assert not problems
     dossier = generated.dossier
     poison = "".join(FORBIDDEN[n] for n in FORBIDDEN if n != "lone-surrogate")
@@ -261,8 +274,9 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     for entity in dossier.entities:
         entity.name = f"{entity.name}{poison}"
     linked = link.link(dossier)
-    pages = render.render(linked)
-    site.build_site(repo, pages, render.navigation(dossier.themes))
+    pages = render.render(linked, render.RenderSettings(repo / "templates", HOSTED))
+    pages["_partials/fields.md"] = generated.pages["_partials/fields.md"]
+    mkdocs_build.build_site(Project.at(repo), pages, render.navigation(dossier.themes))
     pairs, urls = _markup(repo / "site")
     clean_pairs, clean_urls = _markup(clean_build)
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)

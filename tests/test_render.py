@@ -1,11 +1,19 @@
 """Hostile text is shown as itself: never Markdown, HTML or a template."""
+import dataclasses
 from pathlib import Path
 
 import markdown
 
-from sitegen.link import link
 from sitegen.model import Article, Dossier, Entity, Event, PartialDate, Source, Theme
-from sitegen.render import render
+from sitegen.stages import render as render_module
+from sitegen.stages.link import Limits, link
+from sitegen.stages.render import RenderSettings
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def render(linked, **settings):
+    return render_module.render(linked, RenderSettings(TEMPLATES, **settings))
 
 HOSTILE = "# عنوان *مائل* <script>alert(1)</script> {{ 7*7 }} {% raw %} | a | b | [رابط](http://x) &amp; `code` \\* _x_"
 
@@ -43,43 +51,48 @@ def test_front_matter_is_escaped_for_materials_unescaped_title():
     assert "<script>" not in front and "&lt;script&gt;" in front
 
 
-def test_same_input_gives_identical_pages():
-    assert render(link(hostile_dossier())) == render(link(hostile_dossier()))
+def test_a_warm_cache_renders_exactly_what_a_cold_one_renders():
+    """serve renders through a BuildCache kept from edit to edit: after an edit, every page must be
+    what a build without a cache makes, the edited one changed and the others reused."""
+    from sitegen.cache import BuildCache
+
+    cache = BuildCache()
+    settings = RenderSettings(TEMPLATES)
+    first = render_module.render(link(hostile_dossier(), cache), settings, cache)
+    cache.finish_run()
+    edited = hostile_dossier()
+    edited.articles[0] = dataclasses.replace(edited.articles[0], summary="ملخص جديد", fingerprint="")
+    warm = render_module.render(link(edited, cache), settings, cache)
+    assert cache.hits["page"] > 0 and cache.misses["page"] > 0  # some reused, some rendered again
+    assert warm == render(link(edited))
+    assert warm != first and "ملخص جديد" in warm["articles/hostile.md"]
 
 
-def test_long_listings_split_by_year(monkeypatch):
-    """Past LIST_LIMIT entries, themes, entities and the timeline become an archive by year."""
+def test_long_listings_split_by_year():
+    """Past the listing limit, themes, entities and the timeline become an archive by year."""
     import re
 
-    from sitegen import render as render_module
-
-    monkeypatch.setattr(render_module, "LIST_LIMIT", 4)
-    monkeypatch.setattr(render_module, "LATEST_SHOWN", 3)
     articles = [
         Article(id=f"a{i:02d}", title=f"مقال {i}", date=PartialDate(2018 + i % 3, 1 + i % 12, 1), source=Source("منفذ"),
                 themes=["t"], summary="ملخص", entities=["e"], events=[], text="نص عن بغداد\n", sha256="0" * 64)
         for i in range(12)]
     dossier = Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], articles)
-    pages = render(link(dossier))
+    pages = render(link(dossier), list_limit=4, latest_shown=3)
     for base in ("themes/t", "entities/e", "timeline"):
         year_pages = sorted(p for p in pages if re.fullmatch(rf"{base}/\d{{4}}(-\d+)?\.md", p))
         assert year_pages, base
-        listed = [re.findall(r'href="@/articles/(a\d\d)\.md"', pages[p]) for p in year_pages]
+        listed = [re.findall(r'href="(?:\.\./)*articles/(a\d\d)/"', pages[p]) for p in year_pages]
         flat = [a for page in listed for a in page if base != "timeline"] or [a for page in listed for a in page]
         assert sorted(set(flat)) == [a.id for a in articles], base  # every article in the archive
         assert all(len(set(page)) <= 4 for page in listed), base  # no page past the limit
     theme_page = pages["themes/t.md"]
-    assert len(re.findall(r'class="dossier-item__title" href="@/articles/', theme_page)) == 3
-    assert 'href="@/themes/t/2020.md"' in theme_page
-    assert "dossier-timeline" not in pages["timeline/index.md"] and 'href="@/timeline/2018.md"' in pages["timeline/index.md"]
+    assert len(re.findall(r'class="dossier-item__title" href="\.\./\.\./articles/', theme_page)) == 3
+    assert 'href="../../themes/t/2020/"' in theme_page
+    assert "dossier-timeline" not in pages["timeline/index.md"] and 'href="../timeline/2018/"' in pages["timeline/index.md"]
 
 
-def test_a_theme_page_splits_when_its_timeline_would_make_it_long(monkeypatch):
+def test_a_theme_page_splits_when_its_timeline_would_make_it_long():
     """The theme page carries the theme's timeline: its events count toward the limit too."""
-    from sitegen import render as render_module
-
-    monkeypatch.setattr(render_module, "LIST_LIMIT", 10)
-    monkeypatch.setattr(render_module, "LATEST_SHOWN", 3)
 
     def dossier(events_each: int) -> Dossier:
         return Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], [
@@ -89,17 +102,17 @@ def test_a_theme_page_splits_when_its_timeline_would_make_it_long(monkeypatch):
                     text="نص\n", sha256="0" * 64)
             for i in range(4)])
 
-    short = render(link(dossier(0)))["themes/t.md"]  # 4 articles + 4 publications on the timeline
+    short = render(link(dossier(0)), list_limit=10, latest_shown=3)["themes/t.md"]  # 4 articles + 4 publications on the timeline
     assert "dossier-timeline" in short and "themes/t/2019.md" not in short
-    pages = render(link(dossier(3)))  # 4 articles + 16 timeline entries: past the limit
+    pages = render(link(dossier(3)), list_limit=10, latest_shown=3)  # 4 articles + 16 timeline entries: past the limit
     assert "dossier-timeline" not in pages["themes/t.md"]
-    assert 'href="@/themes/t/2019.md"' in pages["themes/t.md"] and "themes/t/2019.md" in pages
+    assert 'href="../../themes/t/2019/"' in pages["themes/t.md"] and "themes/t/2019.md" in pages
 
 
 def test_the_atom_feed_holds_the_newest_entries_only():
     import xml.etree.ElementTree as ElementTree
 
-    from sitegen import exports
+    from sitegen.stages import exports
 
     articles = [
         Article(id=f"a{i:03d}", title=f"مقال {i}", date=PartialDate(2000 + i // 12, 1 + i % 12, 1), source=Source("منفذ"),
@@ -113,17 +126,14 @@ def test_the_atom_feed_holds_the_newest_entries_only():
     assert all(any(a.id in i for i in ids) for a in newest) and not any("a000" in i for i in ids)
 
 
-def test_a_common_entity_relates_articles_near_in_time(monkeypatch):
-    """Past COMMON_ENTITY_LIMIT articles, an entity still relates an article, to those nearest in time."""
-    from sitegen import link as link_module
-
-    monkeypatch.setattr(link_module, "COMMON_ENTITY_LIMIT", 6)
-    monkeypatch.setattr(link_module, "COMMON_ENTITY_WINDOW", 4)
+def test_a_common_entity_relates_articles_near_in_time():
+    """Past the common-entity limit, an entity still relates an article, to those nearest in time."""
     articles = [
         Article(id=f"a{i:02d}", title=f"مقال {i}", date=PartialDate(2000 + i, 1, 1), source=Source("منفذ"),
                 themes=["t"], summary="ملخص", entities=["e"], events=[], text="نص\n", sha256="0" * 64)
         for i in range(12)]
-    linked = link(Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], articles))
+    linked = link(Dossier([Theme("t", "محور", "وصف")], [Entity("e", "بغداد", "place", [], "مدينة")], articles),
+                  limits=Limits(common_entity=6, common_window=4))
     related = {a: sorted(r.article.id for r in item.related) for a, item in linked.articles.items()}
     assert related["a05"] == ["a03", "a04", "a06", "a07"]  # two before and two after
     assert related["a00"] == ["a01", "a02"] and related["a11"] == ["a09", "a10"]  # at the ends

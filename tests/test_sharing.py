@@ -19,16 +19,9 @@ from PIL import Image
 from browser import chromium, served
 
 REPO = Path(__file__).resolve().parent.parent
-SITE = REPO / "site"
 DOSSIER = REPO / "dossier"
 ARTICLES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((DOSSIER / "articles").glob("*.yml"))}
 THEMES = yaml.safe_load((DOSSIER / "themes.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def built():
-    result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
 
 
 def meta(page: Path, prop: str) -> str:
@@ -37,20 +30,20 @@ def meta(page: Path, prop: str) -> str:
     return unescape(match.group(1))
 
 
-def pages_with_cards():
-    yield SITE / "index.html", "cards/home.png"
+def pages_with_cards(site: Path):
+    yield site / "index.html", "cards/home.png"
     for theme in THEMES:
-        yield SITE / f"themes/{theme['id']}/index.html", f"cards/themes/{theme['id']}.png"
+        yield site / f"themes/{theme['id']}/index.html", f"cards/themes/{theme['id']}.png"
     for article_id in ARTICLES:
-        yield SITE / f"articles/{article_id}/index.html", f"cards/articles/{article_id}.png"
+        yield site / f"articles/{article_id}/index.html", f"cards/articles/{article_id}.png"
 
 
-def test_every_card_exists_and_matches_its_page():
-    for page, card in pages_with_cards():
+def test_every_card_exists_and_matches_its_page(site):
+    for page, card in pages_with_cards(site):
         image_url = meta(page, "og:image")
         assert meta(page, "twitter:image") == image_url and meta(page, "twitter:card") == "summary_large_image"
         png = (page.parent / image_url).resolve()
-        assert png == (SITE / card).resolve() and png.is_file(), image_url
+        assert png == (site / card).resolve() and png.is_file(), image_url
         with Image.open(png) as image:
             assert image.size == (1200, 630) and image.format == "PNG"
             title = image.text["Title"]
@@ -60,28 +53,40 @@ def test_every_card_exists_and_matches_its_page():
             assert title == meta(page, "og:title") == next(t["title"] for t in THEMES if t["id"] == png.stem)
 
 
-def test_cards_are_redrawn_only_when_their_text_changes():
-    from sitegen import cards
+def test_cards_are_redrawn_only_when_their_text_changes(repo):
+    """A card whose text is unchanged is the same file after a rebuild (hard-linked, not drawn
+    again: the same inode); a card whose text changed is drawn anew."""
+    import os
 
-    card = SITE / "cards/articles/joint-plan-against-isis-remnants.png"
-    first = card.read_bytes()
-    result = subprocess.run([sys.executable, "build.py", "build"], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0
-    assert card.read_bytes() == first  # byte-identical, reused
-    manifest = json.loads((REPO / "docs" / cards.MANIFEST).read_text(encoding="utf-8"))
+    from conftest import run
+    from sitegen.output import cards
+
     path = "cards/articles/joint-plan-against-isis-remnants.png"
+    card = repo / "docs" / path
+    first, inode = card.read_bytes(), card.stat().st_ino
+    (repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.yml").write_text(
+        (repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.yml").read_text(encoding="utf-8").replace(
+            "title: أوساط الكاظمي", "title: عنوان معدّل أوساط الكاظمي", 1), encoding="utf-8")
+    result = run(repo, "build")
+    assert result.returncode == 0, result.stderr
+    assert card.stat().st_ino == inode and card.read_bytes() == first  # reused, not redrawn
+    changed_card = repo / "docs" / "cards/articles/kadhimi-arms-campaign-doubts.png"
+    with Image.open(changed_card) as image:
+        assert image.text["Title"].startswith("عنوان معدّل")  # redrawn with the new title
+    assert os.path.samefile(repo / "site" / path, card)  # linked into site/, not copied
+    manifest = json.loads((repo / "docs" / cards.MANIFEST).read_text(encoding="utf-8"))
     same = cards.Card(ARTICLES["joint-plan-against-isis-remnants"]["title"], "بقايا داعش", "27 أيار 2019 · العربي الجديد",
                       "ملف الأمن العراقي")
     assert manifest[path] == same.key
-    reused = cards.card_pngs({path: same}, REPO / "docs")
-    assert reused[path] == REPO / "docs" / path  # the file itself, not drawn again
+    reused = cards.card_pngs({path: same}, repo / "docs")
+    assert reused[path] == repo / "docs" / path  # the file itself, not drawn again
     changed = cards.Card("عنوان آخر", "بقايا داعش", "27 أيار 2019", "ملف الأمن العراقي")
-    drawn = cards.card_pngs({path: changed}, REPO / "docs")[path]
+    drawn = cards.card_pngs({path: changed}, repo / "docs")[path]
     assert isinstance(drawn, bytes) and drawn != first
 
 
-def test_citation_on_article_pages():
-    page = (SITE / "articles/joint-plan-against-isis-remnants/index.html").read_text(encoding="utf-8")
+def test_citation_on_article_pages(site):
+    page = (site / "articles/joint-plan-against-isis-remnants/index.html").read_text(encoding="utf-8")
     citation = re.search(r'<p id="dossier-citation"[^>]*>(.*?)</p>', page, re.S).group(1)
     text = unescape(re.sub(r"<[^>]+>", "", citation))
     assert text.startswith("العربي الجديد، «خطة امنية مشتركة")
@@ -90,8 +95,8 @@ def test_citation_on_article_pages():
     assert 'href="../../data/citations.json"' in page and 'href="../../data/citations.bib"' in page
 
 
-def test_citation_copy_button_and_consulted_date_in_browser():
-    with served(SITE) as base, chromium() as driver:
+def test_citation_copy_button_and_consulted_date_in_browser(site):
+    with served(site) as base, chromium() as driver:
         driver.get(base + "articles/kadhimi-alert-after-isis-threat/")
         state = driver.execute_script("""
             const page = document.querySelector('[data-dossier-page]').textContent;
@@ -105,8 +110,8 @@ def test_citation_copy_button_and_consulted_date_in_browser():
         assert status == "نُسخ الاستشهاد"
 
 
-def test_atom_feed_is_valid_and_newest_first():
-    raw = (SITE / "data/atom.xml").read_bytes()
+def test_atom_feed_is_valid_and_newest_first(site):
+    raw = (site / "data/atom.xml").read_bytes()
     root = ET.fromstring(raw)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert root.tag == "{http://www.w3.org/2005/Atom}feed"
@@ -124,12 +129,12 @@ def test_atom_feed_is_valid_and_newest_first():
     assert sorted(ids) == sorted(ARTICLES)
     dates = [ARTICLES[i]["date"] for i in ids]
     assert dates == sorted(dates, reverse=True)
-    for page in SITE.rglob("*.html"):  # every page links the feed
+    for page in site.rglob("*.html"):  # every page links the feed
         assert 'type="application/atom+xml"' in page.read_text(encoding="utf-8"), page
 
 
-def test_data_downloads_agree_with_the_dossier():
-    data = json.loads((SITE / "data/dossier.json").read_text(encoding="utf-8"))
+def test_data_downloads_agree_with_the_dossier(site):
+    data = json.loads((site / "data/dossier.json").read_text(encoding="utf-8"))
     assert [a["id"] for a in data["articles"]] == sorted(ARTICLES)
     for record in data["articles"]:
         source = ARTICLES[record["id"]]
@@ -139,27 +144,27 @@ def test_data_downloads_agree_with_the_dossier():
         assert record["events"] == [{"date": str(e["date"]), "title": e["title"]} for e in source["events"]]
         text = (DOSSIER / "articles" / f"{record['id']}.txt").read_bytes().decode("utf-8-sig")
         assert record["text"] == text
-    rows = list(csv.DictReader(io.StringIO((SITE / "data/dossier.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((site / "data/dossier.csv").read_text(encoding="utf-8"))))
     assert [r["id"] for r in rows] == sorted(ARTICLES)
     assert {r["id"]: r["date"] for r in rows} == {i: str(a["date"]) for i, a in ARTICLES.items()}
-    package = json.loads((SITE / "data/datapackage.json").read_text(encoding="utf-8"))
+    package = json.loads((site / "data/datapackage.json").read_text(encoding="utf-8"))
     table = next(r for r in package["resources"] if r["path"] == "dossier.csv")
     assert [f["name"] for f in table["schema"]["fields"]] == list(rows[0].keys())
-    assert all((SITE / "data" / r["path"]).is_file() for r in package["resources"])
-    csl = json.loads((SITE / "data/citations.json").read_text(encoding="utf-8"))
+    assert all((site / "data" / r["path"]).is_file() for r in package["resources"])
+    csl = json.loads((site / "data/citations.json").read_text(encoding="utf-8"))
     by_id = {c["id"]: c for c in csl}
     assert by_id["joint-plan-against-isis-remnants"]["issued"] == {"date-parts": [[2019, 5, 27]]}
     assert by_id["2010-election-results-alert"]["issued"] == {"date-parts": [[2010, 3]]}
     assert "container-title" not in by_id["kadhimi-alert-after-isis-threat"]  # outlet unknown: not invented
-    bib = (SITE / "data/citations.bib").read_text(encoding="utf-8")
+    bib = (site / "data/citations.bib").read_text(encoding="utf-8")
     assert sorted(re.findall(r"@article\{([^,]+),", bib)) == sorted(ARTICLES)
-    open_data = (SITE / "open-data/index.html").read_text(encoding="utf-8")
+    open_data = (site / "open-data/index.html").read_text(encoding="utf-8")
     for name in ("dossier.json", "dossier.csv", "datapackage.json", "citations.json", "citations.bib", "atom.xml"):
         assert f'href="../data/{name}"' in open_data
 
 
-def test_article_prints_right_to_left_with_citation_and_no_navigation(tmp_path):
-    with served(SITE) as base, chromium() as driver:
+def test_article_prints_right_to_left_with_citation_and_no_navigation(site, tmp_path):
+    with served(site) as base, chromium() as driver:
         driver.get(base + "articles/kadhimi-arms-campaign-doubts/")
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         state = driver.execute_script("""
@@ -197,14 +202,10 @@ def test_cards_drawn_during_the_mkdocs_build_all_reach_the_site(repo):
     assert meta(page, "og:image") == "../../cards/articles/card-07.png"
 
 
-def test_the_offline_bundle_has_no_cards_and_no_link_previews(repo):
+def test_the_offline_bundle_has_no_cards_and_no_link_previews(bundled):
     import zipfile
 
-    from conftest import run
-
-    result = run(repo, "bundle")
-    assert result.returncode == 0, result.stderr
-    with zipfile.ZipFile(next((repo / "dist").glob("*.zip"))) as bundle:
+    with zipfile.ZipFile(bundled) as bundle:
         names = bundle.namelist()
         assert not [n for n in names if "/cards/" in n]
         home = bundle.read(next(n for n in names if n.endswith("/index.html") and n.count("/") == 1)).decode()

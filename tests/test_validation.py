@@ -12,8 +12,16 @@ import pytest
 import yaml
 from conftest import REPO, assert_clean, run
 
-from sitegen import fieldref, load, validate
+from sitegen import fieldref, pipeline
 from sitegen.model import PartialDate, Problem, printable
+from sitegen.project import Project
+from sitegen.stages.yaml_reader import _Loader
+
+SCHEMA_DIR = REPO / "dossier" / "schema"
+
+
+def schema(name: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 SCHEMAS = {"article": "dossier/articles/*.yml", "themes": "dossier/themes.yml", "entities": "dossier/entities.yml"}
 
@@ -26,7 +34,10 @@ def test_schemas_are_valid_json_schemas(name):
     document = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(document)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert validate.schema(name) == document  # check uses exactly the files editors use
+    from sitegen.schema import Schemas
+
+    schemas, problems = Schemas.load(SCHEMA_DIR)
+    assert problems == [] and schemas.raw[name] == document  # check uses exactly the files editors use
 
 
 def _described(node, path=""):
@@ -39,7 +50,7 @@ def _described(node, path=""):
 
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_every_field_is_described_in_english_and_arabic(name):
-    document = validate.schema(name)
+    document = schema(name)
     root = document if document.get("type") == "object" else document["items"]
     for field, node in _described(root):
         assert node.get("description"), f"{name}: {field} has no description"
@@ -68,9 +79,9 @@ def test_the_repository_dossier_passes_check():
 def test_the_dossier_is_valid_for_the_schemas_as_an_editor_sees_it():
     """What yaml-language-server checks: each file, parsed as plain YAML, against its schema."""
     for name, pattern in SCHEMAS.items():
-        validator = jsonschema.Draft202012Validator(validate.schema(name))
+        validator = jsonschema.Draft202012Validator(schema(name))
         for path in sorted(REPO.glob(pattern)):
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=load._Loader)
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
             errors = [e.message for e in validator.iter_errors(data)]
             assert errors == [], f"{path.relative_to(REPO)}: {errors}"
 
@@ -84,11 +95,11 @@ def _check_files(tmp_path: Path, **files: str) -> list[str]:
 
     dossier = tmp_path / "dossier"
     shutil.copytree(REPO / "dossier", dossier)
+    (tmp_path / "templates").symlink_to(REPO / "templates")
     for name, content in files.items():
         (dossier / name.replace("__", "/")).write_text(content, encoding="utf-8")
-    raw, found = load.load(dossier)
-    _, more = validate.validate(raw, include_drafts=True)
-    return [str(p) for p in sorted(set(found + more), key=lambda p: (p.path, p.line, p.column, p.message))]
+    outcome = pipeline.generate(Project.at(tmp_path), include_drafts=True, strict_drafts=True)
+    return [str(p) for p in outcome.problems]
 
 
 def test_enum_message_names_the_choices(tmp_path):
@@ -115,7 +126,7 @@ def test_schema_errors_do_not_hide_the_other_rules(tmp_path):
         'date: "2020"', "date: [2020]", 1)
     found = _check_files(tmp_path, **{"articles__kadhimi-arms-campaign-doubts.yml": article})
     assert [line.split(": ", 1)[1] for line in found] == [
-        "`date` is a list: dates are written YYYY-MM-DD, YYYY-MM or YYYY (e.g. \"2019-05-27\", \"2010-03\", \"2021\")",
+        "`date` is a list: dates are written in quotes as \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")",
         "unknown theme `weapon-campaigns`; expected one of: election-security, isis-remnants, weapons-campaigns; did "
         "you mean `weapons-campaigns`?"]
 
@@ -170,7 +181,7 @@ def test_check_prints_no_annotations_when_all_is_well():
 
 def test_contributing_md_has_the_current_field_reference():
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    assert fieldref.contributing_section() in text, (
+    assert fieldref.contributing_section(REPO) in text, (
         "CONTRIBUTING.md's field reference is out of date: run `python -m sitegen.fieldref --write`")
 
 
@@ -181,9 +192,9 @@ def test_site_contributing_page_includes_the_generated_reference():
 
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_field_reference_lists_every_field(language):
-    reference = fieldref.markdown(language)
+    reference = fieldref.markdown(fieldref.load_schemas(SCHEMA_DIR), language, REPO / "templates")
     for name in SCHEMAS:
-        document = validate.schema(name)
+        document = schema(name)
         root = document if document.get("type") == "object" else document["items"]
         for field, _ in _described(root):
             shown = field.replace("events.", "events[].")
@@ -192,7 +203,7 @@ def test_field_reference_lists_every_field(language):
 
 def test_field_reference_is_rendered_into_the_site(built_template):
     partial = (built_template / "docs" / "_partials" / "fields.md").read_text(encoding="utf-8")
-    assert partial == fieldref.markdown("ar")
+    assert partial == fieldref.markdown(fieldref.load_schemas(SCHEMA_DIR), "ar", REPO / "templates")
     page = (built_template / "site" / "contributing" / "index.html").read_text(encoding="utf-8")
     assert page.count("<table>") == 3
     assert "<code>sha256</code>" in page and "<code>events[].date</code>" in page

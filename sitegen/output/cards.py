@@ -20,7 +20,7 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
-FONTS = Path(__file__).resolve().parent / "fonts"
+FONTS = Path(__file__).resolve().parent.parent / "fonts"
 BOLD = FONTS / "Amiri-Bold.ttf"
 REGULAR = FONTS / "Amiri-Regular.ttf"
 WIDTH, HEIGHT = 1200, 630

@@ -11,8 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .arabic import Matcher
-from .model import Article, Dossier, PartialDate
+from ..arabic import Matcher
+from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..model import Article, Dossier, PartialDate
 
 RELATED_LIMIT = 5
 # An entity named in more articles than COMMON_ENTITY_LIMIT (Baghdad, say, in a large
@@ -57,6 +58,7 @@ class LinkedArticle:
     article: Article
     paragraphs: list[list[Segment]]
     entity_ids: list[str]  # from the YAML and found in the text, in dossier order
+    fingerprint: str  # of the article and the entities its text was matched against
     related: list[Related] = field(default_factory=list)
     neighbours: list[Neighbours] = field(default_factory=list)
 
@@ -72,6 +74,7 @@ class LinkedDossier:
     by_theme: dict[str, list[Article]]  # newest first
     by_entity: dict[str, list[Article]]  # newest first
     timeline: list[TimelineEntry]  # oldest first
+    entities_key: str = ""  # fingerprint of every entity, in order
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes]
@@ -85,15 +88,26 @@ def newest_key(article: Article):
     return (-article.date.year, -article.date.month, -article.date.day, article.id)
 
 
-def link(dossier: Dossier) -> LinkedDossier:
-    matcher = Matcher({e.id: e.spellings for e in dossier.entities})
+@dataclass(frozen=True)
+class Limits:
+    related: int = RELATED_LIMIT
+    common_entity: int = COMMON_ENTITY_LIMIT
+    common_window: int = COMMON_ENTITY_WINDOW
+
+
+def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits()) -> LinkedDossier:
+    """Relations between articles, entities, themes and dates; entity mentions are found again
+    only in an article whose text or whose entities changed (cache)."""
+    entities_key = fingerprint(*(e.fingerprint or e.id for e in dossier.entities))
+    matcher = cache.get("matcher", entities_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
     entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
 
     linked: dict[str, LinkedArticle] = {}
     for article in dossier.articles:
-        paragraphs, found = _paragraphs(article, matcher)
+        key = (article.fingerprint or id(article), entities_key)
+        paragraphs, found = cache.get("paragraphs", key, lambda: _paragraphs(article, matcher))
         entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
-        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids)
+        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids, fingerprint(*map(str, key)))
 
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_theme: dict[str, list[Article]] = {t.id: [] for t in dossier.themes}
@@ -105,7 +119,7 @@ def link(dossier: Dossier) -> LinkedDossier:
     for articles in (*by_entity.values(), *by_theme.values()):
         articles.sort(key=newest_key)
 
-    _relate(linked, by_entity, len(dossier.articles))
+    _relate(linked, by_entity, len(dossier.articles), limits)
     for theme_id, articles in by_theme.items():
         in_order = articles[::-1]  # oldest first
         for index, article in enumerate(in_order):
@@ -119,7 +133,7 @@ def link(dossier: Dossier) -> LinkedDossier:
         timeline.append(TimelineEntry(article.date, article.title, article, True))
         timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
     timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
-    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline)
+    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key)
 
 
 def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment]], set[str]]:
@@ -147,11 +161,11 @@ def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment]]
     return paragraphs, found
 
 
-def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int) -> None:
+def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int, limits: Limits) -> None:
     """Explicit related articles first, then the best candidates sharing entities, weighted by rarity."""
     position = {entity_id: {a.id: i for i, a in enumerate(articles)}
-                for entity_id, articles in by_entity.items() if len(articles) > COMMON_ENTITY_LIMIT}
-    half = COMMON_ENTITY_WINDOW // 2
+                for entity_id, articles in by_entity.items() if len(articles) > limits.common_entity}
+    half = limits.common_window // 2
     theme_sets = {article_id: frozenset(item.article.themes) for article_id, item in linked.items()}
     for item in linked.values():
         article = item.article
@@ -169,7 +183,7 @@ def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]
         for other_id in scores:
             scores[other_id] += 0.5 * len(mine & theme_sets[other_id])
         chosen = [i for i in article.related if i in linked]
-        ranked = heapq.nsmallest(max(0, RELATED_LIMIT - len(chosen)), (i for i in scores if i not in chosen),
+        ranked = heapq.nsmallest(max(0, limits.related - len(chosen)), (i for i in scores if i not in chosen),
                                  key=lambda i: (-scores[i], i))  # the best few, as sorted() would list them
         for other_id in chosen + ranked:
             other = linked[other_id]

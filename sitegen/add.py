@@ -22,11 +22,15 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import arabic, load, validate
-from .model import PartialDate, Problem
+import jinja2
 
-REPO = Path(__file__).resolve().parent.parent
-SCHEMA_LINE = "# yaml-language-server: $schema=../schema/article.schema.json"
+from . import arabic, pipeline
+from .model import PartialDate, Problem
+from .project import Project
+from .schema import BIDI_CONTROLS, ID_HINT, Schemas
+from .stages import load, validate
+from .stages.yaml_reader import rel
+
 
 # Month names as they are folded by arabic.normalize (hamza forms, ة/ه, ى/ي, diacritics).
 MONTHS: dict[str, int] = {}
@@ -62,10 +66,6 @@ _DATE_PATTERNS = [
     re.compile(r"(?<![0-9])(?P<day>[0-9]{1,2})[/.](?P<month_number>[0-9]{1,2})[/.](?P<year>[12][0-9]{3})(?![0-9])"),
     re.compile(rf"{_B}(?:عام|العام|سنه|لعام|انتخابات)\s+(?P<year>[12][0-9]{{3}}){_E}"),
 ]
-_STOPWORDS = {arabic.normalize(w) for w in (
-    "في من إلى على عن مع بعد قبل التي الذي الذين هذه هذا ذلك تلك كل ما لا أو ثم حتى إلى بين عند "
-    "منذ خلال ضد دون حول وما فيها فيه لها له بها به كما التي اللذين أن إن كان كانت قد لم لن").split()}
-
 
 @dataclass(frozen=True)
 class DateFound:
@@ -141,7 +141,7 @@ def headline(text: str) -> str | None:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         return None
-    first = validate.BIDI_CONTROLS.sub("", lines[0]).strip()
+    first = BIDI_CONTROLS.sub("", lines[0]).strip()
     if not first or len(first) > 200 or len(first.split()) > 30 or first[-1] in ".:،,؛;":
         return None
     return first
@@ -162,7 +162,7 @@ def suggest_entities(text: str, entities: list[dict]) -> list[tuple[str, str, in
 
 def _cores(text: str) -> list[str]:
     return [c for c in (arabic.core(w.folded) for w in arabic.words(text))
-            if len(c) >= 3 and c not in _STOPWORDS and not c.isdigit()]
+            if len(c) >= 3 and c not in arabic.STOP_WORDS and not c.isdigit()]
 
 
 def rank_themes(text: str, themes: list[dict]) -> list[tuple[str, float]]:
@@ -197,69 +197,23 @@ def _q(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def stub(article_id: str, source_name: str, text: str, digest: str, themes: list[dict], entities: list[dict]) -> str:
+def stub(article_id: str, source_name: str, text: str, digest: str, themes: list[dict], entities: list[dict],
+         templates_dir: Path) -> str:
     """The YAML stub for a new article: suggestions to confirm, blanks to fill, comments to delete."""
     title = headline(text)
     dates = find_dates(text)
     dated = [d for d in dates if d.date]
-    best = max(dated, key=lambda d: (d.date.year, d.date.month, d.date.day)) if dated else None
     ranked = rank_themes(text, themes)
-    chosen = [ranked[0][0]] if ranked and ranked[0][1] > 0 else []
-    found = suggest_entities(text, entities)
-    urls = list(dict.fromkeys(re.findall(r"https?://[^\s<>\"«»]+", text)))
-    out = [
-        SCHEMA_LINE,
-        f"# Written by `python build.py add` from {source_name}. Every value is a suggestion taken from the",
-        "# text and the dossier: CONFIRM or correct each one, FILL IN the empty ones, then delete these",
-        "# comments and the line `draft: true`, and run `python build.py check` until it reports nothing.",
-        "",
-    ]
-    if title:
-        out += ["# CONFIRM: the text's first line, which reads as its headline.", f"title: {_q(title)}"]
-    else:
-        out += ["# FILL IN: the headline in Arabic (the text's first line is not one).", 'title: ""']
-    out.append("")
-    if dates:
-        out.append("# Dates found in the text (line: as written → reading):")
-        out += [f"#   {d.line}: {_q(d.quote)} → {d.explain()}" for d in dates]
-    if best:
-        out += ["# CONFIRM: the latest dated mention, which is not necessarily the publication date. Keep only",
-                "# the precision the text supports; never invent a day or a month.", f"date: {_q(best.date.iso)}"]
-    else:
-        out += ["# FILL IN: the publication date, YYYY-MM-DD, YYYY-MM or YYYY; the text gives no date with a year,",
-                "# so explain how you established it in `date_note`.", 'date: ""', "# date_note: \"\""]
-    out += ["", "source:",
-            "  # FILL IN: the outlet's name in Arabic, or keep null when the text does not say.",
-            "  outlet: null"]
-    if urls:
-        out.append("  # Addresses found in the text; keep the article's own, if it is one of them:")
-        out += [f"  # url: {_q(u)}" for u in urls[:5]]
-    out += ['  # note: ""', ""]
-    out.append("# CONFIRM: themes ranked by how much the text uses their words (score):")
-    out += [f"#   {theme_id}: {score}" for theme_id, score in ranked]
-    out.append(f"themes: [{', '.join(chosen)}]" if chosen else
-               "themes: []  # FILL IN: one or more theme ids from dossier/themes.yml")
-    out += ["", "# FILL IN: one to three Arabic sentences summing up the article.", 'summary: ""', ""]
-    if found:
-        out.append("# CONFIRM: entities named in the text (matched through entities.yml names and aliases):")
-        out.append("entities:")
-        out += [f"  - {entity_id}  # {name} ({times}×)" for entity_id, name, times in found]
-    else:
-        out += ["# No entity of dossier/entities.yml is named in the text; add ids (and new entities) as needed.",
-                "entities: []"]
-    out += ["", "# FILL IN: the dated events the text reports, each as", "#   - date: \"YYYY-MM-DD\"",
-            "#     title: \"…\"", "# (see the dates found above; an event is never after the article's date).",
-            "events: []", ""]
-    hidden = furniture(text, title)
-    if hidden:
-        out.append("# CONFIRM: short lines that may be page furniture rather than prose; uncomment to hide them:")
-        out.append("# hide_lines:")
-        out += [f"#   - {_q(line)}" for line in hidden[:10]]
-        out.append("")
-    out += [f"# The SHA-256 of {article_id}.txt: `check` reports the text if it ever changes.",
-            f"sha256: {_q(digest)}", "", "# DELETE this line once the article is reviewed: drafts show in `serve`, not in `build`.",
-            "draft: true", ""]
-    return "\n".join(out)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=False, trim_blocks=True,
+                             lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    env.filters["q"] = _q
+    return env.get_template("article-stub.yml.j2").render(
+        article_id=article_id, source_name=source_name, title=title, dates=dates, digest=digest,
+        best=max(dated, key=lambda d: (d.date.year, d.date.month, d.date.day)) if dated else None,
+        ranked=ranked, chosen=[ranked[0][0]] if ranked and ranked[0][1] > 0 else [],
+        entities=suggest_entities(text, entities),
+        urls=list(dict.fromkeys(re.findall(r"https?://[^\s<>\"«»]+", text)))[:5],
+        hidden=furniture(text, title)[:10])
 
 
 def derive_id(name: str) -> str:
@@ -290,8 +244,8 @@ def _write_new(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
-    dossier = repo / "dossier"
+def add(project: Project, text_path: Path, article_id: str | None) -> int:
+    dossier = project.dossier_dir
     articles = dossier / "articles"
     shown = str(text_path)
     if not text_path.is_file():
@@ -299,20 +253,23 @@ def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
     article_id = article_id if article_id is not None else derive_id(text_path.name)
     if not article_id:
         return _refuse([Problem(shown, 1, 1, f"cannot make an id from the file name {text_path.name!r}: give one with "
-                                             f"--id, e.g. --id kadhimi-visit-to-basra ({validate.ID_HINT})")])
-    if not validate.ID_RE.match(article_id) or len(article_id) > validate.ID_MAX:
-        invisible = validate.BIDI_CONTROLS.search(article_id)
+                                             f"--id, e.g. --id kadhimi-visit-to-basra ({ID_HINT})")])
+    if not validate.valid_id(article_id):
+        invisible = BIDI_CONTROLS.search(article_id)
         why = f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else ""
-        return _refuse([Problem(shown, 1, 1, f"--id {article_id!r}{why} is not a valid article id: {validate.ID_HINT}, at "
+        return _refuse([Problem(shown, 1, 1, f"--id {article_id!r}{why} is not a valid article id: {ID_HINT}, at "
                                              f"most {validate.ID_MAX} characters; it becomes dossier/articles/<id>.txt and "
                                              "the page's address, so it cannot contain / or ..")])
+    if article_id in validate.RESERVED_IDS:
+        return _refuse([Problem(shown, 1, 1, f"--id {article_id!r} is reserved: the site has a page of that name of its "
+                                             "own; choose another id")])
     txt, yml = articles / f"{article_id}.txt", articles / f"{article_id}.yml"
     in_place = txt.exists() and txt.resolve() == text_path.resolve()
     existing = [p for p in (yml, None if in_place else txt) if p is not None and (p.exists() or p.is_symlink())]
     if existing:
-        return _refuse([Problem(load.rel(p, dossier), 1, 1, f"article `{article_id}` already exists: `add` never "
-                                                            "overwrites; choose another id with --id, or edit the existing "
-                                                            "files") for p in existing])
+        return _refuse([Problem(rel(p, dossier), 1, 1, f"article `{article_id}` already exists: `add` never "
+                                                       "overwrites; choose another id with --id, or edit the existing "
+                                                       "files") for p in existing])
     size = text_path.stat().st_size
     if size > load.MAX_TEXT_BYTES:
         return _refuse([Problem(shown, 1, 1, f"text is {size:,} bytes; the limit is {load.MAX_TEXT_BYTES:,} bytes")])
@@ -323,10 +280,11 @@ def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
     digest = hashlib.sha256(raw).hexdigest()
 
     raw_dossier, problems = load.load(dossier)
-    checker = validate._Checker(raw_dossier)
-    themes, _ = checker.themes()
-    entities, _ = checker.entities()
-    problems = [p for p in problems + checker.problems if p.path in ("dossier/themes.yml", "dossier/entities.yml")]
+    schemas, schema_problems = Schemas.load(project.schema_dir)
+    if schema_problems:
+        return _refuse(schema_problems)
+    themes, entities, more = validate.themes_and_entities(raw_dossier, schemas)
+    problems = [p for p in problems + more if p.path in ("dossier/themes.yml", "dossier/entities.yml")]
     if problems and not themes:
         return _refuse(problems + [Problem("dossier/themes.yml", 1, 1, "fix themes.yml first: the stub's suggestions need it")])
     for problem in problems:  # a broken entities.yml only makes the suggestions poorer
@@ -337,7 +295,7 @@ def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
                                                  f"`{other.id}` (dossier/articles/{other.id}.txt)")])
     document = stub(article_id, text_path.name, text, digest,
                     [{"id": t.id, "title": t.title, "description": t.description} for t in themes],
-                    [{"id": e.id, "name": e.name, "aliases": e.aliases} for e in entities])
+                    [{"id": e.id, "name": e.name, "aliases": e.aliases} for e in entities], project.templates_dir)
 
     articles.mkdir(parents=True, exist_ok=True)
     wrote_text = False
@@ -349,7 +307,7 @@ def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
     except FileExistsError as error:
         if wrote_text:
             txt.unlink(missing_ok=True)
-        return _refuse([Problem(load.rel(Path(error.filename or yml), dossier), 1, 1,
+        return _refuse([Problem(rel(Path(error.filename or yml), dossier), 1, 1,
                                 f"article `{article_id}` appeared while importing; nothing was overwritten")])
     except BaseException:
         if wrote_text:
@@ -358,20 +316,20 @@ def add(text_path: Path, article_id: str | None, repo: Path = REPO) -> int:
 
     print(f"{'kept' if in_place else 'copied'} {text_path} → dossier/articles/{article_id}.txt")
     print(f"wrote dossier/articles/{article_id}.yml (draft: true), with suggestions to confirm.")
-    raw_dossier, load_problems = load.load(dossier)
-    _, more = validate.validate(raw_dossier, include_drafts=True)
-    mine = [p for p in load_problems + more if p.path in (f"dossier/articles/{article_id}.yml", f"dossier/articles/{article_id}.txt")]
+    outcome = pipeline.generate(project, include_drafts=True, strict_drafts=True)
+    mine = [p for p in outcome.problems if p.path in (f"dossier/articles/{article_id}.yml", f"dossier/articles/{article_id}.txt")]
     if mine:
-        print("Still to do before `python build.py check` passes:")
+        print("Still to do before `python build.py check --drafts` passes:")
         for problem in mine:
             print(f"  {problem}")
-    print("Review every CONFIRM and FILL IN comment in the .yml, remove `draft: true`, and run `python build.py check`.")
+    print("Review every CONFIRM and FILL IN comment in the .yml, remove `draft: true`, and run "
+          "`python build.py check --drafts`.")
     return 0
 
 
-def main(args) -> int:
+def main(project: Project, args) -> int:
     try:
-        return add(Path(args.text), getattr(args, "id", None))
+        return add(project, Path(args.text), getattr(args, "id", None))
     except OSError as error:
         return _refuse([Problem(str(getattr(error, "filename", None) or args.text), 1, 1,
                                 f"cannot import: {error.strerror or error}")])

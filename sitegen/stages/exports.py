@@ -10,9 +10,9 @@ import csv
 import io
 import json
 
-from .arabic import format_partial_date
+from ..arabic import format_partial_date
 from .link import LinkedDossier, newest_key
-from .model import Article, PartialDate
+from ..model import Article, PartialDate
 
 DATA_DIR = "data"
 FEED_ID = "tag:iraqi-security-dossier,2026:"

@@ -1,25 +1,20 @@
-"""Stage 1, load: read the dossier's files safely, keeping where every value came from.
+"""Reading the dossier's YAML safely, keeping where every value came from.
 
-Nothing here judges the content; it only turns bytes into data and reports what could not
-be read at all (YAML that does not parse, text that is not UTF-8, files too large). Nothing
-in a file is ever executed: YAML is read with a safe loader, and tags that would build
-objects, aliases (the "billion laughs" bomb) and absurd nesting are refused before any
-value is constructed.
+Nothing in a file is ever executed: YAML is read with a safe loader, and tags that would
+build objects, aliases (the "billion laughs" bomb) and absurd nesting are refused before any
+value is constructed. Dates stay the strings the maintainer wrote. Parsing is a function of
+a file's bytes, so the load stage can reuse it while the bytes stay the same.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from . import characters
-from .model import Problem
+from ..model import Problem
 
-MAX_TEXT_BYTES = 1_000_000
-MAX_YAML_BYTES = 1_000_000
 MAX_YAML_DEPTH = 20  # the dossier's files nest three or four levels deep
 MAX_PROBLEMS_PER_FILE = 20
 
@@ -33,12 +28,13 @@ _BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _LETTER = re.compile(r"[^\W\d_]")
 
-
 @dataclass
 class YamlDocument:
     path: Path
     data: object
     locations: dict[KeyPath, Location] = field(default_factory=dict)
+    plain: set[KeyPath] = field(default_factory=set)  # values written without quotes (dates must be quoted)
+    digest: str = ""  # SHA-256 of the file's bytes
 
     def where(self, key_path: KeyPath) -> Location:
         """The location of a value, or of its nearest located parent."""
@@ -46,24 +42,6 @@ class YamlDocument:
         while key_path not in self.locations and key_path:
             key_path = key_path[:-1]
         return self.locations.get(key_path, (1, 1))
-
-
-@dataclass
-class RawArticle:
-    id: str
-    yml: YamlDocument | None
-    txt_path: Path | None
-    text: str | None = None
-    sha256: str | None = None
-    yml_path: Path | None = None
-
-
-@dataclass
-class RawDossier:
-    root: Path
-    themes: YamlDocument | None
-    entities: YamlDocument | None
-    articles: list[RawArticle]
 
 
 class _Loader(yaml.SafeLoader):
@@ -106,7 +84,7 @@ def _short_tag(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-def _line_col(raw: bytes, offset: int) -> Location:
+def line_col(raw: bytes, offset: int) -> Location:
     """1-based line and character column of a byte offset, counting only the valid UTF-8 before it."""
     before = raw[:offset]
     line_start = before.rfind(b"\n") + 1
@@ -116,45 +94,61 @@ def _line_col(raw: bytes, offset: int) -> Location:
     return before.count(b"\n") + 1, column + 1
 
 
-def _not_utf8(raw: bytes, offset: int, name: str) -> str:
-    """Why bytes are not UTF-8, and how to convert them."""
+def not_utf8(raw: bytes, offset: int, name: str) -> str:
+    """Why bytes are not UTF-8, and how to convert them.
+
+    A file that is UTF-8 up to a stray byte is said to be that: invalid UTF-8 at its offset.
+    Only a file that has no UTF-8 at all and reads as Arabic in Windows-1256 is diagnosed
+    as Windows-1256 (UTF-8 Arabic misread as Windows-1256 also looks Arabic, so that alone
+    says nothing).
+    """
     for bom, encoding in _BOMS.items():
         if raw.startswith(bom):
             return (f"file is {encoding} (as Windows Notepad saves \"Unicode\"), not UTF-8; convert it with "
                     f"`iconv -f {encoding} -t UTF-8 {name} > converted.txt` or save it as \"UTF-8\"")
-    detail = f"byte 0x{raw[offset]:02x} is not UTF-8"
-    try:
-        decoded = raw.decode("cp1256")
-    except UnicodeDecodeError:
-        decoded = ""
-    letters = _LETTER.findall(decoded)
-    if letters and len(_ARABIC_LETTER.findall(decoded)) >= len(letters) / 2:
-        return (f"file is not UTF-8 ({detail}); it looks like Arabic in Windows-1256, common for files from "
-                f"Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 {name} > converted.txt` "
-                "(or reopen it in an editor as Windows-1256 and save it as UTF-8)")
-    return f"file is not UTF-8 ({detail}); save it as UTF-8 (for example `iconv -f LATIN1 -t UTF-8 {name} > converted.txt`)"
+    detail = f"byte 0x{raw[offset]:02x} at offset {offset:,} is not valid UTF-8"
+    if not _has_utf8_sequences(raw):
+        try:
+            decoded = raw.decode("cp1256")
+        except UnicodeDecodeError:
+            decoded = ""
+        letters = _LETTER.findall(decoded)
+        if letters and len(_ARABIC_LETTER.findall(decoded)) >= len(letters) / 2:
+            return (f"file is not UTF-8 ({detail}); it looks like Arabic in Windows-1256, common for files from "
+                    f"Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 {name} > converted.txt` "
+                    "(or reopen it in an editor as Windows-1256 and save it as UTF-8)")
+        return (f"file is not UTF-8 ({detail}); save it as UTF-8 "
+                f"(for example `iconv -f LATIN1 -t UTF-8 {name} > converted.txt`)")
+    return (f"file is invalid UTF-8: {detail} (the rest of the file is UTF-8: a stray or cut character, "
+            "perhaps from a copy or a bad conversion); delete or retype the character there")
 
 
-def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDocument | None:
-    """Parse one YAML file; refuse aliases, object tags and deep nesting without executing anything."""
-    shown = rel(path, root)
+def _has_utf8_sequences(raw: bytes) -> bool:
+    """True when the bytes are mostly UTF-8: their non-ASCII characters decode, but for a few stray bytes."""
+    decoded = raw.decode("utf-8", errors="replace")
+    bad = decoded.count("\ufffd")
+    good = sum(1 for ch in decoded if ord(ch) > 127) - bad
+    return good > 0 and bad <= max(3, good // 20)
 
+
+def parse_yaml(raw: bytes, path: Path, shown: str, digest: str = "") -> tuple[YamlDocument | None, tuple[Problem, ...]]:
+    """Parse one YAML file's bytes; refuse aliases, object tags and deep nesting without executing
+    anything. shown is the path as messages name it; digest, the bytes' SHA-256, is kept with the document."""
+    problems: list[Problem] = []
+    document = _parse(raw, path, shown, problems)
+    if document is not None:
+        document.digest = digest
+    return document, tuple(problems)
+
+
+def _parse(raw: bytes, path: Path, shown: str, problems: list[Problem]) -> YamlDocument | None:
     def refuse(line: int, column: int, message: str) -> None:
         problems.append(Problem(shown, line, column, message))
 
     try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            refuse(1, 1, f"file is {size:,} bytes; the limit for a YAML file is {MAX_YAML_BYTES:,} bytes")
-            return None
-        raw = path.read_bytes()
-    except OSError as error:
-        refuse(1, 1, f"cannot read the file: {error.strerror or error}")
-        return None
-    try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        refuse(*_line_col(raw, error.start), _not_utf8(raw, error.start, path.name))
+        refuse(*line_col(raw, error.start), not_utf8(raw, error.start, path.name))
         return None
 
     try:
@@ -221,7 +215,7 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDocument |
         refuse(1, 1, f"YAML could not be read: {type(error).__name__}: {error}")
         return None
     document = YamlDocument(path, data)
-    _record_locations(node, (), document.locations, shown, problems)
+    _record_locations(node, (), document, shown, problems)
     return document
 
 
@@ -294,7 +288,9 @@ def _key(node: yaml.Node):
     return None
 
 
-def _record_locations(node: yaml.Node, key_path: KeyPath, out: dict, shown: str, problems: list[Problem]) -> None:
+def _record_locations(node: yaml.Node, key_path: KeyPath, document: YamlDocument, shown: str,
+                      problems: list[Problem]) -> None:
+    out = document.locations
     out[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         first_seen: dict = {}
@@ -310,116 +306,9 @@ def _record_locations(node: yaml.Node, key_path: KeyPath, out: dict, shown: str,
             except TypeError:
                 continue
             out[key_path + (key, "<key>")] = where
-            _record_locations(value_node, key_path + (key,), out, shown, problems)
+            _record_locations(value_node, key_path + (key,), document, shown, problems)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_locations(item, key_path + (index,), out, shown, problems)
-
-
-def read_text(path: Path, root: Path, problems: list[Problem]) -> tuple[str | None, str | None]:
-    """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
-    shown = rel(path, root)
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            problems.append(Problem(shown, 1, 1, f"text is {size:,} bytes; the limit is {MAX_TEXT_BYTES:,} bytes "
-                                                 "(about 500,000 Arabic letters): is this really one article?"))
-            return None, None
-        raw = path.read_bytes()
-    except OSError as error:
-        problems.append(Problem(shown, 1, 1, f"cannot read the text: {error.strerror or error}"))
-        return None, None
-    digest = hashlib.sha256(raw).hexdigest()
-    text, problem = decode_text(raw, path.name)
-    if problem:
-        line, column, message = problem
-        problems.append(Problem(shown, line, column, message))
-        return None, digest
-    return text, digest
-
-
-def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str] | None]:
-    """Decode an article's bytes; or say, located, why they are not an acceptable text.
-
-    A UTF-8 BOM and CRLF line ends are accepted (the BOM is not shown; lines split on any end).
-    """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return None, (*_line_col(raw, error.start), "text " + _not_utf8(raw, error.start, name))
-    if not text.strip():
-        return None, (1, 1, "text is empty: an article needs its text (did the copy fail?)")
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        return None, (line, nul - text.rfind("\n", 0, nul), "text contains U+0000 NULL: it looks like a binary "
-                                                             "file (a .doc or .pdf?), not plain text; save it as plain UTF-8 text")
-    found = characters.IN_TEXT.search(text)
-    if found:
-        at = found.start()
-        line = text.count("\n", 0, at) + 1
-        return None, (line, at - text.rfind("\n", 0, at), f"text contains {characters.describe(found.group())}; "
-                                                           "replace it with a space or a line end (a text holds only "
-                                                           "printable characters, tabs and line ends)")
-    return text, None
-
-
-def load(root: Path) -> tuple[RawDossier, list[Problem]]:
-    """Read dossier/ (themes.yml, entities.yml, articles/*.yml and *.txt), in sorted order."""
-    problems: list[Problem] = []
-    root = Path(root)
-
-    def refuse(path: Path, message: str) -> None:
-        problems.append(Problem(rel(path, root), 1, 1, message))
-
-    def optional_yaml(name: str) -> YamlDocument | None:
-        path = root / name
-        if path.is_symlink():
-            refuse(path, "symbolic links are not allowed in the dossier: put the file itself here")
-            return None
-        if not path.is_file():
-            refuse(path, f"missing file: the dossier needs {name}")
-            return None
-        return read_yaml(path, root, problems)
-
-    themes = optional_yaml("themes.yml")
-    entities = optional_yaml("entities.yml")
-
-    articles_dir = root / "articles"
-    stems: dict[str, dict[str, Path]] = {}
-    if articles_dir.is_symlink():
-        refuse(articles_dir, "symbolic links are not allowed in the dossier: articles/ must be a real folder")
-        listing = []
-    elif not articles_dir.is_dir():
-        refuse(articles_dir, "missing folder: the dossier needs articles/")
-        listing = []
-    else:
-        listing = sorted(articles_dir.iterdir(), key=lambda p: p.name)  # never the file system's order
-    for path in listing:
-        if path.name.startswith("."):
-            continue
-        if path.is_symlink():  # nothing outside the repo is read into the site
-            refuse(path, "symbolic links are not allowed in the dossier: put the file itself here")
-            continue
-        if not path.is_file():
-            continue
-        suffix = path.suffix
-        if suffix in (".yml", ".txt"):
-            stems.setdefault(path.stem, {})[suffix] = path
-        elif suffix.lower() in (".yml", ".yaml", ".txt"):
-            wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
-            refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
-    articles = []
-    for article_id, files in sorted(stems.items()):
-        yml = read_yaml(files[".yml"], root, problems) if ".yml" in files else None
-        raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
-        if ".txt" in files:
-            raw.text, raw.sha256 = read_text(files[".txt"], root, problems)
-        if ".yml" not in files:
-            refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
-                                  f"(`python build.py add` writes one for a new text)")
-        elif ".txt" not in files:
-            refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
-                                  "beside it, or remove this file")
-        articles.append(raw)
-    return RawDossier(root, themes, entities, articles), problems
+            _record_locations(item, key_path + (index,), document, shown, problems)
+    elif isinstance(node, yaml.ScalarNode) and node.style is None:
+        document.plain.add(key_path)

@@ -1,0 +1,82 @@
+"""Memoisation the stages are given, never hidden in them.
+
+A stage that can reuse earlier work takes a cache argument and asks it for a result by a key
+that names every input of that result (a file's bytes, a document's fingerprint, the templates'
+digest): `cache.get("yaml", key, compute)`. `build` passes a fresh BuildCache (or none: NO_CACHE
+computes everything), `serve` keeps one BuildCache for the whole session, so an edit redoes
+only the work whose inputs changed. Results that were not asked for during a run are dropped
+when the run ends, so the cache holds one generation of the dossier, not its history.
+
+What a cached result relies on: nothing changes it after it is made (stages treat what they
+receive as read-only).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class BuildCache:
+    """Results by (kind, key), kept from one run to the next while they are used."""
+
+    def __init__(self):
+        self._previous: dict[tuple[str, Hashable], object] = {}
+        self._current: dict[tuple[str, Hashable], object] = {}
+        self.hits: Counter = Counter()
+        self.misses: Counter = Counter()
+
+    def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        entry = (kind, key)
+        if entry in self._current:
+            self.hits[kind] += 1
+            return self._current[entry]  # type: ignore[return-value]
+        if entry in self._previous:
+            self.hits[kind] += 1
+            value = self._previous.pop(entry)
+        else:
+            self.misses[kind] += 1
+            value = compute()
+        self._current[entry] = value
+        return value  # type: ignore[return-value]
+
+    def finish_run(self, success: bool = True) -> None:
+        """End a run: what a successful run did not use is forgotten. A run that stopped half way
+        (problems in the dossier) keeps everything, so that fixing them costs no more than the fix."""
+        if success:
+            self._previous, self._current = self._current, {}
+        else:
+            self._previous.update(self._current)
+            self._current = {}
+        self.hits.clear()
+        self.misses.clear()
+
+    def clear(self) -> None:
+        self._previous, self._current = {}, {}
+
+    def __len__(self) -> int:
+        return len(self._previous) + len(self._current)
+
+
+class NoCache(BuildCache):
+    """Computes every time (a one-off build has nothing to reuse)."""
+
+    def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+        self.misses[kind] += 1
+        return compute()
+
+
+NO_CACHE = NoCache()
+
+
+def fingerprint(*parts: str | bytes) -> str:
+    """A short digest of some strings or bytes, in order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()

@@ -1,0 +1,111 @@
+"""Stage 5, site: build the MkDocs site from the generated pages, in a temporary folder, and swap
+it in (output/transaction.py) only when the whole build succeeded. Hand-written pages are
+copied, never written; the link-preview cards are drawn while MkDocs builds.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .cards import Card, Drawing
+from ..project import Project
+from .transaction import commit, locked, recover_unlocked, roll_back
+from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
+
+def _hand_written(project: Project, destination: Path) -> None:
+    """Copy docs/ without its generated folders; refuse links that lead out of docs/."""
+    repo, docs = project.root, project.docs_dir
+    for folder, subfolders, files in os.walk(docs):
+        here = Path(folder)
+        if here == docs:
+            subfolders[:] = [d for d in subfolders if d not in GENERATED_DIRS]
+        for name in subfolders + files:
+            path = here / name
+            if path.is_symlink() and not inside(path, docs):
+                raise BuildFailed(f"{path.relative_to(repo).as_posix()} is a symbolic link to outside docs/; "
+                                  "the site is built only from files inside docs/")
+    ignore_generated = lambda folder, names: [n for n in names if Path(folder) == docs and n in GENERATED_DIRS]
+    shutil.copytree(docs, destination, ignore=ignore_generated)
+
+
+def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
+               use_directory_urls: bool = True, site_dir: Path | None = None, extra_config: dict | None = None,
+               swap_docs: bool = True, stats: dict | None = None) -> Path:
+    """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
+
+    The link-preview cards are drawn while MkDocs builds (on one core), by processes of lower
+    priority that take the cores it leaves idle, reusing the cards of the last build whose
+    text has not changed; they are added to the site when both are done. MkDocs needs nothing from them: pages
+    name their card by its path. stats, if given, receives the cards' figures.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    repo = project.root
+    site_dir = Path(site_dir or project.site_dir)
+    work_root = project.work_dir
+    work_root.mkdir(exist_ok=True)
+    with locked(work_root):
+        recover_unlocked(work_root)
+        work = Path(tempfile.mkdtemp(prefix="build-", dir=work_root))
+        try:
+            docs = work / "docs"
+            _hand_written(project, docs)
+            write_pages(docs, pages)
+            drawing = Drawing(cards or {}, project.docs_dir, background=True)
+            try:
+                config = load_config(str(project.config_file), docs_dir=str(docs), site_dir=str(work / "site"),
+                                     nav=nav, strict=True, use_directory_urls=use_directory_urls,
+                                     site_url=project.site_url, **(extra_config or {}))
+                config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(docs / "_partials")]
+                build(config)
+            except BaseException as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
+                drawing.cancel()
+                if not isinstance(error, Exception):
+                    raise
+                message = str(error) or type(error).__name__
+                if not error.__class__.__module__.startswith("mkdocs"):
+                    message = f"{type(error).__name__}: {message}"
+                raise BuildFailed(message) from None
+            drawn = drawing.finish()
+            if not (work / "site" / "index.html").is_file():
+                raise BuildFailed("MkDocs produced no index.html; nothing was replaced")
+            if cards:
+                write_pages(docs, drawn, folders=("cards",))
+                write_pages(work / "site", {path: docs / path for path in drawn}, folders=("cards",))  # linked
+            if stats is not None:
+                stats.update(cards=len(cards or {}), cards_drawn=len(drawing.missing), cards_cpu=drawing.cpu,
+                             cards_waited=drawing.waited)
+            moves = [(work / "site", site_dir)]
+            if swap_docs:
+                moves += [(docs / folder, project.docs_dir / folder) for folder in GENERATED_DIRS]
+            commit(work, moves)
+            finished = work.with_name("done-" + work.name[len("build-"):])
+            work.rename(finished)  # the commit point: from here on, nothing is rolled back
+            work = finished
+            return site_dir
+        except OSError as error:
+            raise BuildFailed(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
+        finally:
+            keep = False
+            if work.name.startswith("build-") and (work / "plan.json").is_file():  # failed mid-swap
+                try:
+                    roll_back(work, json.loads((work / "plan.json").read_text(encoding="utf-8")))
+                except OSError:
+                    keep = True  # the old folders are still in it: the next build's recovery finishes the job
+            if not keep:
+                shutil.rmtree(work, ignore_errors=True)
+
+
+def quiet_mkdocs_logging(verbose: bool = False) -> None:
+    """Show MkDocs' warnings and errors as plain lines (no tracebacks); INFO only when verbose."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False

@@ -1,0 +1,191 @@
+"""The dossier's side of `python build.py serve`, through MkDocs' public plugin events only.
+
+MkDocs' own dev server watches and rebuilds; this adapter (registered by sitegen/mkdocs_hooks.py)
+learns from `on_startup(command="serve")` that it runs under it, keeps one BuildCache for the
+session, and at the start of every build (`on_config`) runs the same pipeline `build` runs,
+writing into docs/ only the generated files that changed, so MkDocs' dirty build redoes only
+their pages. A problem in the dossier is printed as `path:line:column: message`, shown on every
+page of the preview in a banner, and the preview keeps the last good pages until the next edit
+fixes it. Under `build` (no on_startup) it does nothing.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import shutil
+from pathlib import Path
+
+from .. import pipeline
+from ..cache import BuildCache
+from ..output.cards import MANIFEST, Drawing
+from ..output.writer import GENERATED_DIRS, write_pages
+from ..project import Project
+
+log = logging.getLogger("mkdocs.plugins.dossier")
+STATUS_DIR = "_dossier-serve"
+STATUS_SCRIPTS = (f"{STATUS_DIR}/problems.js", f"{STATUS_DIR}/status.js")
+_STATUS_JS = Path(__file__).with_name("status.js")
+# Partials the hand-written pages include: a preview with problems from the start still builds.
+_PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/fields.md")
+
+
+class _QuietDirtyWarning(logging.Filter):
+    """MkDocs warns on every dirty build that navigation may be inaccurate: the preview is meant to be dirty."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+class _MemoryBytecodeCache:
+    """Jinja bytecode kept in memory between the session's builds (Material's templates compile
+    in about half a second); keyed by each template's source, so an edited override recompiles."""
+
+    def __init__(self):
+        import jinja2
+
+        class Cache(jinja2.BytecodeCache):
+            def __init__(self):
+                self.stored: dict[str, tuple] = {}
+
+            def load_bytecode(self, bucket):
+                stored = self.stored.get(bucket.key)
+                if stored is not None and stored[0] == bucket.checksum:
+                    bucket.code = stored[1]
+
+            def dump_bytecode(self, bucket):
+                self.stored[bucket.key] = (bucket.checksum, bucket.code)
+
+        self.cache = Cache()
+
+
+class ServeAdapter:
+    def __init__(self):
+        self.serving = False
+        self.cache: BuildCache | None = None
+        self.project: Project | None = None
+        self.written: dict | None = None  # what the session wrote into docs/, by path (cards: their key)
+        self.removed: list[str] = []
+        self.nav: list | None = None
+        self.problems: list = []
+        self.warnings: list = []
+        self._bytecode = None
+        self._builds = 0
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def on_startup(self, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
+        if self.serving:
+            self.cache = BuildCache()
+            self._bytecode = _MemoryBytecodeCache().cache
+            logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
+
+    def on_config(self, config):
+        if not self.serving:
+            return config
+        self.project = Project.at(Path(config.config_file_path).parent)
+        gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
+        self.regenerate()
+        if self.nav is not None:
+            config.nav = self.nav
+        config.extra_javascript.extend(STATUS_SCRIPTS)
+        return config
+
+    def on_serve(self, server, config, builder):
+        """Watch the sources, not docs/ as a whole: the generator's own writes there set off nothing."""
+        project = self.project or Project.at(Path(config.config_file_path).parent)
+        server.unwatch(config.docs_dir)
+        server.watch(config.docs_dir, recursive=False)  # new or changed hand-written pages at the top
+        for entry in sorted(project.docs_dir.iterdir()):
+            if entry.is_dir() and entry.name not in GENERATED_DIRS:
+                server.watch(str(entry))
+        for folder in (project.dossier_dir, project.templates_dir, project.overrides_dir):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+    def on_files(self, files, config):
+        if not self.serving:
+            return files
+        site = Path(config.site_dir)
+        for file in files.documentation_pages():
+            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
+                continue
+            # Hand-written pages that include generated snippets (--8<--) are always rebuilt.
+            if "--8<--" in Path(file.abs_src_path).read_text(encoding="utf-8"):
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+        for path in self.removed:  # a dirty build leaves the HTML of removed pages: the preview shows 404
+            if path.endswith(".md"):
+                stem = path[:-3]
+                target = site / (f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html")
+                target.unlink(missing_ok=True)
+        return files
+
+    def on_env(self, env, config, files):
+        if self.serving:
+            env.bytecode_cache = self._bytecode
+        return env
+
+    def on_post_build(self, config) -> None:
+        if not self.serving:
+            return
+        folder = Path(config.site_dir) / STATUS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_STATUS_JS, folder / "status.js")
+        problems = [{"problem": str(p), "warning": False} for p in self.problems]
+        problems += [{"problem": str(p), "warning": True} for p in self.warnings]
+        (folder / "problems.js").write_text(
+            "window.dossierServeProblems = " + json.dumps(problems, ensure_ascii=False) + ";\n", encoding="utf-8")
+        gc.enable()
+        self._builds += 1
+        if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
+            gc.collect()
+            gc.freeze()
+
+    # -- the regeneration -------------------------------------------------------------------------
+
+    def regenerate(self) -> None:
+        project = self.project
+        outcome = pipeline.generate(project, cache=self.cache, include_drafts=True, strict_drafts=True)
+        self.problems, self.warnings = outcome.problems, outcome.warnings
+        for warning in outcome.warnings:
+            log.warning(f"{warning} (a draft: left out until fixed)")
+        if outcome.generated is None:
+            for problem in outcome.problems:
+                log.error(str(problem))
+            log.error(f"{len(outcome.problems)} problem(s) in the dossier; the preview keeps the last good pages "
+                      "until they are fixed")
+            for partial in _PARTIALS:
+                target = project.docs_dir / partial
+                if not target.exists():  # nothing generated yet: the hand-written pages still build
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text("", encoding="utf-8")
+            self.removed = []
+            return
+        generated = outcome.generated
+        docs = project.docs_dir
+        cards = generated.cards
+        if self.written is None:  # the first run: docs/ as a previous session or build left it
+            drawn = Drawing(cards, docs).finish()  # cards whose key is in the manifest are reused as they are
+            write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
+            changed, removed = [], []
+        else:
+            changed = {path: content for path, content in generated.pages.items() if self.written.get(path) != content}
+            new_cards = {path for path, card in cards.items() if self.written.get(path) != card.key}
+            if new_cards:
+                drawn = Drawing(cards, docs).finish()  # draws the changed cards, keeps the rest
+                changed.update({path: drawn[path] for path in new_cards})
+                changed[MANIFEST] = drawn[MANIFEST]
+            write_pages(docs, changed, only_changed=True, folders=())
+            removed = sorted(set(self.written) - set(generated.pages) - set(cards))
+            for path in removed:
+                (docs / path).unlink(missing_ok=True)
+        # What docs/ holds now, compared by value: pages by their text, cards by their key.
+        self.written = {**generated.pages, **{path: card.key for path, card in cards.items()}}
+        self.removed = removed
+        self.nav = generated.nav
+        log.info(f"dossier regenerated: {len(changed)} file(s) written, {len(removed)} removed"
+                 if self._builds else "dossier regenerated: docs/ brought up to date")
+
+

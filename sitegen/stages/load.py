@@ -1,0 +1,211 @@
+"""Stage 1, load: read the dossier's files safely, keeping where every value came from.
+
+Nothing here judges the content; it only turns bytes into data and reports what could not
+be read at all (YAML that does not parse, text that is not UTF-8, files too large, links and
+special files). Only regular files inside dossier/ are ever opened: a symbolic link anywhere
+in it (or dossier/ itself being one) is refused, so nothing outside the repository is read
+into the site, and a FIFO or a device is never opened (reading one could hang the build).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import characters
+from ..cache import NO_CACHE, BuildCache
+from ..model import Problem
+from .yaml_reader import YamlDocument, line_col, not_utf8, parse_yaml, rel
+
+MAX_TEXT_BYTES = 1_000_000
+MAX_YAML_BYTES = 1_000_000
+
+
+@dataclass
+class RawArticle:
+    id: str
+    yml: YamlDocument | None
+    txt_path: Path | None
+    text: str | None = None
+    sha256: str | None = None
+    yml_path: Path | None = None
+
+
+@dataclass
+class RawDossier:
+    root: Path
+    themes: YamlDocument | None
+    entities: YamlDocument | None
+    articles: list[RawArticle]
+
+
+class _Refused(Exception):
+    """A path that is not read, and why."""
+
+
+def _regular_file(path: Path) -> os.stat_result:
+    """The file's status, if it is a regular file that is not a link; else _Refused saying what it is."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        raise _Refused("missing file") from None
+    if stat.S_ISLNK(status.st_mode):
+        raise _Refused("symbolic links are not allowed in the dossier: put the file itself here")
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "a FIFO, socket or device"
+        raise _Refused(f"not a regular file (it is {kind}); the dossier holds only plain files")
+    return status
+
+
+def _read(path: Path, limit: int, what: str) -> bytes:
+    size = _regular_file(path).st_size
+    if size > limit:
+        raise _Refused(f"{what} is {size:,} bytes; the limit is {limit:,} bytes")
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # it grew while we looked
+        raise _Refused(f"{what} is over the limit of {limit:,} bytes")
+    return data
+
+
+def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> YamlDocument | None:
+    """One YAML file, parsed again only when its bytes changed (cache)."""
+    shown = rel(path, root)
+    try:
+        raw = _read(path, MAX_YAML_BYTES, "file")
+    except _Refused as refused:
+        problems.append(Problem(shown, 1, 1, str(refused)))
+        return None
+    except OSError as error:
+        problems.append(Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}"))
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    document, found = cache.get("yaml", (shown, digest), lambda: parse_yaml(raw, path, shown, digest))
+    problems.extend(found)
+    return document
+
+
+def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> tuple[str | None, str | None]:
+    """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
+    shown = rel(path, root)
+    try:
+        raw = _read(path, MAX_TEXT_BYTES, "text")
+    except _Refused as refused:
+        message = str(refused)
+        if message.startswith("text is"):
+            message += " (about 500,000 Arabic letters): is this really one article?"
+        problems.append(Problem(shown, 1, 1, message))
+        return None, None
+    except OSError as error:
+        problems.append(Problem(shown, 1, 1, f"cannot read the text: {error.strerror or error}"))
+        return None, None
+    digest = hashlib.sha256(raw).hexdigest()
+    text, problem = cache.get("text", (shown, digest), lambda: decode_text(raw, path.name))
+    if problem:
+        problems.append(Problem(shown, *problem))
+        return None, digest
+    return text, digest
+
+
+def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str] | None]:
+    """Decode an article's bytes; or say, located, why they are not an acceptable text.
+
+    A UTF-8 BOM and CRLF line ends are accepted (the BOM is not shown; lines split on any end).
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, (*line_col(raw, error.start), "text " + not_utf8(raw, error.start, name))
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        return None, (line, nul - text.rfind("\n", 0, nul), "text contains U+0000 NULL: it looks like a binary "
+                                                             "file (a .doc or .pdf?), not plain text; save it as plain UTF-8 text")
+    found = characters.IN_TEXT.search(text)
+    if found:
+        at = found.start()
+        line = text.count("\n", 0, at) + 1
+        return None, (line, at - text.rfind("\n", 0, at), f"text contains {characters.describe(found.group())}; "
+                                                           "replace it with a space or a line end (a text holds only "
+                                                           "printable characters, tabs and line ends)")
+    if not characters.visible(text):
+        return None, (1, 1, "text is empty or only invisible characters (spaces, marks, zero-width or direction "
+                            "characters): an article needs its text (did the copy fail?)")
+    return text, None
+
+
+def _links_inside(root: Path) -> list[Path]:
+    """Every symbolic link at any depth under root (folders that are links are not followed)."""
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        for name in sorted(subfolders + files):
+            path = Path(folder) / name
+            if path.is_symlink():
+                found.append(path)
+    return found
+
+
+def load(root: Path, cache: BuildCache = NO_CACHE) -> tuple[RawDossier, list[Problem]]:
+    """Read dossier/ (themes.yml, entities.yml, articles/*.yml and *.txt), in sorted order."""
+    problems: list[Problem] = []
+    root = Path(root)
+
+    def refuse(path: Path, message: str) -> None:
+        problems.append(Problem(rel(path, root), 1, 1, message))
+
+    if root.is_symlink():
+        refuse(root, "the dossier folder is a symbolic link: nothing outside the repository is read into the site; "
+                     "put the dossier itself here")
+        return RawDossier(root, None, None, []), problems
+    links = _links_inside(root)
+    for link in links:
+        refuse(link, f"symbolic links are not allowed in the dossier: put the {'folder' if link.is_dir() else 'file'} "
+                     "itself here")
+    linked = set(links)
+
+    def optional_yaml(name: str) -> YamlDocument | None:
+        path = root / name
+        if path in linked:
+            return None
+        if not path.exists():
+            refuse(path, f"missing file: the dossier needs {name}")
+            return None
+        return read_yaml(path, root, problems, cache)
+
+    themes = optional_yaml("themes.yml")
+    entities = optional_yaml("entities.yml")
+
+    articles_dir = root / "articles"
+    stems: dict[str, dict[str, Path]] = {}
+    if articles_dir in linked:
+        listing = []
+    elif not articles_dir.is_dir():
+        refuse(articles_dir, "missing folder: the dossier needs articles/")
+        listing = []
+    else:
+        listing = sorted(articles_dir.iterdir(), key=lambda p: p.name)  # never the file system's order
+    for path in listing:
+        if path.name.startswith(".") or path in linked:
+            continue
+        suffix = path.suffix
+        if suffix in (".yml", ".txt"):
+            stems.setdefault(path.stem, {})[suffix] = path
+        elif suffix.lower() in (".yml", ".yaml", ".txt"):
+            wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
+            refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
+    articles = []
+    for article_id, files in sorted(stems.items()):
+        yml = read_yaml(files[".yml"], root, problems, cache) if ".yml" in files else None
+        raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
+        if ".txt" in files:
+            raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache)
+        if ".yml" not in files:
+            refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
+                                  f"(`python build.py add` writes one for a new text)")
+        elif ".txt" not in files:
+            refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
+                                  "beside it, or remove this file")
+        articles.append(raw)
+    return RawDossier(root, themes, entities, articles), problems

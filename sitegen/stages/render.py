@@ -1,0 +1,353 @@
+"""Stage 4, render: turn the linked dossier into Markdown pages through the Jinja2 templates.
+
+The result is a mapping of page paths (relative to docs/) to their text; nothing is written
+here. Everything from the dossier reaches the page escaped and on one line (`inert`, the
+environment's finalize), so a `<script>`, `{{ }}`, `#`, `*` or a blank line in a value is shown
+as what it is and never interpreted; front matter is written by a YAML emitter and read back
+with MkDocs' own parser before it is used.
+
+Links are relative URLs computed here (sitegen/urls.py), for the hosted site or the offline
+bundle. A page is rendered again only when its key changes: the key names everything the page
+shows (the fingerprints of its articles, themes and entities, the templates, the URL style).
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import markupsafe
+import yaml
+from mkdocs.utils.meta import get_data
+
+from .. import characters
+from ..arabic import format_partial_date
+from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..model import Article, Entity, Theme
+from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
+from ..urls import HOSTED, UrlStyle
+from . import exports
+from .link import LinkedDossier
+
+ENTITY_KINDS = (("person", "الأشخاص"), ("place", "الأماكن"), ("organization", "المنظمات"))
+
+# A listing (a theme's articles, an entity's, the timeline) stays on one page up to this many
+# entries; past it, the page shows the latest ones and an archive of pages by year (each year
+# cut into pages of this size), so that no page grows with the dossier.
+LIST_LIMIT = 300
+LATEST_SHOWN = 50
+
+
+def page_path(thing) -> str:
+    """The page of an article, theme or entity, relative to docs/."""
+    if isinstance(thing, Article):
+        return f"articles/{thing.id}.md"
+    if isinstance(thing, Theme):
+        return f"themes/{thing.id}.md"
+    if isinstance(thing, Entity):
+        return f"entities/{thing.id}.md"
+    raise TypeError(thing)
+
+
+@dataclass(frozen=True)
+class Download:
+    """The offline bundle offered on the home page."""
+
+    name: str
+    size: int
+    data: bytes
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    templates_dir: Path
+    style: UrlStyle = HOSTED
+    offline: bool = False  # pages for the bundle opened from disk
+    download: Download | None = None
+    list_limit: int = LIST_LIMIT
+    latest_shown: int = LATEST_SHOWN
+
+
+@dataclass
+class ArchivePage:
+    path: str  # under docs/
+    year: int
+    part: int  # 1, 2 ... when a year needs more than one page
+    items: list
+    previous: "ArchivePage | None" = None
+    next: "ArchivePage | None" = None
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.part == 1 else f"{self.year} ({self.part})"
+
+    @property
+    def key(self) -> tuple:
+        """What the page shows: its items, and the labels of its neighbours in the pager."""
+        return (self.path, self.label, _fingerprints(self.items),
+                *((other.path, other.label) if other else None for other in (self.previous, self.next)))
+
+
+def archive(items: list, year_of, base: str, limit: int = LIST_LIMIT) -> list[ArchivePage]:
+    """Pages of items by year (in the items' order), each at most limit long."""
+    pages: list[ArchivePage] = []
+    by_year: dict[int, list] = {}
+    for item in items:
+        by_year.setdefault(year_of(item), []).append(item)
+    for year, year_items in by_year.items():
+        for part, start in enumerate(range(0, len(year_items), limit), 1):
+            suffix = "" if part == 1 else f"-{part}"
+            pages.append(ArchivePage(f"{base}/{year}{suffix}.md", year, part, year_items[start:start + limit]))
+    for before, after in zip(pages, pages[1:]):
+        before.next, after.previous = after, before
+    return pages
+
+
+def _fingerprints(items) -> tuple:
+    """The fingerprints of articles, or of the articles of timeline entries (with the entry's own title)."""
+    out = []
+    for item in items:
+        article = getattr(item, "article", None)
+        out.append((article.fingerprint, item.title, item.is_publication) if article else item.fingerprint)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------- values
+
+class UnsafeFrontMatter(ValueError):
+    """Front matter that MkDocs would not read back as written (it would then show it as Markdown)."""
+
+
+def front_matter(fields: dict) -> markupsafe.Markup:
+    """A page's front matter, written by a YAML emitter and checked by MkDocs' own reader.
+
+    MkDocs and Material put these values into the HTML unescaped, so they are HTML-escaped
+    first. If MkDocs cannot parse front matter it silently renders it as Markdown, where a
+    title's `[x](javascript:…)` would become a link: every block is read back with MkDocs'
+    parser and refused unless it gives exactly these values and nothing else.
+    """
+    values = {key: html.escape(value, quote=True) if isinstance(value, str) else value for key, value in fields.items()}
+    block = "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000) + "---\n"
+    body, meta = get_data(block + "\n")
+    if meta != values or body.strip():
+        raise UnsafeFrontMatter(f"front matter does not read back as written: {values!r}")
+    return markupsafe.Markup(block)
+
+
+# Characters a value could use to end a raw HTML block of the generated Markdown (a blank
+# line) or that no format here may carry; check refuses them all (characters.py), and the
+# renderer writes them inert whatever reaches it.
+_LINE_ENDS = {"\n": "&#10;", "\r": "&#13;"}
+_INERT = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")
+
+
+def inert(value) -> markupsafe.Markup:
+    """Every `{{ value }}` of a template: HTML-escaped, on one line, with no forbidden character."""
+    if isinstance(value, markupsafe.Markup):  # a macro's output, or a filter's that escaped already
+        return value
+    escaped = markupsafe.escape(value)
+    return markupsafe.Markup(_INERT.sub(lambda m: _LINE_ENDS.get(m.group(), "\ufffd"), str(escaped)))
+
+
+def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
+    """A count with the Arabic noun form that goes with it (1, 2, 3–10, 11+)."""
+    if n == 0:
+        return f"لا {few}"
+    if n == 1:
+        return f"{one} واحد"
+    if n == 2:
+        return two
+    if n % 100 in range(3, 11):
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+# ------------------------------------------------------------------------------ the environment
+
+@dataclass
+class _Run:
+    """What every template of one render run can reach: the lookups, the URL style, the cache."""
+
+    style: UrlStyle
+    cache: BuildCache
+    key: str  # everything every page depends on: templates, settings, themes, entities
+    themes_by_id: dict[str, Theme] = field(default_factory=dict)
+    entities_by_id: dict[str, Entity] = field(default_factory=dict)
+
+
+@jinja2.pass_context
+def _href(context, thing, fragment: str = "") -> str:
+    """A link from the page being rendered to an article, theme, entity or path under docs/."""
+    run: _Run = context["site"]
+    target = thing if isinstance(thing, str) else page_path(thing)
+    return context["root"] + run.style.url(target) + (f"#{fragment}" if fragment else "")
+
+
+@jinja2.pass_context
+def _article_item(context, article: Article, show_summary: bool = True):
+    """An article's list item (the article_item macro), made once per article and page depth and
+    reused: an article is listed under each of its entities, themes and years."""
+    run: _Run = context["site"]
+    root = context["root"]
+
+    def make():
+        module = context.environment.get_template("_macros.j2").make_module({"root": root, "site": run})
+        return module.article_item(article, show_summary)
+
+    return run.cache.get("item", (article.fingerprint or id(article), root, show_summary, run.key), make)
+
+
+def environment(templates_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=inert,
+    )
+    env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter,
+                       arabic_count=arabic_count, atom_timestamp=exports.atom_timestamp, article_item=_article_item)
+    return env
+
+
+# ------------------------------------------------------------------------------------- the pages
+
+def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO_CACHE) -> dict[str, str | bytes]:
+    """Every generated page and file, keyed by its path under docs/, in a stable order.
+
+    The link-preview cards are not drawn here (see card_set).
+    """
+    dossier = linked.dossier
+    templates_key = folder_digest(settings.templates_dir)
+    env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
+    run = _Run(settings.style, cache,
+               fingerprint(templates_key, str(settings.style), str(settings.offline),
+                           *(t.fingerprint or t.id for t in dossier.themes), linked.entities_key),
+               {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities})
+    pages: dict[str, str | bytes] = {}
+
+    def page(path: str, template: str, key: tuple, shown_in: str | None = None, **values) -> None:
+        """Render path (shown_in: the page a snippet is included in, whose links it shares)."""
+        def make() -> str:
+            return env.get_template(template).render(root=settings.style.root(shown_in or path), site=run,
+                                                     themes_by_id=run.themes_by_id,
+                                                     entities_by_id=run.entities_by_id, **values)
+
+        pages[path] = cache.get("page", (path, template, key, run.key), make)
+
+    for item in linked.articles.values():
+        article = item.article
+        key = (item.fingerprint, tuple(item.entity_ids),
+               tuple((r.article.fingerprint, tuple(r.shared_entities), tuple(r.shared_themes), r.explicit)
+                     for r in item.related),
+               tuple((n.theme_id, n.previous and n.previous.fingerprint, n.next and n.next.fingerprint)
+                     for n in item.neighbours))
+        page(page_path(article), "article.md.j2", key, article=article, paragraphs=item.paragraphs,
+             themes=[run.themes_by_id[t] for t in article.themes],
+             entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related, neighbours=item.neighbours)
+
+    def archived(items: list, base: str, name: str, parent, field_: str, entries: int | None = None) -> list[ArchivePage]:
+        """The year archive of a long listing (none for a short one), its pages added to pages.
+
+        entries is how many entries the unsplit page would show (default: the items).
+        """
+        if (len(items) if entries is None else entries) <= settings.list_limit:
+            return []
+        years = archive(items, lambda item: item.date.year, base, settings.list_limit)
+        parent_path = parent if isinstance(parent, str) else page_path(parent)
+        for year_page in years:
+            page(year_page.path, "archive.md.j2", (year_page.key, name, parent_path),
+                 title=f"{name}: {year_page.label}", parent=parent, page=year_page, **{field_: year_page.items})
+        return years
+
+    for theme in dossier.themes:
+        articles = linked.by_theme[theme.id]
+        timeline = linked.theme_timeline(theme.id)  # shown on the theme's page too, while it is short
+        years = archived(articles, f"themes/{theme.id}", theme.title, theme, "articles", len(articles) + len(timeline))
+        shown = articles[:settings.latest_shown] if years else articles
+        page(page_path(theme), "theme.md.j2", (theme.fingerprint, _fingerprints(shown), len(articles),
+                                               tuple(y.key for y in years), bool(years)),
+             theme=theme, articles=shown, total=len(articles), years=years, timeline=[] if years else timeline)
+
+    kind_titles = dict(ENTITY_KINDS)
+    for entity in dossier.entities:
+        articles = linked.by_entity.get(entity.id, [])
+        years = archived(articles, f"entities/{entity.id}", entity.name, entity, "articles")
+        shown = articles[:settings.latest_shown] if years else articles
+        page(page_path(entity), "entity.md.j2", (entity.fingerprint, _fingerprints(shown), len(articles),
+                                                 tuple(y.key for y in years)),
+             entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles), years=years)
+
+    counts = tuple(len(linked.by_entity.get(e.id, ())) for e in dossier.entities)
+    page("entities/index.md", "entities.md.j2", counts,
+         entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
+    years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
+    page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
+         timeline=[] if years else linked.timeline, years=years)
+    latest = linked.newest_first[:10]
+    page("_partials/home.md", "home.md.j2", (_fingerprints(latest), tuple(len(v) for v in linked.by_theme.values())),
+         shown_in="index.md", themes=dossier.themes, by_theme=linked.by_theme, latest=latest)
+    download = settings.download
+    page("_partials/download.md", "download.md.j2", ((download.name, download.size) if download else None, settings.offline),
+         shown_in="index.md", bundle=download, offline=settings.offline)
+    if download and not settings.offline:
+        pages[f"downloads/{download.name}"] = download.data
+    pages.update(data_files(linked, env))
+    return dict(sorted(pages.items()))
+
+
+def data_files(linked: LinkedDossier, env: jinja2.Environment) -> dict[str, str]:
+    """The open-data downloads and the Atom feed, under docs/data/."""
+    articles = exports.feed_entries(linked)
+    atom = env.get_template("atom.xml.j2").render(
+        feed_id=exports.FEED_ID, site_name=SITE_NAME, site_description=SITE_DESCRIPTION, articles=articles,
+        updated=exports.atom_timestamp(articles[0].date) if articles else "2000-01-01T00:00:00Z",
+        themes_by_id={t.id: t for t in linked.dossier.themes})
+    return {
+        "data/dossier.json": exports.dossier_json(linked),
+        "data/dossier.csv": exports.dossier_csv(linked),
+        "data/datapackage.json": exports.datapackage(SITE_NAME),
+        "data/citations.json": exports.citations_json(linked),
+        "data/citations.bib": exports.citations_bibtex(linked),
+        "data/atom.xml": atom,
+    }
+
+
+def navigation(themes: list[Theme]) -> list:
+    """The site navigation: a short, fixed shape, never a list of every article."""
+    return [
+        {"الرئيسية": "index.md"},
+        {"المحاور": [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
+        {"الخط الزمني": "timeline/index.md"},
+        {"الأعلام والأماكن": "entities/index.md"},
+        {"البيانات المفتوحة": "open-data.md"},
+        {"عن الملف": "about.md"},
+        {"المساهمة": "contributing.md"},
+    ]
+
+
+def card_set(linked: LinkedDossier) -> dict:
+    """What the link-preview card of the home page, each theme and each article shows, keyed by its path.
+
+    Drawing them is the site stage's job (output/cards.py), done while MkDocs builds.
+    """
+    from ..output.cards import Card
+
+    dossier = linked.dossier
+    themes_by_id = {t.id: t for t in dossier.themes}
+    wanted = {"cards/home.png": Card(
+        "أمن الانتخابات، بقايا داعش، حملات حصر السلاح", "تقارير إخبارية عربية عن أمن العراق",
+        arabic_count(len(dossier.articles), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)}
+    for theme in dossier.themes:
+        wanted[f"cards/themes/{theme.id}.png"] = Card(
+            theme.title, "محور", arabic_count(len(linked.by_theme[theme.id]), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)
+    for article in dossier.articles:
+        outlet = article.source.outlet or "الناشر غير مذكور"
+        wanted[f"cards/articles/{article.id}.png"] = Card(
+            article.title, "، ".join(themes_by_id[t].title for t in article.themes),
+            f"{format_partial_date(article.date)} · {outlet}", SITE_NAME)
+    return wanted

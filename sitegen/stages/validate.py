@@ -1,0 +1,439 @@
+"""Stage 2, validate: check the loaded dossier against the JSON Schemas (sitegen/schema.py) and
+the rules a schema cannot express, and turn it into model objects. Every problem is collected;
+none stops the others.
+
+The rules checked here on top of the schemas: characters no value may hold (characters.py);
+dates written in quotes; ids the generator needs for its own pages; unknown theme, entity and
+related ids (with a "did you mean"); duplicate ids and names, also names that differ only by
+Arabic spelling variants; names and aliases that show nothing or would match everywhere; an
+article related to itself; an event dated after its article; hidden lines that are not in the
+text; a text whose SHA-256 no longer matches its metadata.
+
+Drafts (`draft: true`) are checked leniently unless asked otherwise: their problems are
+warnings, and a draft with problems is simply left out, so a draft written by `add` and not yet
+filled in never blocks a build.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import arabic, characters
+from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..model import Article, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
+from ..schema import BIDI_CONTROLS, DATE_HINT, ID_HINT, Schemas, describe, ecma_pattern, field_name
+from .load import RawArticle, RawDossier
+from .yaml_reader import YamlDocument, rel
+
+ID_MAX = 100
+# Names the generator uses for pages of its own, in the folders ids name pages in: an id equal
+# to one would make one page silently overwrite another.
+RESERVED_IDS = frozenset({"index", "search", "assets", "tags", "404", "sitemap", "robots", "feed", "data",
+                          "cards", "downloads", "map", "outlets", "corrections", "years", "page"})
+DID_YOU_MEAN_LIMIT = 20  # suggestions per file: each costs a comparison with every known id
+_CLOSE_LINES_LIMIT = 3  # closest-line hints per article for hidden lines not in the text
+
+
+@dataclass
+class Validation:
+    dossier: Dossier | None
+    problems: list[Problem]  # the dossier cannot be built until these are fixed
+    warnings: list[Problem] = field(default_factory=list)  # reported, not blocking (drafts)
+
+
+def _sorted(problems) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
+
+
+def _is_bad(bad_paths, key_path) -> bool:
+    """True when the schema already complained about this value or one inside it."""
+    key_path = tuple(key_path)
+    return any(path[:len(key_path)] == key_path for path in bad_paths)
+
+
+def _did_you_mean(value: str, known) -> str:
+    close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def forbidden_characters(document: YamlDocument, root: Path) -> list[Problem]:
+    """Every value holding a character no value may hold, named by its code point."""
+    problems: list[Problem] = []
+    shown = rel(document.path, root)
+
+    def walk(value, key_path) -> None:
+        if isinstance(value, str):
+            found = characters.IN_VALUE.search(value)
+            if found:
+                problems.append(Problem(shown, *document.where(key_path),
+                                        f"`{field_name(key_path)}` contains {characters.describe(found.group())}; "
+                                        "delete it (it is invisible in review and is never part of a dossier value)"))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, key_path + (key,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, key_path + (index,))
+
+    walk(document.data, ())
+    return problems
+
+
+class _Checker:
+    """Collects problems about one document at a time, located in it."""
+
+    def __init__(self, root: Path, schemas: Schemas):
+        self.root = root
+        self.schemas = schemas
+        self.problems: list[Problem] = []
+        self._suggestions = 0
+
+    def problem(self, document: YamlDocument, key_path, message: str) -> None:
+        line, column = document.where(key_path)
+        self.problems.append(Problem(rel(document.path, self.root), line, column, message))
+
+    def schema(self, document: YamlDocument, name: str) -> frozenset:
+        bad, problems = self.schemas.check(document, name, self.root)
+        self.problems.extend(problems)
+        self.problems.extend(forbidden_characters(document, self.root))
+        return bad
+
+    def did_you_mean(self, value, known) -> str:
+        self._suggestions += 1
+        return _did_you_mean(value, known) if self._suggestions <= DID_YOU_MEAN_LIMIT else ""
+
+    def quoted_date(self, document: YamlDocument, key_path) -> bool:
+        """Dates are written in quotes: unquoted, YAML 1.1 reads 0x7E5, 0o3745, 33:41 or 2_021 as numbers."""
+        if tuple(key_path) in document.plain:
+            value = document.data
+            for key in key_path:
+                value = value[key]
+            self.problem(document, key_path, f"`{field_name(key_path)}` is written without quotes ({describe(value)}): "
+                                             f"{DATE_HINT}")
+            return False
+        return True
+
+    def date(self, document, key_path, value) -> PartialDate | None:
+        if not self.quoted_date(document, key_path):
+            return None
+        try:
+            return PartialDate.parse(str(value))
+        except ValueError as error:
+            self.problem(document, key_path, f"`{field_name(key_path)}` is {describe(value)}, which is not a real date: "
+                                             f"{error}; {DATE_HINT}")
+            return None
+
+    def reserved(self, document, key_path, value: str, what: str) -> None:
+        if value in RESERVED_IDS:
+            self.problem(document, key_path, f"{what} id `{value}` is reserved: the site has a page of that name of "
+                                             f"its own, which one of the two would overwrite; choose another id "
+                                             f"(reserved: {', '.join(sorted(RESERVED_IDS))})")
+
+
+# themes.yml and entities.yml -----------------------------------------------------------------
+
+def _items(document: YamlDocument | None) -> list:
+    return document.data if document is not None and isinstance(document.data, list) else []
+
+
+def _declared(document: YamlDocument | None) -> set[str] | None:
+    if document is None:
+        return None
+    return {i["id"] for i in _items(document) if isinstance(i, dict) and isinstance(i.get("id"), str)}
+
+
+def check_themes(document: YamlDocument | None, checker: _Checker) -> list[Theme]:
+    if document is None:
+        return []
+    bad = checker.schema(document, "themes")
+    themes, seen_ids, seen_titles = [], {}, {}
+    for index, item in enumerate(_items(document)):
+        if _is_bad(bad, (index,)):
+            continue
+        line = document.where((index, "id"))[0]
+        if item["id"] in seen_ids:
+            checker.problem(document, (index, "id"), f"duplicate theme id `{item['id']}` (first on line "
+                                                     f"{seen_ids[item['id']]}); each theme needs its own id")
+            continue
+        seen_ids[item["id"]] = line
+        checker.reserved(document, (index, "id"), item["id"], "theme")
+        folded = arabic.normalize(item["title"]).strip()
+        if folded in seen_titles:
+            checker.problem(document, (index, "title"), f"theme title `{item['title']}` is the same as theme "
+                                                        f"`{seen_titles[folded]}`'s once hamza, ة/ه, ى/ي and diacritics "
+                                                        "are set aside; merge the two themes or tell them apart")
+        seen_titles.setdefault(folded, item["id"])
+        themes.append(Theme(item["id"], item["title"], item["description"], _item_fingerprint(item)))
+    return themes
+
+
+def _item_fingerprint(item: dict) -> str:
+    return fingerprint(json.dumps(item, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def _spelling_problem(spelling: str, is_alias: bool) -> str | None:
+    """Why a name or alias cannot name anything, or None."""
+    if not characters.visible(spelling):
+        return "shows nothing: it is empty or only invisible characters (spaces, marks, zero-width or direction characters)"
+    if not characters.letters(spelling):
+        return ("has no letters (only digits, punctuation or Arabic presentation forms, which a text never uses "
+                "for its words): write the name in ordinary Arabic letters")
+    if is_alias and " ".join(arabic.normalize(spelling).split()) in arabic.STOP_WORDS:
+        return ("is an Arabic stop word, which every text uses: as an alias it would link every article to this "
+                "entity; remove it")
+    return None
+
+
+def check_entities(document: YamlDocument | None, checker: _Checker) -> list[Entity]:
+    if document is None:
+        return []
+    bad = checker.schema(document, "entities")
+    entities, seen_ids, seen_names = [], {}, {}
+    for index, item in enumerate(_items(document)):
+        if _is_bad(bad, (index,)):
+            continue
+        line = document.where((index, "id"))[0]
+        if item["id"] in seen_ids:
+            checker.problem(document, (index, "id"), f"duplicate entity id `{item['id']}` (first on line "
+                                                     f"{seen_ids[item['id']]}); merge the two entries or give this one its own id")
+            continue
+        seen_ids[item["id"]] = line
+        checker.reserved(document, (index, "id"), item["id"], "entity")
+        spellings = [((index, "name"), item["name"])] + [((index, "aliases", k), a) for k, a in enumerate(item["aliases"])]
+        usable = True
+        for key_path, spelling in spellings:
+            why = _spelling_problem(spelling, is_alias=len(key_path) == 3)
+            if why:
+                checker.problem(document, key_path, f"`{field_name(key_path)}` {spelling!r} {why}")
+                usable = False
+                continue
+            folded = " ".join(arabic.normalize(spelling).split())
+            other = seen_names.get(folded)
+            if other and other[0] != item["id"]:
+                checker.problem(document, key_path,
+                                f"`{spelling}` is already a name of entity `{other[0]}` (line {other[1]}), the same once "
+                                "hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the two entities or remove "
+                                "one spelling")
+            seen_names.setdefault(folded, (item["id"], document.where(key_path)[0]))
+        if usable:
+            entities.append(Entity(item["id"], item["name"], item["kind"], list(item["aliases"]), item["description"],
+                                   _item_fingerprint(item)))
+    return entities
+
+
+# articles -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Context:
+    """What an article's checks depend on besides its own files."""
+
+    theme_ids: frozenset | None
+    entity_ids: frozenset | None
+    article_ids: frozenset
+    include_drafts: bool
+    key: str
+
+
+def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
+    theme_ids, entity_ids = _declared(themes_doc), _declared(entities_doc)
+    article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
+    key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
+                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts))
+    return _Context(None if theme_ids is None else frozenset(theme_ids),
+                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key)
+
+
+def check_article(raw_article: RawArticle, context: _Context, root: Path,
+                  schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...]]:
+    """One article's own checks: a function of its two files and the ids it may name."""
+    checker = _Checker(root, schemas)
+    article = _article(raw_article, context, checker)
+    return article, tuple(checker.problems)
+
+
+def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> Article | None:
+    document = raw_article.yml
+    if document is None or raw_article.txt_path is None:
+        return None
+    if not valid_id(raw_article.id):
+        invisible = BIDI_CONTROLS.search(raw_article.id)
+        why = (f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else "")
+        checker.problems.append(Problem(rel(document.path, checker.root), 1, 1,
+                                        f"file name `{raw_article.id}`{why} is not a valid article id: {ID_HINT}, at most "
+                                        f"{ID_MAX} characters; the id becomes the article's address. Rename both "
+                                        f"{raw_article.id}.yml and {raw_article.id}.txt"))
+    elif raw_article.id in RESERVED_IDS:
+        checker.problems.append(Problem(rel(document.path, checker.root), 1, 1,
+                                        f"article id `{raw_article.id}` is reserved: the site has a page of that name of "
+                                        "its own, which one of the two would overwrite; rename both files"))
+    if not isinstance(document.data, dict):  # one message for a file of the wrong shape, from the schema
+        checker.schema(document, "article")
+        return None
+    bad = checker.schema(document, "article")
+    data = document.data
+
+    def ok(*key_path) -> bool:
+        """The value at key_path is there and the schema found nothing wrong with it."""
+        value = data
+        for key in key_path:
+            if isinstance(value, dict) and key in value:
+                value = value[key]
+            elif isinstance(value, list) and isinstance(key, int) and key < len(value):
+                value = value[key]
+            else:
+                return False
+        return not _is_bad(bad, key_path)
+
+    date = checker.date(document, ("date",), data["date"]) if ok("date") else None
+    events = []
+    for index, event in enumerate(data["events"] if isinstance(data.get("events"), list) else []):
+        if not ok("events", index):
+            continue
+        event_date = checker.date(document, ("events", index, "date"), event["date"])
+        if event_date and date and event_date.could_be_after(date):
+            checker.problem(document, ("events", index, "date"),
+                            f"`events[{index}].date` {event_date} is after the article's date {date}: an article reports "
+                            "only what happened by the time it was published; check both dates")
+        if event_date:
+            events.append(Event(event_date, event["title"]))
+    _references(checker, document, data, "themes", context.theme_ids, ok,
+                "unknown theme `{}`; expected one of: " + ", ".join(sorted(context.theme_ids or [])))
+    _references(checker, document, data, "entities", context.entity_ids, ok,
+                "unknown entity `{}`: add it to dossier/entities.yml or correct the id")
+    for index, related_id in enumerate(data["related"] if isinstance(data.get("related"), list) else []):
+        if not ok("related", index):
+            continue
+        if related_id == raw_article.id:
+            checker.problem(document, ("related", index), f"`related[{index}]` names this article itself; "
+                                                          "list other articles' ids")
+        elif related_id not in context.article_ids:
+            checker.problem(document, ("related", index), f"unknown article `{related_id}` in `related[{index}]`: expected "
+                                                          f"the id of an article in dossier/articles/"
+                                                          f"{checker.did_you_mean(related_id, context.article_ids)}")
+    text = raw_article.text
+    if text is not None:
+        _hidden_lines(checker, document, data, text, raw_article, ok)
+        if ok("sha256") and raw_article.sha256 != data["sha256"]:
+            checker.problem(document, ("sha256",),
+                            f"`sha256` does not match {raw_article.txt_path.name}: the text has changed since its metadata "
+                            f"was written (its SHA-256 is now {raw_article.sha256}); source texts are kept as received, "
+                            "so if the change is intended, put the new value in `sha256` and say why in the pull request")
+        elif "sha256" not in data:
+            for i, problem in enumerate(checker.problems):
+                if problem.message.startswith("missing required field `sha256`"):
+                    checker.problems[i] = dataclasses.replace(problem, message=(
+                        f"missing required field `sha256`: add `sha256: {raw_article.sha256}`, the SHA-256 of "
+                        f"{raw_article.txt_path.name}, so that a changed text is noticed"))
+    if checker.problems or text is None or date is None:
+        return None
+    if data.get("draft") and not context.include_drafts:
+        return None
+    source = data["source"]
+    return Article(
+        id=raw_article.id, title=data["title"], date=date,
+        source=Source(source.get("outlet"), source.get("url"), source.get("note")),
+        themes=list(data["themes"]), summary=data["summary"].strip(), entities=list(data["entities"]),
+        events=events, text=text, sha256=raw_article.sha256, related=list(data.get("related", [])),
+        hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
+        draft=bool(data.get("draft")), yml_path=document.path, txt_path=raw_article.txt_path,
+        fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
+
+
+_ID = ecma_pattern("^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def valid_id(value: str) -> bool:
+    return len(value) <= ID_MAX and bool(_ID.search(value))
+
+
+def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
+    hidden = data["hide_lines"] if isinstance(data.get("hide_lines"), list) else []
+    if not hidden:
+        return
+    lines = [line for line in text.splitlines() if line.strip()]
+    known = set(lines) | {line.strip() for line in lines}
+    hinted = 0
+    for index, line in enumerate(hidden):
+        if not ok("hide_lines", index) or line in known:
+            continue
+        hint = ""
+        if hinted < _CLOSE_LINES_LIMIT:  # difflib compares with every line: a few hints per article at most
+            hinted += 1
+            similar = [c.strip() for c in lines if abs(len(c.strip()) - len(line)) <= max(10, len(line) // 3)][:500]
+            close = difflib.get_close_matches(line, similar, n=1, cutoff=0.6)
+            hint = f"; the closest line is {close[0]!r}" if close else ""
+        checker.problem(document, ("hide_lines", index),
+                        f"`hide_lines[{index}]` {line!r} is not a line of {raw_article.txt_path.name}: expected "
+                        f"a whole line of the text, copied exactly{hint}")
+
+
+def _references(checker, document, data, field_, known_ids, ok, message) -> None:
+    if known_ids is None:  # the file that declares them could not be read: already reported
+        return
+    for index, value in enumerate(data[field_] if isinstance(data.get(field_), list) else []):
+        if ok(field_, index) and value not in known_ids:
+            checker.problem(document, (field_, index), message.format(value) + checker.did_you_mean(value, known_ids))
+
+
+def _checked(check, document, root: Path, schemas: Schemas) -> tuple[list, tuple[Problem, ...]]:
+    checker = _Checker(root, schemas)
+    return check(document, checker), tuple(checker.problems)
+
+
+def themes_and_entities(raw: RawDossier, schemas: Schemas) -> tuple[list[Theme], list[Entity], list[Problem]]:
+    """The valid themes and entities alone (for `add`'s suggestions), and their files' problems."""
+    checker = _Checker(raw.root, schemas)
+    return check_themes(raw.themes, checker), check_entities(raw.entities, checker), checker.problems
+
+
+def _is_draft(raw_article: RawArticle) -> bool:
+    data = raw_article.yml.data if raw_article.yml is not None else None
+    return isinstance(data, dict) and data.get("draft") is True
+
+
+def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False, strict_drafts: bool = False,
+             cache: BuildCache = NO_CACHE) -> Validation:
+    """The dossier as model objects, or the problems that stop it.
+
+    include_drafts: drafts become articles (serve, check); strict_drafts: a draft's problems
+    stop the build like any other (`check --drafts`); otherwise they are warnings.
+    """
+    checker = _Checker(raw.root, schemas)
+    themes = cache.get("themes", (raw.themes.digest if raw.themes else None, schemas.digest),
+                       lambda: _checked(check_themes, raw.themes, raw.root, schemas))
+    entities = cache.get("entities", (raw.entities.digest if raw.entities else None, schemas.digest),
+                         lambda: _checked(check_entities, raw.entities, raw.root, schemas))
+    checker.problems.extend(themes[1] + entities[1])
+    context = _context(raw.themes, raw.entities, raw, include_drafts)
+    texts: dict[str, str] = {}
+    articles, warnings = [], []
+    for raw_article in raw.articles:
+        key = (raw_article.id, raw_article.yml.digest if raw_article.yml else None, raw_article.sha256,
+               raw_article.text is None, context.key, schemas.digest)
+        try:
+            article, problems = cache.get("article", key, lambda: check_article(raw_article, context, raw.root, schemas))
+        except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
+            document = raw_article.yml
+            article, problems = None, (Problem(rel(document.path, raw.root) if document else raw_article.id, 1, 1,
+                                               f"could not check this file ({type(error).__name__}: {error}); "
+                                               "please report this with the file attached"),)
+        if raw_article.sha256 and raw_article.yml is not None:
+            first = texts.setdefault(raw_article.sha256, raw_article.id)
+            if first != raw_article.id:
+                problems += (Problem(rel(raw_article.yml.path, raw.root), *raw_article.yml.where(()),
+                                     f"{raw_article.txt_path.name} is byte for byte the same text as article "
+                                     f"`{first}`; keep one of the two"),)
+                article = None
+        if problems and _is_draft(raw_article) and not strict_drafts:
+            warnings.extend(problems)
+            continue
+        checker.problems.extend(problems)
+        if article:
+            articles.append(article)
+    problems = _sorted(checker.problems)
+    if problems:
+        return Validation(None, problems, _sorted(warnings))
+    return Validation(Dossier(themes[0], entities[0], articles), [], _sorted(warnings))
