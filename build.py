@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -47,7 +48,27 @@ def cmd_check(args) -> int:
     return 0
 
 
+SITE_URL_NEEDED = ("SITE_URL is not set, so this site has no link previews (og:image and twitter:image need an "
+                   "absolute address), no sitemap.xml and no robots.txt, and its feed and citations link to pages "
+                   "by relative addresses only. To publish, set it to the site's address, e.g. "
+                   "`SITE_URL=https://example.org/dossier/ python build.py build`.")
+
+
+def site_url_problem(required: bool) -> str | None:
+    """Why SITE_URL cannot be used (it must be an absolute http(s) address), or None."""
+    url = os.environ.get("SITE_URL", "").strip()
+    if not url:
+        return "SITE_URL is not set; `build --publish` needs the published site's address" if required else None
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
+        return f"SITE_URL {url!r} is not an absolute http:// or https:// address (e.g. https://example.org/dossier/)"
+    return None
+
+
 def cmd_build(args) -> int:
+    problem = site_url_problem(getattr(args, "publish", False))
+    if problem:
+        print(f"build: {problem}", file=sys.stderr)
+        return 1
     here = project()
     download, note = bundle.offered_bundle(here)
     outcome = pipeline.generate(here, include_drafts=False, download=download)
@@ -57,12 +78,15 @@ def cmd_build(args) -> int:
     generated = outcome.generated
     mkdocs_build.quiet_mkdocs_logging(args.verbose)
     try:
-        out = mkdocs_build.build_site(here, generated.pages, generated.nav, cards=generated.cards)
+        out = mkdocs_build.build_site(here, generated.pages, generated.nav, cards=generated.cards,
+                                      site_files=generated.site_files)
     except mkdocs_build.BuildFailed as error:
         print(f"build failed: {error}\nsite/ and docs/ were left as they were.", file=sys.stderr)
         return 1
     if note:
         print(note, file=sys.stderr)
+    if not here.site_url:
+        print(f"warning: {SITE_URL_NEEDED}", file=sys.stderr)
     print(f"built {len(generated.pages)} generated pages and {len(generated.cards)} link-preview cards "
           f"from {len(generated.dossier.articles)} articles into {out.relative_to(here.root)}/")
     return 0
@@ -109,7 +133,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Build the Iraqi security dossier site.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("build", help="validate, generate and build the site into site/ (default)")
+    build_parser = commands.add_parser("build", help="validate, generate and build the site into site/ (default)")
+    build_parser.add_argument("--publish", action="store_true",
+                              help="a build to publish: SITE_URL (the site's address) must be set")
     check_parser = commands.add_parser("check", help="validate the dossier only")
     check_parser.add_argument("--drafts", action="store_true", help="check drafts as strictly as published articles")
     serve_parser = commands.add_parser("serve", help="preview the site, regenerating when the dossier, templates or pages change")
@@ -120,7 +146,7 @@ def main(argv=None) -> int:
     commands.add_parser("bundle", help="build the offline HTML bundle into dist/")
     args = parser.parse_args(argv)
     if args.command is None:
-        args.drafts = False
+        args.publish = False
     handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "add": cmd_add,
                 "bundle": cmd_bundle, None: cmd_build}
     try:

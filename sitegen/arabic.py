@@ -240,3 +240,33 @@ def format_partial_date(date: PartialDate) -> str:
 
     real = datetime.date(date.year, date.month or 1, date.day or 1)
     return format_date(real, _PATTERNS[date.precision], locale="ar_IQ")
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def find_passage(text: str, passage: str) -> tuple[int, int] | None:
+    """Where passage stands in text, as (start, end) offsets in text, or None.
+
+    The comparison forgives only what the dossier's folding forgives (hamza forms, ة/ه, ى/ي,
+    diacritics, tatweel, invisible marks) and differences of whitespace: a quote copied from the
+    text is found, a reworded one is not.
+    """
+    def squeezed(value: str) -> tuple[str, list[int]]:
+        folded, origin = _folded_with_origin(value)
+        if origin is None:
+            origin = list(range(len(value)))
+        keep = [i for i, ch in enumerate(folded) if not ch.isspace()]
+        return "".join(folded[i] for i in keep), [origin[i] for i in keep]
+
+    needle, _ = squeezed(passage)
+    if not needle:
+        return None
+    haystack, origin = squeezed(text)
+    at = haystack.find(needle)
+    if at < 0:
+        return None
+    end = origin[at + len(needle) - 1] + 1
+    while end < len(text) and DROP_RE.match(text[end]):  # marks after the last letter belong to it
+        end += 1
+    return origin[at], end

@@ -64,6 +64,8 @@ def _resolve(root: dict, node: dict) -> dict:
 
 
 def _kind(root: dict, node: dict, field: str) -> Kind:
+    if node.get("$ref", "").endswith("/day"):
+        return Kind("day")
     node = _resolve(root, node)
     if "oneOf" in node:
         return Kind("or", tuple(_kind(root, option, field) for option in node["oneOf"]))

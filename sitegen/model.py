@@ -134,6 +134,14 @@ class Entity:
 class Event:
     date: PartialDate
     title: str
+    quote: str | None = None  # the passage of the text that states it, verbatim
+    date_note: str | None = None  # how the date was inferred, when the text does not state it
+
+
+@dataclass(frozen=True)
+class Correction:
+    date: PartialDate  # a day
+    text: str
 
 
 @dataclass
@@ -159,6 +167,7 @@ class Article:
     hide_lines: list[str] = field(default_factory=list)
     date_note: str | None = None
     draft: bool = False
+    corrections: list[Correction] = field(default_factory=list)  # oldest first
     yml_path: Path | None = None
     txt_path: Path | None = None
     fingerprint: str = ""  # of its two files: equal fingerprints, equal articles (caches key on it)

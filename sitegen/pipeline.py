@@ -31,6 +31,7 @@ class Generated:
     pages: dict[str, str | bytes]  # paths under docs/
     cards: dict  # link-preview cards to draw, by path (none for the offline bundle)
     nav: list  # MkDocs' navigation
+    site_files: dict[str, str] = field(default_factory=dict)  # files for the site's root (robots.txt)
 
 
 @dataclass
@@ -73,19 +74,22 @@ def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: 
         with stage("link"):
             linked = link.link(validation.dossier, cache)
         with stage("render"):
-            settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download)
+            settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
+                                      "" if offline else project.site_url)
             pages = render.render(linked, settings, cache)
             pages["_partials/fields.md"] = cache.get(
                 "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
                 lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir))
             pages = dict(sorted(pages.items()))
-            cards = {} if offline else render.card_set(linked)
+            # Cards are only ever named by og:image, which needs the site's address: none without it.
+            cards = {} if offline or not project.site_url else render.card_set(linked)
+            site_files = {} if offline else render.site_files(project.templates_dir, project.site_url)
     except BaseException:
         cache.finish_run(success=False)
         raise
     cache.finish_run()
-    return Outcome(Generated(validation.dossier, linked, pages, cards, render.navigation(validation.dossier.themes)),
-                   [], validation.warnings)
+    return Outcome(Generated(validation.dossier, linked, pages, cards, render.navigation(validation.dossier.themes),
+                             site_files), [], validation.warnings)
 
 
 def _failed(cache: BuildCache, outcome: Outcome) -> Outcome:

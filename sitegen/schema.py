@@ -28,6 +28,7 @@ from .stages.yaml_reader import YamlDocument, rel
 
 NAMES = ("article", "themes", "entities")
 DATE_HINT = "dates are written in quotes as \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")"
+DAY_HINT = "a correction's date is the full day it was made, in quotes: \"YYYY-MM-DD\" (e.g. \"2026-11-30\")"
 ID_HINT = "ids are lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")"
 MAX_MESSAGES_PER_FILE = 50
 BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
@@ -285,7 +286,8 @@ def schema_message(error: jsonschema.ValidationError, root: dict) -> tuple[tuple
         return key_path + (extra[0], "<key>"), (f"unknown field `{field_name(key_path + (extra[0],))}`{hint} "
                                                 f"Expected one of: {', '.join(allowed)}")
     if last == "date" and error.validator in ("pattern", "type", "minimum", "maximum"):
-        return key_path, f"`{name}` is {found}: {DATE_HINT}{date_suggestion(error.instance)}"
+        hint = DAY_HINT if key_path[:1] == ("corrections",) else DATE_HINT
+        return key_path, f"`{name}` is {found}: {hint}{date_suggestion(error.instance)}"
     if error.validator == "type" and not key_path:
         title = root.get("title", "").lower() or "the fields"
         if error.instance is None:

@@ -59,10 +59,15 @@ def copy_repo(destination: Path, source: Path = REPO) -> Path:
     return destination
 
 
+# The address the shared builds are published at, as the deploy workflow sets SITE_URL.
+SITE_URL = "https://dossier.example/"
+
+
 def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` in repo, as a maintainer or CI would run it."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "DOSSIER_SERVE")}
-    environment.update(PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8", **(env or {}))
+    """`python build.py ARGS` in repo, as CI would run it to publish (SITE_URL set; env={"SITE_URL": ""}
+    runs it as a maintainer's first try would, without)."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SITE_URL")}
+    environment.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": SITE_URL, **(env or {})})
     return subprocess.run([sys.executable, "build.py", *args], cwd=repo, capture_output=True, text=True,
                           encoding="utf-8", errors="replace", timeout=timeout, env=environment)
 

@@ -42,7 +42,8 @@ def test_every_card_exists_and_matches_its_page(site):
     for page, card in pages_with_cards(site):
         image_url = meta(page, "og:image")
         assert meta(page, "twitter:image") == image_url and meta(page, "twitter:card") == "summary_large_image"
-        png = (page.parent / image_url).resolve()
+        assert image_url.startswith("https://dossier.example/"), image_url
+        png = (site / image_url.removeprefix("https://dossier.example/")).resolve()
         assert png == (site / card).resolve() and png.is_file(), image_url
         with Image.open(png) as image:
             assert image.size == (1200, 630) and image.format == "PNG"
@@ -199,7 +200,7 @@ def test_cards_drawn_during_the_mkdocs_build_all_reach_the_site(repo):
             if "/card-" in path:
                 assert image.text["Title"] == f"عنوان البطاقة رقم {int(path[-6:-4])}"
     page = repo / "site" / "articles" / "card-07" / "index.html"
-    assert meta(page, "og:image") == "../../cards/articles/card-07.png"
+    assert meta(page, "og:image") == "https://dossier.example/cards/articles/card-07.png"
 
 
 def test_the_offline_bundle_has_no_cards_and_no_link_previews(bundled):

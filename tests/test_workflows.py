@@ -85,7 +85,7 @@ def test_pushes_to_main_build_and_deploy_to_pages():
     assert workflow["on"]["push"]["branches"] == ["main"]
     assert "pull_request" not in workflow["on"]
     build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
-    assert any(step.get("run", "").strip() == "python build.py bundle && python build.py build" for step in build["steps"])
+    assert any(step.get("run", "").strip() == "python build.py bundle && python build.py build --publish" for step in build["steps"])
     upload = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert upload and upload[0]["with"]["path"] == "site"
     assert deploy["needs"] == "build"

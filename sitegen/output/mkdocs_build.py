@@ -34,13 +34,15 @@ def _hand_written(project: Project, destination: Path) -> None:
 
 def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
                use_directory_urls: bool = True, site_dir: Path | None = None, extra_config: dict | None = None,
-               swap_docs: bool = True, stats: dict | None = None) -> Path:
+               swap_docs: bool = True, stats: dict | None = None, site_files: dict[str, str] | None = None) -> Path:
     """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
 
     The link-preview cards are drawn while MkDocs builds (on one core), by processes of lower
     priority that take the cores it leaves idle, reusing the cards of the last build whose
     text has not changed; they are added to the site when both are done. MkDocs needs nothing from them: pages
-    name their card by its path. stats, if given, receives the cards' figures.
+    name their card by its path. stats, if given, receives the cards' figures. site_files are
+    written at the site's root after MkDocs (robots.txt). Without the site's address (SITE_URL)
+    MkDocs' sitemap.xml has no absolute <loc> and is not valid: it is left out.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -74,6 +76,11 @@ def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, ca
             drawn = drawing.finish()
             if not (work / "site" / "index.html").is_file():
                 raise BuildFailed("MkDocs produced no index.html; nothing was replaced")
+            if not project.site_url:
+                for name in ("sitemap.xml", "sitemap.xml.gz"):
+                    (work / "site" / name).unlink(missing_ok=True)
+            for name, text in (site_files or {}).items():
+                (work / "site" / name).write_text(text, encoding="utf-8")
             if cards:
                 write_pages(docs, drawn, folders=("cards",))
                 write_pages(work / "site", {path: docs / path for path in drawn}, folders=("cards",))  # linked

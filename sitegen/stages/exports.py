@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from dataclasses import dataclass
 
 from ..arabic import format_partial_date
+from ..cache import fingerprint
 from .link import LinkedDossier, newest_key
 from ..model import Article, PartialDate
 
@@ -30,7 +33,9 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
         "summary": article.summary,
         "entities": article.entities,
         "entities_found": entity_ids,
-        "events": [{"date": e.date.iso, "title": e.title} for e in article.events],
+        "events": [{"date": e.date.iso, "title": e.title, "quote": e.quote, "date_note": e.date_note}
+                   for e in article.events],
+        "corrections": [{"date": c.date.iso, "text": c.text} for c in article.corrections],
         "related": article.related,
         "sha256": article.sha256,
         "page": f"articles/{article.id}/",
@@ -78,12 +83,46 @@ def dossier_csv(linked: LinkedDossier) -> str:
     return out.getvalue()
 
 
-def datapackage(site_name: str) -> str:
+# The dossier's licences: its metadata (what the maintainers write) is open; the article texts
+# are their publishers' and are reproduced for research, under none of the dossier's licences.
+METADATA_LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+                    "title": "Creative Commons Attribution 4.0 International (the dossier's metadata: "
+                             "titles, summaries, dates, events, entities, themes)"}
+TEXTS_NOTICE = ("The article texts (the `text` field of dossier.json) belong to their publishers; they are "
+                "reproduced for research and are not covered by the licence above.")
+
+
+@dataclass(frozen=True)
+class Release:
+    """What identifies this state of the dossier: derived from its content, never from the clock."""
+
+    version: str  # the newest date in the dossier and a digest of every article
+    created: str  # the newest date in the dossier (an article, an event or a correction), as a timestamp
+    newest: PartialDate
+
+
+def release(linked: LinkedDossier) -> Release:
+    articles = linked.dossier.articles
+    dates = [a.date for a in articles] + [c.date for a in articles for c in a.corrections]
+    newest = max(dates, default=PartialDate(2000))
+    digest = fingerprint(*(f"{a.id}:{a.fingerprint}" for a in articles),
+                         *(t.fingerprint for t in linked.dossier.themes), linked.entities_key)[:12]
+    return Release(f"{newest.year}.{newest.month}.{newest.day}+{digest}", atom_timestamp(newest), newest)
+
+
+def datapackage(linked: LinkedDossier, site_name: str, site_url: str = "") -> str:
+    stamp = release(linked)
+    outlets = sorted({a.source.outlet for a in linked.dossier.articles if a.source.outlet})
     package = {
         "profile": "data-package",
         "name": "iraqi-security-dossier",
         "title": site_name,
-        "description": "Curated Arabic news reporting on Iraqi security: election security, ISIS remnants and weapons campaigns.",
+        "description": ("Curated Arabic news reporting on Iraqi security: election security, ISIS remnants and weapons "
+                        "campaigns. " + TEXTS_NOTICE),
+        "version": stamp.version,
+        "created": stamp.created,
+        "licenses": [METADATA_LICENSE],
+        "sources": [{"title": outlet} for outlet in outlets],
         "resources": [
             {
                 "name": "articles",
@@ -104,10 +143,13 @@ def datapackage(site_name: str) -> str:
                 "format": "json",
                 "mediatype": "application/json",
                 "encoding": "utf-8",
-                "description": "Themes, entities and articles (with their texts) using the dossier schema's field names.",
+                "description": "Themes, entities and articles (with their texts) using the dossier schema's field names. "
+                               + TEXTS_NOTICE,
             },
         ],
     }
+    if site_url:
+        package["homepage"] = site_url
     return json.dumps(package, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -115,7 +157,10 @@ def _date_parts(date: PartialDate) -> list[int]:
     return [p for p in (date.year, date.month, date.day) if p]
 
 
-def csl_items(linked: LinkedDossier) -> list[dict]:
+def csl_items(linked: LinkedDossier, site_url: str = "") -> list[dict]:
+    """CSL-JSON items: URL is the original article's where known, else the dossier's page (only as an
+    absolute address, so only with SITE_URL); accessed is the dossier's newest date (see Release)."""
+    accessed = release(linked).newest
     items = []
     for item in linked.articles.values():
         a = item.article
@@ -128,40 +173,51 @@ def csl_items(linked: LinkedDossier) -> list[dict]:
         }
         if a.source.outlet:
             entry["container-title"] = a.source.outlet
-        if a.source.url:
-            entry["URL"] = a.source.url
+        url = a.source.url or (site_url + f"articles/{a.id}/" if site_url else "")
+        if url:
+            entry["URL"] = url
+            entry["accessed"] = {"date-parts": [_date_parts(accessed)]}
         if a.date_note:
             entry["note"] = a.date_note
         items.append(entry)
     return items
 
 
-def citations_json(linked: LinkedDossier) -> str:
-    return json.dumps(csl_items(linked), ensure_ascii=False, indent=1) + "\n"
+def citations_json(linked: LinkedDossier, site_url: str = "") -> str:
+    return json.dumps(csl_items(linked, site_url), ensure_ascii=False, indent=1) + "\n"
 
 
-def _bib(value: str) -> str:
-    """BibTeX-safe text: braces and specials escaped, nothing else changed."""
-    for char, escaped in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"), ("%", r"\%"),
-                          ("&", r"\&"), ("#", r"\#"), ("$", r"\$"), ("_", r"\_")):
-        value = value.replace(char, escaped)
-    return value
+_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+                "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+_BIB_RE = re.compile("|".join(map(re.escape, _BIB_SPECIAL)))
 
 
-def citations_bibtex(linked: LinkedDossier) -> str:
+def bib_escape(value: str) -> str:
+    """Text as BibTeX shows it literally: every special character escaped, in one pass (so that the
+    braces an escape writes are never escaped again)."""
+    return _BIB_RE.sub(lambda m: _BIB_SPECIAL[m.group()], value)
+
+
+def citations_bibtex(linked: LinkedDossier, site_url: str = "") -> str:
+    """biblatex @online entries: the dossier's page is the url (with SITE_URL), the original article's
+    address, where known, is in note; the outlet is the organization."""
+    accessed = release(linked).newest
     entries = []
     for item in linked.articles.values():
         a = item.article
-        fields = [("title", a.title), ("date", a.date.iso), ("year", str(a.date.year))]
-        if a.date.month:
-            fields.append(("month", str(a.date.month)))
+        fields = [("title", a.title), ("date", a.date.iso)]
         if a.source.outlet:
-            fields.append(("journaltitle", a.source.outlet))
-        if a.source.url:
-            fields.append(("url", a.source.url))
+            fields.append(("organization", a.source.outlet))
+        if site_url:
+            fields += [("url", site_url + f"articles/{a.id}/"), ("urldate", accessed.iso)]
+        notes = [f"{a.source.url}"] if a.source.url else []
+        if a.date_note:
+            notes.append(a.date_note)
+        if notes:
+            fields.append(("note", " — ".join(notes)))
         fields.append(("langid", "arabic"))
-        body = ",\n".join(f"  {name} = {{{_bib(value)}}}" for name, value in fields)
-        entries.append(f"@article{{{a.id},\n{body}\n}}\n")
+        body = ",\n".join(f"  {name} = {{{bib_escape(value)}}}" for name, value in fields)
+        entries.append(f"@online{{{a.id},\n{body}\n}}\n")
     return "\n".join(entries)
 
 
@@ -170,6 +226,11 @@ FEED_LIMIT = 50  # newest entries in the Atom feed: readers poll it, so it must 
 
 def feed_entries(linked: LinkedDossier) -> list[Article]:
     return sorted(linked.dossier.articles, key=newest_key)[:FEED_LIMIT]
+
+
+def updated(article: Article) -> PartialDate:
+    """When an article last changed, as the feed says: its latest correction, else its date."""
+    return max([article.date, *(c.date for c in article.corrections)])
 
 
 def atom_timestamp(date: PartialDate) -> str:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..arabic import Matcher
+from ..arabic import Matcher, find_passage
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..model import Article, Dossier, PartialDate
 
@@ -28,6 +28,14 @@ COMMON_ENTITY_WINDOW = 20
 class Segment:
     text: str
     entity_id: str | None = None
+
+
+@dataclass
+class Quote:
+    """A passage of the text that an event quotes, marked on the page with an id the event links to."""
+
+    anchor: str
+    segments: list[Segment]
 
 
 @dataclass
@@ -56,9 +64,10 @@ class TimelineEntry:
 @dataclass
 class LinkedArticle:
     article: Article
-    paragraphs: list[list[Segment]]
+    paragraphs: list[list[Segment | Quote]]
     entity_ids: list[str]  # from the YAML and found in the text, in dossier order
     fingerprint: str  # of the article and the entities its text was matched against
+    event_anchors: list[str | None] = field(default_factory=list)  # per event: the id of its quote on the page
     related: list[Related] = field(default_factory=list)
     neighbours: list[Neighbours] = field(default_factory=list)
 
@@ -105,9 +114,9 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     linked: dict[str, LinkedArticle] = {}
     for article in dossier.articles:
         key = (article.fingerprint or id(article), entities_key)
-        paragraphs, found = cache.get("paragraphs", key, lambda: _paragraphs(article, matcher))
+        paragraphs, found, anchors = cache.get("paragraphs", key, lambda: _paragraphs(article, matcher))
         entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
-        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids, fingerprint(*map(str, key)))
+        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids, fingerprint(*map(str, key)), anchors)
 
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_theme: dict[str, list[Article]] = {t.id: [] for t in dossier.themes}
@@ -136,29 +145,58 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key)
 
 
-def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment]], set[str]]:
-    """The body as paragraphs of segments; the first mention of each entity becomes a link.
+def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment | Quote]], set[str], list[str | None]]:
+    """The body as paragraphs of segments; the first mention of each entity becomes a link, and
+    each event's quote, where a shown line holds it, becomes a marked passage with an id.
 
-    Segments only cut the text: joined back together they are the line, unchanged.
+    Segments only cut the text: joined back together they are the line, unchanged. Returns the
+    paragraphs, the entities found and, per event, the id of its passage (None: not shown).
     """
+    lines = article.body_lines
+    quotes: dict[int, list[tuple[int, int, str]]] = {}  # line index -> (start, end, anchor)
+    anchors: list[str | None] = []
+    for index, event in enumerate(article.events):
+        anchor = None
+        for number, line in enumerate(lines) if event.quote else ():
+            span = find_passage(line, event.quote)
+            if span:
+                taken = quotes.setdefault(number, [])
+                overlapping = next((a for s, e, a in taken if s < span[1] and span[0] < e), None)
+                anchor = overlapping or f"event-{index + 1}"
+                if not overlapping:
+                    taken.append((*span, anchor))
+                break
+        anchors.append(anchor)
     linked_already: set[str] = set()
     found: set[str] = set()
     paragraphs = []
-    for line in article.body_lines:
-        segments, cursor = [], 0
+    for number, line in enumerate(lines):
+        links = []
         for start, end, entity_id in matcher.find(line):
             found.add(entity_id)
-            if entity_id in linked_already:
-                continue
-            linked_already.add(entity_id)
-            if start > cursor:
-                segments.append(Segment(line[cursor:start]))
-            segments.append(Segment(line[start:end], entity_id))
-            cursor = end
-        if cursor < len(line):
-            segments.append(Segment(line[cursor:]))
-        paragraphs.append(segments)
-    return paragraphs, found
+            if entity_id not in linked_already:
+                linked_already.add(entity_id)
+                links.append((start, end, entity_id))
+        paragraphs.append(_pieces(line, links, sorted(quotes.get(number, []))))
+    return paragraphs, found, anchors
+
+
+def _pieces(line: str, links: list[tuple[int, int, str]], quotes: list[tuple[int, int, str]]) -> list[Segment | Quote]:
+    """Cut line where entity links and quoted passages begin and end (a link across a quote's edge
+    becomes two links to the same page); group the segments inside each quote."""
+    cuts = sorted({0, len(line), *(p for s, e, _ in links for p in (s, e)), *(p for s, e, _ in quotes for p in (s, e))})
+    pieces: list[Segment | Quote] = []
+    for start, end in zip(cuts, cuts[1:]):
+        entity_id = next((i for s, e, i in links if s <= start and end <= e), None)
+        segment = Segment(line[start:end], entity_id)
+        anchor = next((a for s, e, a in quotes if s <= start and end <= e), None)
+        if anchor is None:
+            pieces.append(segment)
+        elif pieces and isinstance(pieces[-1], Quote) and pieces[-1].anchor == anchor:
+            pieces[-1].segments.append(segment)
+        else:
+            pieces.append(Quote(anchor, [segment]))
+    return pieces
 
 
 def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int, limits: Limits) -> None:

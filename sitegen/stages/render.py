@@ -13,6 +13,7 @@ shows (the fingerprints of its articles, themes and entities, the templates, the
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,7 @@ class RenderSettings:
     style: UrlStyle = HOSTED
     offline: bool = False  # pages for the bundle opened from disk
     download: Download | None = None
+    site_url: str = ""  # the published address, "" when not known (no absolute URLs then)
     list_limit: int = LIST_LIMIT
     latest_shown: int = LATEST_SHOWN
 
@@ -151,6 +153,14 @@ def inert(value) -> markupsafe.Markup:
     return markupsafe.Markup(_INERT.sub(lambda m: _LINE_ENDS.get(m.group(), "\ufffd"), str(escaped)))
 
 
+def json_script(data) -> markupsafe.Markup:
+    """JSON-LD as a script element: `<`, `>` and `&` written as escapes, so no value can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return markupsafe.Markup(f'<script type="application/ld+json">{text}</script>')
+
+
 def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
     """A count with the Arabic noun form that goes with it (1, 2, 3–10, 11+)."""
     if n == 0:
@@ -175,6 +185,12 @@ class _Run:
     key: str  # everything every page depends on: templates, settings, themes, entities
     themes_by_id: dict[str, Theme] = field(default_factory=dict)
     entities_by_id: dict[str, Entity] = field(default_factory=dict)
+    url: str = ""  # the site's published address, "" when not known
+    name: str = SITE_NAME
+
+    def page_url(self, path: str) -> str:
+        """A page's address: absolute when the site's is known, else from the site's root."""
+        return self.url + self.style.url(path)
 
 
 @jinja2.pass_context
@@ -209,8 +225,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=inert,
     )
-    env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter,
-                       arabic_count=arabic_count, atom_timestamp=exports.atom_timestamp, article_item=_article_item)
+    env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script,
+                       arabic_count=arabic_count, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 
 
@@ -225,9 +241,9 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     templates_key = folder_digest(settings.templates_dir)
     env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
     run = _Run(settings.style, cache,
-               fingerprint(templates_key, str(settings.style), str(settings.offline),
+               fingerprint(templates_key, str(settings.style), str(settings.offline), settings.site_url,
                            *(t.fingerprint or t.id for t in dossier.themes), linked.entities_key),
-               {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities})
+               {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities}, settings.site_url)
     pages: dict[str, str | bytes] = {}
 
     def page(path: str, template: str, key: tuple, shown_in: str | None = None, **values) -> None:
@@ -246,7 +262,9 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
                      for r in item.related),
                tuple((n.theme_id, n.previous and n.previous.fingerprint, n.next and n.next.fingerprint)
                      for n in item.neighbours))
-        page(page_path(article), "article.md.j2", key, article=article, paragraphs=item.paragraphs,
+        events = sorted(zip(article.events, item.event_anchors), key=lambda pair: pair[0].date)  # oldest first
+        page(page_path(article), "article.md.j2", key, article=article, paragraphs=item.paragraphs, events=events,
+             page_url=run.page_url(page_path(article)),
              themes=[run.themes_by_id[t] for t in article.themes],
              entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related, neighbours=item.neighbours)
 
@@ -288,6 +306,10 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
+    corrections = sorted(((a, c) for a in dossier.articles for c in a.corrections),
+                         key=lambda pair: (pair[1].date, pair[0].id), reverse=True)  # newest first
+    page("corrections/index.md", "corrections.md.j2",
+         tuple((a.fingerprint, c.date, c.text) for a, c in corrections), corrections=corrections)
     latest = linked.newest_first[:10]
     page("_partials/home.md", "home.md.j2", (_fingerprints(latest), tuple(len(v) for v in linked.by_theme.values())),
          shown_in="index.md", themes=dossier.themes, by_theme=linked.by_theme, latest=latest)
@@ -296,25 +318,35 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
          shown_in="index.md", bundle=download, offline=settings.offline)
     if download and not settings.offline:
         pages[f"downloads/{download.name}"] = download.data
-    pages.update(data_files(linked, env))
+    pages.update(data_files(linked, env, settings.site_url))
     return dict(sorted(pages.items()))
 
 
-def data_files(linked: LinkedDossier, env: jinja2.Environment) -> dict[str, str]:
+def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
     """The open-data downloads and the Atom feed, under docs/data/."""
     articles = exports.feed_entries(linked)
     atom = env.get_template("atom.xml.j2").render(
         feed_id=exports.FEED_ID, site_name=SITE_NAME, site_description=SITE_DESCRIPTION, articles=articles,
-        updated=exports.atom_timestamp(articles[0].date) if articles else "2000-01-01T00:00:00Z",
-        themes_by_id={t.id: t for t in linked.dossier.themes})
+        updated=exports.atom_timestamp(max(map(exports.updated, articles))) if articles else "2000-01-01T00:00:00Z",
+        themes_by_id={t.id: t for t in linked.dossier.themes}, base=site_url)
     return {
         "data/dossier.json": exports.dossier_json(linked),
         "data/dossier.csv": exports.dossier_csv(linked),
-        "data/datapackage.json": exports.datapackage(SITE_NAME),
-        "data/citations.json": exports.citations_json(linked),
-        "data/citations.bib": exports.citations_bibtex(linked),
+        "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
+        "data/citations.json": exports.citations_json(linked, site_url),
+        "data/citations.bib": exports.citations_bibtex(linked, site_url),
         "data/atom.xml": atom,
     }
+
+
+def site_files(templates_dir: Path, site_url: str) -> dict[str, str]:
+    """Files for the root of the published site: robots.txt naming the sitemap (only with the
+    site's address: a sitemap is named by an absolute URL)."""
+    if not site_url:
+        return {}
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir), autoescape=False,
+                             keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return {"robots.txt": env.get_template("robots.txt.j2").render(site_url=site_url)}
 
 
 def navigation(themes: list[Theme]) -> list:

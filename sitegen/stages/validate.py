@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from ..model import Article, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
+from ..model import Article, Correction, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
 from ..schema import BIDI_CONTROLS, DATE_HINT, ID_HINT, Schemas, describe, ecma_pattern, field_name
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
@@ -297,8 +297,25 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
             checker.problem(document, ("events", index, "date"),
                             f"`events[{index}].date` {event_date} is after the article's date {date}: an article reports "
                             "only what happened by the time it was published; check both dates")
+        quote = event.get("quote")
+        if quote is not None and raw_article.text is not None and not arabic.find_passage(raw_article.text, quote):
+            checker.problem(document, ("events", index, "quote"),
+                            f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
+                            "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
+                            "ta marbuta spellings may differ); copy the passage that states the event again")
         if event_date:
-            events.append(Event(event_date, event["title"]))
+            events.append(Event(event_date, event["title"], quote, event.get("date_note")))
+    corrections = []
+    for index, correction in enumerate(data["corrections"] if isinstance(data.get("corrections"), list) else []):
+        if not ok("corrections", index):
+            continue
+        when = checker.date(document, ("corrections", index, "date"), correction["date"])
+        if when and date and date.could_be_after(when):
+            checker.problem(document, ("corrections", index, "date"),
+                            f"`corrections[{index}].date` {when} is before the article's date {date}: a correction "
+                            "comes after publication; check the date")
+        if when:
+            corrections.append(Correction(when, correction["text"]))
     _references(checker, document, data, "themes", context.theme_ids, ok,
                 "unknown theme `{}`; expected one of: " + ", ".join(sorted(context.theme_ids or [])))
     _references(checker, document, data, "entities", context.entity_ids, ok,
@@ -338,7 +355,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
         themes=list(data["themes"]), summary=data["summary"].strip(), entities=list(data["entities"]),
         events=events, text=text, sha256=raw_article.sha256, related=list(data.get("related", [])),
         hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
-        draft=bool(data.get("draft")), yml_path=document.path, txt_path=raw_article.txt_path,
+        draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
         fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
 
 
