@@ -100,6 +100,20 @@ class Theme:
     description: str
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a place is, as a maintainer can check it: decimal degrees (north and east positive)
+    and the record they came from, e.g. "geonames:98182" (https://www.geonames.org/98182)."""
+
+    latitude: float
+    longitude: float
+    source: str
+
+    @property
+    def geonames_id(self) -> str | None:
+        return self.source.split(":", 1)[1] if self.source.startswith("geonames:") else None
+
+
 @dataclass
 class Entity:
     id: str
@@ -107,6 +121,7 @@ class Entity:
     kind: str  # person | place | organization
     aliases: list[str]
     description: str
+    location: Location | None = None  # places only
 
     @property
     def spellings(self) -> list[str]:

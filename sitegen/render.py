@@ -19,6 +19,7 @@ from mkdocs.utils.meta import get_data
 
 from . import cards, characters, exports, fieldref
 from .arabic import format_partial_date
+from .geo import maps
 from .link import LinkedDossier
 from .model import Article, Entity, PartialDate, Theme
 
@@ -223,10 +224,13 @@ def render(linked: LinkedDossier, download: Download | None = None, offline: boo
         years = archived(articles, f"entities/{entity.id}", entity.name, entity, "articles")
         pages[page_path(entity)] = template.render(
             entity=entity, kind_title=kind_titles[entity.kind], articles=articles[:LATEST_SHOWN] if years else articles,
-            total=len(articles), years=years, **common)
+            total=len(articles), years=years, locator=maps.locator(entity), **common)
 
     pages["entities/index.md"] = env.get_template("entities.md.j2").render(
         entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
+    places = [e for e in dossier.entities if e.kind == "place"]
+    pages["map/index.md"] = env.get_template("map.md.j2").render(
+        map=maps.site_map(places, {e.id: len(linked.by_entity.get(e.id, [])) for e in places}), by_entity=linked.by_entity)
     years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
     pages["timeline/index.md"] = env.get_template("timeline.md.j2").render(
         timeline=[] if years else linked.timeline, years=years, **common)
@@ -285,6 +289,7 @@ def navigation(themes: list[Theme]) -> list:
         {"المحاور": [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
         {"الخط الزمني": "timeline/index.md"},
         {"الأعلام والأماكن": "entities/index.md"},
+        {"الخريطة": "map/index.md"},
         {"البيانات المفتوحة": "open-data.md"},
         {"عن الملف": "about.md"},
         {"المساهمة": "contributing.md"},

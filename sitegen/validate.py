@@ -7,7 +7,8 @@ underlines and what `python build.py check` reports never disagree. The rules ch
 on top of them: unknown theme, entity and related ids (with a "did you mean"); duplicate ids
 and names, also names that differ only by Arabic spelling variants; an article related to
 itself; an event dated after its article; hidden lines that are not in the text; a text whose
-SHA-256 no longer matches its metadata; invisible direction controls.
+SHA-256 no longer matches its metadata; invisible direction controls; a `location` on an entity
+that is not a place, or outside the map's extent.
 """
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ import jsonschema
 
 from . import arabic, characters
 from .load import RawArticle, RawDossier, YamlDocument, rel
-from .model import Article, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
+from .geo import borders as geo
+from .model import Article, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "dossier" / "schema"
 BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
@@ -184,7 +186,12 @@ def schema_message(error: jsonschema.ValidationError, schema_name: str) -> tuple
             hint = f"; write a list, e.g. [{error.instance}]"
         return key_path, (f"`{name}` should be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}"
                           f"{_expected(schema_name, key_path)}, found {found}{hint}")
+    if error.validator in ("minimum", "maximum") and key_path[-2:-1] == ("location",):
+        return key_path, f"`{name}` is {found}: {_wanted(schema_name, key_path)}"
     if error.validator == "pattern":
+        if last == "source" and key_path[-2:-1] == ("location",):
+            return key_path, (f"`{name}` is {found}: expected `geonames:` and the place's GeoNames id, e.g. "
+                              "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from)")
         if last == "url":
             return key_path, f"`{name}` must be a web address starting with http:// or https://, found {found}"
         if "a-z0-9" in error.validator_value:
@@ -339,8 +346,30 @@ class _Checker:
                                  "hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the two entities or remove "
                                  "one spelling")
                 seen_names.setdefault(folded, (item["id"], document.where(key_path)[0]))
-            entities.append(Entity(item["id"], item["name"], item["kind"], list(item["aliases"]), item["description"]))
+            location = self._location(document, index, item)
+            entities.append(Entity(item["id"], item["name"], item["kind"], list(item["aliases"]), item["description"],
+                                   location))
         return entities, declared
+
+    def _location(self, document: YamlDocument, index: int, item: dict) -> Location | None:
+        """A place's coordinates (the schema has checked their form and ranges): only on a place,
+        and inside the map's extent."""
+        if "location" not in item:
+            return None
+        where = (index, "location", "<key>")
+        if item["kind"] != "place":
+            self.problem(document, where, f"`[{index}].location` is only for places (`kind: place`), and this entity is "
+                                          f"a {item['kind']}: remove `location`, or correct `kind`")
+            return None
+        value = item["location"]
+        latitude, longitude = value["latitude"], value["longitude"]
+        if not geo.EXTENT.contains(latitude, longitude):
+            swapped = (f"; swapped, they would be inside: did you mean latitude {longitude}, longitude {latitude}?"
+                       if geo.EXTENT.contains(longitude, latitude) else "; check the coordinates and their source")
+            self.problem(document, where, f"`[{index}].location` (latitude {latitude}, longitude {longitude}) is outside "
+                                          f"the map's extent, {geo.EXTENT}: the map shows Iraq and its neighbours{swapped}")
+            return None
+        return Location(float(latitude), float(longitude), value["source"])
 
     # articles ---------------------------------------------------------------------------------
 
