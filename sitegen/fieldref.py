@@ -30,12 +30,12 @@ WORDS = {
            "yes": "yes", "no": "no", "text": "text", "line": "text on one line", "date": "date (YYYY-MM-DD, YYYY-MM or YYYY)",
            "id": "id (a-z, 0-9, -)", "list": "list of", "mapping": "mapping", "boolean": "true or false",
            "null": "null", "or": "or", "url": "web address (http:// or https://)", "sha256": "64 hex digits",
-           "one of": "one of", "each item": "each item of", "examples": "e.g."},
+           "one of": "one of", "each item": "each item of", "examples": "e.g.", "number": "number"},
     "ar": {"field": "الحقل", "required": "مطلوب", "type": "القيمة", "description": "الوصف",
            "yes": "نعم", "no": "لا", "text": "نص", "line": "نص في سطر واحد", "date": "تاريخ (YYYY-MM-DD أو YYYY-MM أو YYYY)",
            "id": "معرّف (a-z و0-9 و-)", "list": "قائمة", "mapping": "حقول", "boolean": "true أو false",
            "null": "null", "or": "أو", "url": "رابط (http:// أو https://)", "sha256": "64 رمزاً ست عشرياً",
-           "one of": "واحد من", "each item": "كل عنصر من", "examples": "مثال:"},
+           "one of": "واحد من", "each item": "كل عنصر من", "examples": "مثال:", "number": "رقم"},
 }
 
 
@@ -73,6 +73,8 @@ def _kind(root: dict, node: dict, field: str, words: dict) -> str:
         return words["boolean"]
     if kind == "null":
         return words["null"]
+    if kind == "number":
+        return f"{words['number']} ({node['minimum']:g} – {node['maximum']:g})" if "minimum" in node and "maximum" in node else words["number"]
     if kind == "string":
         pattern = node.get("pattern", "")
         if "a-z0-9" in pattern:

@@ -358,8 +358,8 @@ class _Checker:
             return None
         where = (index, "location", "<key>")
         if item["kind"] != "place":
-            self.problem(document, where, f"`[{index}].location` is only for places (`kind: place`), and this entity is "
-                                          f"a {item['kind']}: remove `location`, or correct `kind`")
+            self.problem(document, where, f"`[{index}].location` is only for places (`kind: place`), and this entity's "
+                                          f"kind is `{item['kind']}`: remove `location`, or correct `kind`")
             return None
         value = item["location"]
         latitude, longitude = value["latitude"], value["longitude"]

@@ -82,3 +82,23 @@ def test_prebuilt_index_is_used_offline(bundle_home):
         assert "kadhimi-election-security-campaign" in search(reader, bundle_home, "القيسي")["articles"]
         status = prebuilt_status(reader)
     assert status and status["status"] == "used", status
+
+
+def test_map_offline(bundle_home):
+    """The map opened from the bundle's files: drawn, its points link to the places' .html pages,
+    and nothing is requested from any host."""
+    with chromium(width=390) as reader:
+        reader.get(bundle_home.rsplit("/", 1)[0] + "/map/index.html")
+        links = reader.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('svg.dossier-map__svg a.dossier-map__place')]"
+            ".map(a => [a.dataset.entity, new URL(a.getAttribute('href'), document.baseURI).href]))")
+        assert len(links) >= 7
+        assert all(url.startswith("file://") and url.endswith(f"/entities/{key}.html") for key, url in links.items()), links
+        target = links["basra"]
+        reader.execute_script("document.querySelector('a.dossier-map__place[data-entity=\"basra\"]')"
+                              ".dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))")
+        assert reader.current_url == target and target.endswith("/entities/basra.html")
+        assert reader.find_element(By.CSS_SELECTOR, "svg.dossier-locator__svg")
+        requested = requested_urls(reader)
+    assert any(u.endswith("/map/index.html") for u in requested)
+    assert [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))] == []
