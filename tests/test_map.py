@@ -171,6 +171,12 @@ def test_label_widths_are_measured_in_the_sites_font():
     assert labels.text_width("بغداد", 23) < sum(labels.text_width(ch, 23) for ch in "بغداد")
 
 
+def test_label_width_of_a_forbidden_character_is_measured_not_refused():
+    """check refuses these; should one reach the map, the label is measured as shown (U+FFFD)."""
+    poisoned = "بغداد\u202e\u2066\x07\ufdd0\n"
+    assert labels.text_width(poisoned, 23) == labels.text_width("بغداد\ufffd\ufffd\ufffd\ufffd\ufffd", 23)
+
+
 def _check_layout(spots, placed, bounds, fixed=()):
     boxes = [label.box for label in placed.values() if label]
     for a, b in itertools.combinations(boxes + [f.box for f in fixed], 2):

@@ -15,6 +15,7 @@ A label's box spans from 0.95 em above its baseline (hamza over alef) to 0.35 em
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,12 +24,15 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 from PIL import ImageFont
 
+from .. import characters
+
 FONT = Path(__file__).resolve().parent.parent.parent / "docs" / "assets" / "fonts" / "noto-naskh-arabic-arabic-400-normal.woff2"
 MIN_WIDTH = 358  # CSS px: the content column of Material at a 390 px wide viewport (a test measures it)
 ASCENT, DESCENT = 0.95, 0.35  # of the font size, around the baseline
 PADDING = 1.5  # SVG units around every label box
 GAP = 2.0  # SVG units between a point's circle and its label
 _MEASURE_SIZE = 200  # measured large and scaled, so the result does not depend on hinting at small sizes
+_FORBIDDEN = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")  # what render.inert never writes as is
 _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 
@@ -53,8 +57,10 @@ def _font() -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=4096)
 def text_width(text: str, size: float) -> float:
-    """The advance width of text at size (SVG units), shaped, in visual order."""
-    shaped = get_display(_RESHAPER.reshape(text))
+    """The advance width of text at size (SVG units), shaped, in visual order: of the text as the
+    page shows it, where a character check refuses (should one reach here) is U+FFFD."""
+    shown = _FORBIDDEN.sub("\ufffd", text)
+    shaped = get_display(_RESHAPER.reshape(shown))
     return round(_font().getlength(shaped) * size / _MEASURE_SIZE, 2)
 
 
