@@ -76,6 +76,8 @@ def _kind(root: dict, node: dict, field: str) -> Kind:
     kind = node.get("type")
     if kind == "array":
         return Kind("list", (_kind(root, node.get("items", {}), ""),))
+    if kind in ("number", "integer") and "minimum" in node and "maximum" in node:
+        return Kind("range", (f"{node['minimum']:g}", f"{node['maximum']:g}"))
     if kind in ("object", "boolean", "null", "number", "integer"):
         return Kind({"object": "mapping", "integer": "number"}.get(kind, kind))
     pattern = node.get("pattern", "") if kind == "string" else ""

@@ -113,6 +113,20 @@ class Theme:
         _fingerprint_by_value(self)
 
 
+@dataclass(frozen=True)
+class Location:
+    """Where a place is, as a maintainer can check it: decimal degrees (north and east positive)
+    and the record they came from, e.g. "geonames:98182" (https://www.geonames.org/98182)."""
+
+    latitude: float
+    longitude: float
+    source: str
+
+    @property
+    def geonames_id(self) -> str | None:
+        return self.source.split(":", 1)[1] if self.source.startswith("geonames:") else None
+
+
 @dataclass
 class Entity:
     id: str
@@ -121,6 +135,7 @@ class Entity:
     aliases: list[str]
     description: str
     fingerprint: str = ""
+    location: Location | None = None  # places only
 
     def __post_init__(self):
         _fingerprint_by_value(self)

@@ -303,7 +303,12 @@ def schema_message(error: jsonschema.ValidationError, root: dict) -> tuple[tuple
             hint = f"; write a list, e.g. [{error.instance}]"
         return key_path, (f"`{name}` should be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}"
                           f"{_expected(root, key_path)}, found {found}{hint}")
+    if error.validator in ("minimum", "maximum") and key_path[-2:-1] == ("location",):
+        return key_path, f"`{name}` is {found}: {_wanted(root, key_path)}"
     if error.validator == "pattern":
+        if last == "source" and key_path[-2:-1] == ("location",):
+            return key_path, (f"`{name}` is {found}: expected `geonames:` and the place's GeoNames id, e.g. "
+                              "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from)")
         if last == "url":
             return key_path, f"`{name}` must be a web address starting with http:// or https://, found {found}"
         if "a-z0-9" in error.validator_value:

@@ -270,6 +270,82 @@ def _index(entities_text: str) -> int:
     return sum(1 for line in entities_text.splitlines() if line.startswith("- id:"))
 
 
+# A place's `location` (the map, issue 15): ranges, the map's extent, places only, its source.
+
+EXTENT = "latitude 28.5 to 38 (north), longitude 35 to 49.5 (east)"
+LATITUDE = "expected latitude in decimal degrees, north positive, from -90 to 90 (inside the map: 28.5 to 38)"
+LONGITUDE = "expected longitude in decimal degrees, east positive, from -180 to 180 (inside the map: 35 to 49.5)"
+
+
+def _add_located(repo, latitude="33.3", longitude="44.4", source='"geonames:98182"', kind="place") -> tuple[int, int]:
+    """Append an entity with a location; (its index, the line of its `- id:`). The location's
+    fields are on that line + 5 (`location:`), + 6, + 7 and + 8."""
+    entities = repo / "dossier" / "entities.yml"
+    text = entities.read_text(encoding="utf-8")
+    entities.write_text(text + f"- id: test-place\n  name: مكان تجريبي\n  kind: {kind}\n  aliases: []\n"
+                               f"  description: مكان للاختبار.\n  location:\n    latitude: {latitude}\n"
+                               f"    longitude: {longitude}\n    source: {source}\n", encoding="utf-8")
+    return _index(text), text.count("\n") + 1
+
+
+@pytest.mark.parametrize("latitude,shown", [("95", "the number 95"), ("-90.5", "the number -90.5")])
+def test_location_latitude_out_of_range(repo, latitude, shown):
+    index, line = _add_located(repo, latitude=latitude)
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` is {shown}: {LATITUDE}")
+
+
+def test_location_longitude_out_of_range(repo):
+    index, line = _add_located(repo, longitude="200")
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 7}:16: `[{index}].location.longitude` is the number 200: "
+                             f"{LONGITUDE}")
+
+
+def test_location_that_is_not_a_number(repo):
+    index, line = _add_located(repo, latitude='"33.3"')
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` should be a number "
+                             "(Latitude in decimal degrees, north positive, from -90 to 90 (inside the map: 28.5 to 38)), "
+                             "found the text '33.3'")
+
+
+def test_location_outside_the_map(repo):
+    index, line = _add_located(repo, latitude="30.04", longitude="31.24")  # Cairo
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 30.04, longitude 31.24) "
+                             f"is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; check the "
+                             "coordinates and their source")
+
+
+def test_location_with_latitude_and_longitude_swapped(repo):
+    index, line = _add_located(repo, latitude="44.40088", longitude="33.34058")
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 44.40088, longitude "
+                             f"33.34058) is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; "
+                             "swapped, they would be inside: did you mean latitude 33.34058, longitude 44.40088?")
+
+
+@pytest.mark.parametrize("kind", ["person", "organization"])
+def test_location_on_an_entity_that_is_not_a_place(repo, kind):
+    index, line = _add_located(repo, kind=kind)
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` is only for places (`kind: place`), "
+                             f"and this entity's kind is `{kind}`: remove `location`, or correct `kind`")
+
+
+@pytest.mark.parametrize("source", ['"geonames:abc"', '"wikipedia"', '"geonames:0123"', '"https://www.geonames.org/98182"'])
+def test_location_with_a_bad_source(repo, source):
+    index, line = _add_located(repo, source=source)
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 8}:13: `[{index}].location.source` is the text "
+                             f"{source.strip(chr(34))!r}: expected `geonames:` and the place's GeoNames id, e.g. "
+                             "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from)")
+
+
+def test_location_without_its_source(repo):
+    entities = repo / "dossier" / "entities.yml"
+    index, line = _add_located(repo)
+    text = entities.read_text(encoding="utf-8")
+    entities.write_text(text[:text.rindex('    source: "geonames:98182"\n')], encoding="utf-8")  # the new entity's
+    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:5: missing required field `[{index}].location.source` (The "
+                             "GeoNames record the coordinates come from, as geonames:<id> (the record is "
+                             "https://www.geonames.org/<id>))")
+
+
 def test_article_file_name_that_is_not_an_id(repo):
     add_article(repo, article_id="Bad Name")
     refused_everywhere(repo, "dossier/articles/Bad Name.yml:1:1: file name `Bad Name` is not a valid article id: ids are "

@@ -18,12 +18,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def bundle_home(tmp_path_factory) -> str:
-    result = subprocess.run([sys.executable, "build.py", "bundle"], cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr
-    assert "MB" in result.stdout  # the size is printed
+def bundle_home(bundled, tmp_path_factory) -> str:
     target = tmp_path_factory.mktemp("unzipped anywhere")  # a space in the path, too
-    with zipfile.ZipFile(REPO / "dist" / "iraqi-security-dossier-offline.zip") as archive:
+    with zipfile.ZipFile(bundled) as archive:
         archive.extractall(target)
     home = target / "iraqi-security-dossier" / "index.html"
     assert home.is_file()
@@ -46,7 +43,7 @@ def test_links_are_files_and_navigation_works(bundle_home, driver):
     driver.find_element(By.CSS_SELECTOR, "a.dossier-item__title").click()
     assert "/articles/" in driver.current_url and driver.current_url.endswith(".html")
     assert driver.find_element(By.CSS_SELECTOR, "h1").text
-    entity = driver.find_element(By.CSS_SELECTOR, "a.dossier-entity-link")
+    entity = driver.find_element(By.CSS_SELECTOR, ".dossier-body a.dossier-mention")
     entity.click()
     assert "/entities/" in driver.current_url and driver.find_element(By.CSS_SELECTOR, "h1").text
 
@@ -70,10 +67,10 @@ def test_nothing_requested_from_any_host(bundle_home):
     assert outside == []
 
 
-def test_prebuilt_index_is_used_offline(bundle_home):
+def test_prebuilt_index_is_used_offline(bundle_home, bundled):
     """The bundle ships the prebuilt index as a script (search/lunr_index.js): from
     file://, iframe-worker's worker loads it and does not build the index."""
-    with zipfile.ZipFile(REPO / "dist" / "iraqi-security-dossier-offline.zip") as archive:
+    with zipfile.ZipFile(bundled) as archive:
         names = archive.namelist()
     assert "iraqi-security-dossier/search/lunr_index.js" in names
     assert "iraqi-security-dossier/search/lunr_index.txt" not in names
@@ -82,3 +79,23 @@ def test_prebuilt_index_is_used_offline(bundle_home):
         assert "kadhimi-election-security-campaign" in search(reader, bundle_home, "القيسي")["articles"]
         status = prebuilt_status(reader)
     assert status and status["status"] == "used", status
+
+
+def test_map_offline(bundle_home):
+    """The map opened from the bundle's files: drawn, its points link to the places' .html pages,
+    and nothing is requested from any host."""
+    with chromium(width=390) as reader:
+        reader.get(bundle_home.rsplit("/", 1)[0] + "/map/index.html")
+        links = reader.execute_script(
+            "return Object.fromEntries([...document.querySelectorAll('svg.dossier-map__svg a.dossier-map__place')]"
+            ".map(a => [a.dataset.entity, new URL(a.getAttribute('href'), document.baseURI).href]))")
+        assert len(links) >= 7
+        assert all(url.startswith("file://") and url.endswith(f"/entities/{key}.html") for key, url in links.items()), links
+        target = links["basra"]
+        reader.execute_script("document.querySelector('a.dossier-map__place[data-entity=\"basra\"]')"
+                              ".dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))")
+        assert reader.current_url == target and target.endswith("/entities/basra.html")
+        assert reader.find_element(By.CSS_SELECTOR, "svg.dossier-locator__svg")
+        requested = requested_urls(reader)
+    assert any(u.endswith("/map/index.html") for u in requested)
+    assert [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))] == []

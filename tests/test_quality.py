@@ -20,7 +20,7 @@ TOOLS = REPO / "tools" / "node" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
 PAGES = ["", "themes/election-security/", "articles/kadhimi-election-security-campaign/", "timeline/",
-         "entities/mustafa-al-kadhimi/", "entities/"]
+         "entities/mustafa-al-kadhimi/", "entities/", "map/", "entities/baghdad/"]
 
 
 @pytest.fixture(scope="module")

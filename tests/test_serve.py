@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import TEXT, add_article, tree
 
-GENERATED = ("articles", "themes", "timeline", "entities", "_partials", "data", "cards", "downloads")
+GENERATED = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads")
 
 
 def _free_port() -> int:

@@ -99,7 +99,8 @@ def test_build_is_clean(build_output):
 
 
 def test_every_page_exists(site):
-    expected = ["index.html", "timeline/index.html", "entities/index.html", "about/index.html", "contributing/index.html"]
+    expected = ["index.html", "timeline/index.html", "entities/index.html", "map/index.html", "about/index.html",
+                "contributing/index.html", "corrections/index.html"]
     expected += [f"themes/{t}/index.html" for t in THEME_IDS]
     expected += [f"articles/{a}/index.html" for a in ARTICLE_IDS]
     expected += [f"entities/{e['id']}/index.html" for e in ENTITIES]

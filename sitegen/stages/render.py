@@ -26,6 +26,7 @@ from mkdocs.utils.meta import get_data
 from .. import characters
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..geo import maps
 from ..model import Article, Entity, Theme
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
@@ -177,7 +178,7 @@ def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
 # ------------------------------------------------------------------------------ the environment
 
 @dataclass
-class _Run:
+class RenderRun:
     """What every template of one render run can reach: the lookups, the URL style, the cache."""
 
     style: UrlStyle
@@ -196,7 +197,7 @@ class _Run:
 @jinja2.pass_context
 def _href(context, thing, fragment: str = "") -> str:
     """A link from the page being rendered to an article, theme, entity or path under docs/."""
-    run: _Run = context["site"]
+    run: RenderRun = context["site"]
     target = thing if isinstance(thing, str) else page_path(thing)
     return context["root"] + run.style.url(target) + (f"#{fragment}" if fragment else "")
 
@@ -205,7 +206,7 @@ def _href(context, thing, fragment: str = "") -> str:
 def _article_item(context, article: Article, show_summary: bool = True):
     """An article's list item (the article_item macro), made once per article and page depth and
     reused: an article is listed under each of its entities, themes and years."""
-    run: _Run = context["site"]
+    run: RenderRun = context["site"]
     root = context["root"]
 
     def make():
@@ -240,7 +241,7 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     dossier = linked.dossier
     templates_key = folder_digest(settings.templates_dir)
     env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
-    run = _Run(settings.style, cache,
+    run = RenderRun(settings.style, cache,
                fingerprint(templates_key, str(settings.style), str(settings.offline), settings.site_url,
                            *(t.fingerprint or t.id for t in dossier.themes), linked.entities_key),
                {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities}, settings.site_url)
@@ -298,11 +299,16 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
         shown = articles[:settings.latest_shown] if years else articles
         page(page_path(entity), "entity.md.j2", (entity.fingerprint, _fingerprints(shown), len(articles),
                                                  tuple(y.key for y in years)),
-             entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles), years=years)
+             entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles), years=years,
+             locator=maps.locator(entity))
 
     counts = tuple(len(linked.by_entity.get(e.id, ())) for e in dossier.entities)
     page("entities/index.md", "entities.md.j2", counts,
          entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
+    places = [e for e in dossier.entities if e.kind == "place"]
+    weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
+    page("map/index.md", "map.md.j2", tuple(sorted(weights.items())),
+         map=maps.site_map(places, weights), by_entity=linked.by_entity)
     years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
@@ -356,6 +362,7 @@ def navigation(themes: list[Theme]) -> list:
         {"المحاور": [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
         {"الخط الزمني": "timeline/index.md"},
         {"الأعلام والأماكن": "entities/index.md"},
+        {"الخريطة": "map/index.md"},
         {"البيانات المفتوحة": "open-data.md"},
         {"عن الملف": "about.md"},
         {"المساهمة": "contributing.md"},

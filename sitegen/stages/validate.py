@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from ..model import Article, Correction, Dossier, Entity, Event, PartialDate, Problem, Source, Theme
+from ..geo import borders as geo
+from ..model import Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme
 from ..schema import BIDI_CONTROLS, DATE_HINT, ID_HINT, Schemas, describe, ecma_pattern, field_name
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
@@ -218,10 +219,32 @@ def check_entities(document: YamlDocument | None, checker: _Checker) -> list[Ent
                                 "hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the two entities or remove "
                                 "one spelling")
             seen_names.setdefault(folded, (item["id"], document.where(key_path)[0]))
+        location = _location(checker, document, index, item)
         if usable:
             entities.append(Entity(item["id"], item["name"], item["kind"], list(item["aliases"]), item["description"],
-                                   _item_fingerprint(item)))
+                                   _item_fingerprint(item), location=location))
     return entities
+
+
+def _location(checker: _Checker, document: YamlDocument, index: int, item: dict) -> Location | None:
+    """A place's coordinates (the schema has checked their form and ranges): only on a place,
+    and inside the map's extent."""
+    if "location" not in item:
+        return None
+    where = (index, "location", "<key>")
+    if item["kind"] != "place":
+        checker.problem(document, where, f"`[{index}].location` is only for places (`kind: place`), and this entity's "
+                                         f"kind is `{item['kind']}`: remove `location`, or correct `kind`")
+        return None
+    value = item["location"]
+    latitude, longitude = value["latitude"], value["longitude"]
+    if not geo.EXTENT.contains(latitude, longitude):
+        swapped = (f"; swapped, they would be inside: did you mean latitude {longitude}, longitude {latitude}?"
+                   if geo.EXTENT.contains(longitude, latitude) else "; check the coordinates and their source")
+        checker.problem(document, where, f"`[{index}].location` (latitude {latitude}, longitude {longitude}) is outside "
+                                         f"the map's extent, {geo.EXTENT}: the map shows Iraq and its neighbours{swapped}")
+        return None
+    return Location(float(latitude), float(longitude), value["source"])
 
 
 # articles -------------------------------------------------------------------------------------
