@@ -270,3 +270,18 @@ def find_passage(text: str, passage: str) -> tuple[int, int] | None:
     while end < len(text) and DROP_RE.match(text[end]):  # marks after the last letter belong to it
         end += 1
     return origin[at], end
+
+
+def dictionary_key(name: str) -> str:
+    """How an Arabic index sorts a name: diacritics and tatweel ignored, hamza forms of alef with
+    alef (the dossier's folding), and the definite article ال of the first word set aside."""
+    folded = " ".join(normalize(name).split())
+    if folded.startswith(_ARTICLE) and len(folded.split(" ", 1)[0]) > len(_ARTICLE) + 1:
+        folded = folded[len(_ARTICLE):]
+    return folded
+
+
+def initial(name: str) -> str:
+    """The letter a name is listed under in an index (its dictionary key's first letter)."""
+    key = dictionary_key(name)
+    return key[:1].upper() if key else "#"

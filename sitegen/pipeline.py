@@ -82,7 +82,7 @@ def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: 
                 lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir))
             pages = dict(sorted(pages.items()))
             # Cards are only ever named by og:image, which needs the site's address: none without it.
-            cards = {} if offline or not project.site_url else render.card_set(linked)
+            cards = {} if offline or not project.site_url else render.card_set(linked, project.templates_dir)
             site_files = {} if offline else render.site_files(project.templates_dir, project.site_url)
     except BaseException:
         cache.finish_run(success=False)

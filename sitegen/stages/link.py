@@ -5,13 +5,14 @@ comparing all pairs of articles, so the cost grows with the dossier, not with it
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..arabic import Matcher, find_passage
+from ..arabic import Matcher, dictionary_key, find_passage, normalize
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..model import Article, Dossier, PartialDate
 
@@ -22,6 +23,11 @@ RELATED_LIMIT = 5
 # This keeps relating linear in N, and a common name still counts between articles of a time.
 COMMON_ENTITY_LIMIT = 200
 COMMON_ENTITY_WINDOW = 20
+# "Named with": the entities most often named in the same articles as an entity. Counting pairs
+# costs the square of an article's entities, so only an article's first PAIRS_ENTITY_LIMIT
+# entities (in dossier order) are paired: the count stays linear in the number of articles.
+NAMED_WITH_LIMIT = 8
+PAIRS_ENTITY_LIMIT = 60
 
 
 @dataclass
@@ -51,6 +57,20 @@ class Neighbours:
     theme_id: str
     previous: Article | None
     next: Article | None
+
+
+@dataclass
+class Outlet:
+    """The articles of one outlet (names that differ only by Arabic spelling variants are one outlet);
+    the articles whose outlet the source does not name are an outlet of their own, with no name."""
+
+    slug: str  # its page is outlets/<slug>.md; "unknown" for the unnamed
+    name: str | None
+    articles: list[Article]  # newest first
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.slug, self.name or "", *(a.fingerprint for a in self.articles))
 
 
 @dataclass
@@ -84,6 +104,8 @@ class LinkedDossier:
     by_entity: dict[str, list[Article]]  # newest first
     timeline: list[TimelineEntry]  # oldest first
     entities_key: str = ""  # fingerprint of every entity, in order
+    named_with: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # entity → (other, articles), most first
+    outlets: list[Outlet] = field(default_factory=list)  # named ones in dictionary order, then the unknown
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes]
@@ -102,6 +124,8 @@ class Limits:
     related: int = RELATED_LIMIT
     common_entity: int = COMMON_ENTITY_LIMIT
     common_window: int = COMMON_ENTITY_WINDOW
+    named_with: int = NAMED_WITH_LIMIT
+    pairs_per_article: int = PAIRS_ENTITY_LIMIT
 
 
 def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits()) -> LinkedDossier:
@@ -142,7 +166,26 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
         timeline.append(TimelineEntry(article.date, article.title, article, True))
         timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
     timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
-    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key)
+    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
+                         _named_with(linked.values(), entity_order, limits.named_with, limits.pairs_per_article),
+                         outlets(dossier.articles))
+
+
+def outlets(articles: list[Article]) -> list[Outlet]:
+    named: dict[str, list[Article]] = defaultdict(list)
+    unknown = []
+    for article in sorted(articles, key=newest_key):
+        if article.source.outlet:
+            named[" ".join(normalize(article.source.outlet).split())].append(article)
+        else:
+            unknown.append(article)
+    found = []
+    for key, group in named.items():
+        spelled = Counter(a.source.outlet for a in group)
+        name = min(spelled, key=lambda s: (-spelled[s], s))  # the most usual spelling
+        found.append(Outlet("o-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10], name, group))
+    found.sort(key=lambda o: (dictionary_key(o.name), o.slug))
+    return found + ([Outlet("unknown", None, unknown)] if unknown else [])
 
 
 def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment | Quote]], set[str], list[str | None]]:
@@ -197,6 +240,20 @@ def _pieces(line: str, links: list[tuple[int, int, str]], quotes: list[tuple[int
         else:
             pieces.append(Quote(anchor, [segment]))
     return pieces
+
+
+def _named_with(articles, entity_order: dict[str, int], limit: int, per_article: int = PAIRS_ENTITY_LIMIT
+                ) -> dict[str, list[tuple[str, int]]]:
+    together: dict[str, Counter] = defaultdict(Counter)
+    for item in articles:
+        ids = item.entity_ids[:per_article]
+        for first in ids:
+            counts = together[first]
+            for second in ids:
+                if second != first:
+                    counts[second] += 1
+    return {entity_id: sorted(counts.items(), key=lambda pair: (-pair[1], entity_order[pair[0]]))[:limit]
+            for entity_id, counts in sorted(together.items())}
 
 
 def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int, limits: Limits) -> None:

@@ -21,29 +21,34 @@ from pathlib import Path
 import jinja2
 import markupsafe
 import yaml
+from babel import Locale
 from mkdocs.utils.meta import get_data
 
 from .. import characters
-from ..arabic import format_partial_date
+from ..arabic import dictionary_key, format_partial_date, initial
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import maps
 from ..model import Article, Entity, Theme
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import exports
-from .link import LinkedDossier
+from .link import LinkedDossier, Outlet
 
-ENTITY_KINDS = (("person", "الأشخاص"), ("place", "الأماكن"), ("organization", "المنظمات"))
+# Each kind: its id, the heading of a list of them, and what one of them is.
+ENTITY_KINDS = (("person", "الأشخاص", "شخص"), ("place", "الأماكن", "مكان"), ("organization", "المنظمات", "منظمة"))
 
 # A listing (a theme's articles, an entity's, the timeline) stays on one page up to this many
 # entries; past it, the page shows the latest ones and an archive of pages by year (each year
 # cut into pages of this size), so that no page grows with the dossier.
 LIST_LIMIT = 300
 LATEST_SHOWN = 50
+ARTICLES_SHOWN = 100  # on /articles/ when the dossier is larger than a page: the newest
 
 
 def page_path(thing) -> str:
-    """The page of an article, theme or entity, relative to docs/."""
+    """The page of an article, theme, entity or outlet, relative to docs/."""
+    if isinstance(thing, Outlet):
+        return f"outlets/{thing.slug}.md"
     if isinstance(thing, Article):
         return f"articles/{thing.id}.md"
     if isinstance(thing, Theme):
@@ -162,17 +167,44 @@ def json_script(data) -> markupsafe.Markup:
     return markupsafe.Markup(f'<script type="application/ld+json">{text}</script>')
 
 
-def arabic_count(n: int, one: str, two: str, few: str, many: str) -> str:
-    """A count with the Arabic noun form that goes with it (1, 2, 3–10, 11+)."""
-    if n == 0:
-        return f"لا {few}"
-    if n == 1:
-        return f"{one} واحد"
-    if n == 2:
-        return two
-    if n % 100 in range(3, 11):
-        return f"{n} {few}"
-    return f"{n} {many}"
+CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+
+def load_words(templates_dir: Path) -> dict[str, dict[str, str]]:
+    """The counted nouns of templates/words.yml, each with a form for every plural category."""
+    words = yaml.safe_load((templates_dir / "words.yml").read_text(encoding="utf-8"))
+    for noun, forms in words.items():
+        missing = [c for c in CATEGORIES if c not in forms]
+        if missing:
+            raise ValueError(f"templates/words.yml: `{noun}` has no form for {', '.join(missing)}")
+    return words
+
+
+_ARABIC = Locale("ar")
+
+
+def plural(n: int, forms: dict[str, str]) -> str:
+    """n with its noun in the form CLDR's Arabic plural rules call for (zero, one, two, few, many, other)."""
+    return forms[_ARABIC.plural_form(n)].format(n=n)
+
+
+def _groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
+    """Items (in dictionary order) grouped under the letter of their name, for an index's headings."""
+    groups: list[tuple[str, list]] = []
+    for item in items:
+        letter = initial(getattr(item, attribute) or "")
+        if not groups or groups[-1][0] != letter:
+            groups.append((letter, []))
+        groups[-1][1].append(item)
+    return groups
+
+
+_URL_BREAK = re.compile(r"(?<=[/?&=#])")
+
+
+def url_breaks(url: str) -> markupsafe.Markup:
+    """A web address that may wrap on a phone only after / ? & = # (never inside a word)."""
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(part) for part in _URL_BREAK.split(url))
 
 
 # ------------------------------------------------------------------------------ the environment
@@ -210,7 +242,8 @@ def _article_item(context, article: Article, show_summary: bool = True):
     root = context["root"]
 
     def make():
-        module = context.environment.get_template("_macros.j2").make_module({"root": root, "site": run})
+        module = context.environment.get_template("_macros.j2").make_module(
+            {"root": root, "site": run, "themes_by_id": run.themes_by_id, "entities_by_id": run.entities_by_id})
         return module.article_item(article, show_summary)
 
     return run.cache.get("item", (article.fingerprint or id(article), root, show_summary, run.key), make)
@@ -226,8 +259,11 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         finalize=inert,
     )
-    env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script,
-                       arabic_count=arabic_count, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
+    words = load_words(templates_dir)
+    env.globals["words"] = words
+    env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
+                       url_breaks=url_breaks)
+    env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 
 
@@ -292,19 +328,40 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
                                                tuple(y.key for y in years), bool(years)),
              theme=theme, articles=shown, total=len(articles), years=years, timeline=[] if years else timeline)
 
-    kind_titles = dict(ENTITY_KINDS)
+    kind_titles = {kind: one for kind, _, one in ENTITY_KINDS}
     for entity in dossier.entities:
+        named_with = [(run.entities_by_id[other], together) for other, together in linked.named_with.get(entity.id, [])]
         articles = linked.by_entity.get(entity.id, [])
         years = archived(articles, f"entities/{entity.id}", entity.name, entity, "articles")
         shown = articles[:settings.latest_shown] if years else articles
         page(page_path(entity), "entity.md.j2", (entity.fingerprint, _fingerprints(shown), len(articles),
-                                                 tuple(y.key for y in years)),
+                                                 tuple(y.key for y in years), tuple(linked.named_with.get(entity.id, []))),
+             named_with=named_with,
              entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles), years=years,
              locator=maps.locator(entity))
 
     counts = tuple(len(linked.by_entity.get(e.id, ())) for e in dossier.entities)
     page("entities/index.md", "entities.md.j2", counts,
-         entities=sorted(dossier.entities, key=lambda e: e.name), kinds=ENTITY_KINDS, by_entity=linked.by_entity)
+         entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)), kinds=ENTITY_KINDS,
+         entry_count=lambda entity: len(linked.by_entity.get(entity.id, ())))
+    all_articles = linked.newest_first
+    years = archived(all_articles, "articles/years", "كل المقالات", "articles/index.md", "articles")
+    latest = all_articles[:ARTICLES_SHOWN] if years else all_articles
+    page("articles/index.md", "articles.md.j2", (_fingerprints(latest), len(all_articles), tuple(y.key for y in years),
+                                                tuple((o.slug, o.name) for o in linked.outlets)),
+         latest=latest, total=len(all_articles), years=years, themes=dossier.themes,
+         all_years=sorted({a.date.year for a in all_articles}, reverse=True), outlets=linked.outlets,
+         entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)))
+    pages.update(filter_data(linked, settings.style))
+    for outlet in linked.outlets:
+        years = archived(outlet.articles, f"outlets/{outlet.slug}", outlet.name or "ناشر غير معروف", outlet, "articles")
+        shown = outlet.articles[:settings.latest_shown] if years else outlet.articles
+        page(page_path(outlet), "outlet.md.j2", (outlet.slug, outlet.name, _fingerprints(shown), len(outlet.articles),
+                                                 tuple(y.key for y in years)),
+             outlet=outlet, articles=shown, total=len(outlet.articles), years=years)
+    page("outlets/index.md", "outlets.md.j2", tuple((o.slug, o.name, len(o.articles)) for o in linked.outlets),
+         named=[o for o in linked.outlets if o.name], unknown=next((o for o in linked.outlets if not o.name), None),
+         entry_count=lambda outlet: len(outlet.articles))
     places = [e for e in dossier.entities if e.kind == "place"]
     weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
     page("map/index.md", "map.md.j2", tuple(sorted(weights.items())),
@@ -326,6 +383,37 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
         pages[f"downloads/{download.name}"] = download.data
     pages.update(data_files(linked, env, settings.site_url))
     return dict(sorted(pages.items()))
+
+
+def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
+    """The data behind /articles/'s filters, as scripts (they load from file:// too): an index of
+    every article's year, themes, outlet and entities, and per year the titles and summaries."""
+    dossier = linked.dossier
+    theme_index = {t.id: i for i, t in enumerate(dossier.themes)}
+    entity_index = {e.id: i for i, e in enumerate(dossier.entities)}
+    outlet_of = {a.id: i for i, o in enumerate(linked.outlets) for a in o.articles}
+    by_year: dict[int, list] = {}
+    rows = []
+    for article in linked.newest_first:
+        item = linked.articles[article.id]
+        rows.append([article.id, article.date.year, [theme_index[t] for t in article.themes], outlet_of[article.id],
+                     [entity_index[e] for e in item.entity_ids]])
+        by_year.setdefault(article.date.year, []).append(
+            [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary])
+    index = {"themes": [[t.id, t.title] for t in dossier.themes],
+             "outlets": [[o.slug, o.name] for o in linked.outlets],
+             "entities": [[e.id, e.name] for e in dossier.entities], "articles": rows}
+    files = {"articles/data/index.js": _script("index", index)}
+    files.update({f"articles/data/{year}.js": _script("details", {"year": year, "articles": items})
+                  for year, items in sorted(by_year.items())})
+    return files
+
+
+def _script(kind: str, data) -> str:
+    """Data as a script that hands it to the page (a script loads from file://, a fetch does not)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.dossierArticles&&window.dossierArticles.{kind}({text});\n"
 
 
 def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
@@ -369,7 +457,7 @@ def navigation(themes: list[Theme]) -> list:
     ]
 
 
-def card_set(linked: LinkedDossier) -> dict:
+def card_set(linked: LinkedDossier, templates_dir: Path) -> dict:
     """What the link-preview card of the home page, each theme and each article shows, keyed by its path.
 
     Drawing them is the site stage's job (output/cards.py), done while MkDocs builds.
@@ -377,13 +465,14 @@ def card_set(linked: LinkedDossier) -> dict:
     from ..output.cards import Card
 
     dossier = linked.dossier
+    articles = load_words(templates_dir)["article"]
     themes_by_id = {t.id: t for t in dossier.themes}
     wanted = {"cards/home.png": Card(
         "أمن الانتخابات، بقايا داعش، حملات حصر السلاح", "تقارير إخبارية عربية عن أمن العراق",
-        arabic_count(len(dossier.articles), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)}
+        plural(len(dossier.articles), articles), SITE_NAME)}
     for theme in dossier.themes:
         wanted[f"cards/themes/{theme.id}.png"] = Card(
-            theme.title, "محور", arabic_count(len(linked.by_theme[theme.id]), "مقال", "مقالان", "مقالات", "مقالًا"), SITE_NAME)
+            theme.title, "محور", plural(len(linked.by_theme[theme.id]), articles), SITE_NAME)
     for article in dossier.articles:
         outlet = article.source.outlet or "الناشر غير مذكور"
         wanted[f"cards/articles/{article.id}.png"] = Card(
