@@ -1,10 +1,10 @@
-"""The named stages in order: load → validate → link → render. Each returns plain data."""
+"""The named stages in order: load → validate → link → render (with the search files). Each returns plain data."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import link, load, render, validate
+from . import link, load, render, search, validate
 from .cards import Card, card_pngs
 from .model import Dossier, Problem
 from .site import write_pages
@@ -30,6 +30,7 @@ def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
         return None, problems
     linked = link.link(dossier)
     pages = render.render(linked, None if offline else _bundle_download(), offline)
+    pages.update(search.search_files(linked, dossier_dir.parent / "docs", offline))  # docs/search/
     return Generated(dossier, linked, pages, {} if offline else render.card_set(linked)), []
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .cards import Card, Drawing
 
-GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "_partials", "data", "cards", "downloads")
+GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "_partials", "data", "cards", "downloads", "search")
 WORK_DIR = ".build"
 
 
