@@ -1,9 +1,9 @@
 """Stage 6, bundle: the whole site built to be opened from disk, zipped into dist/.
 
-Material's offline plugin turns off directory URLs and inlines the search index into a
-script; it would also load the iframe-worker shim from unpkg.com, so the shim is shipped
-with the site (docs/assets/javascripts/vendor/) and named in extra.polyfills instead.
-Nothing in the bundle requests anything from another host.
+Pages are files (no directory URLs), and the search files are the same plain scripts as on the
+hosted site (sitegen/search/), generated with `.html` links: the browser loads them with
+<script> elements, which work from file://. No plugin is needed, so none is used. Nothing in
+the bundle requests anything from another host.
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from . import pipeline, render, site
 from .report import report
 
 BUNDLE_NAME = "iraqi-security-dossier"
-SHIM = "assets/javascripts/vendor/iframe-worker/shim.js"
 # A fixed time for every zip entry, so the same site gives the same zip.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -33,10 +32,7 @@ def build_bundle(repo: Path, pages: dict[str, str], nav: list) -> Path:
         offline_site = Path(work) / BUNDLE_NAME
         site.build_site(
             repo, pages, nav, use_directory_urls=False, site_dir=offline_site, swap_docs=False,
-            extra_config={
-                "plugins": [{"search": {"lang": "ar"}}, "material/offline"],
-                "extra": {"polyfills": [SHIM]},
-            })
+            extra_config={"extra": {"offline": True}})
         partial = Path(work) / "bundle.zip"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
             for path in sorted(offline_site.rglob("*")):

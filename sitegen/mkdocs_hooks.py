@@ -3,10 +3,12 @@
 - Links written as `@/articles/x.md` in generated HTML become real relative URLs, whatever
   the URL style (directory URLs on the hosted site, `.html` files in the offline bundle);
   a link to a missing page is a warning, which fails the strict build.
-- The search index is written as UTF-8.
 - Under `python build.py serve` (sitegen/serve.py, which regenerates the dossier itself before
-  each build): hand-written pages that include generated snippets are always rebuilt, Jinja
-  bytecode is kept from one build to the next, and no search index is prebuilt.
+  each build): hand-written pages that include generated snippets are always rebuilt, and Jinja
+  bytecode is kept from one build to the next.
+
+The search files are not made here: the pipeline generates them (sitegen/search/) under
+docs/search/, and MkDocs copies them.
 """
 from __future__ import annotations
 
@@ -17,8 +19,6 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sitegen import search_index  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.dossier")
 _DOSSIER_LINK = re.compile(r'href="@/([^"#]+)(#[^"]*)?"')
@@ -62,11 +62,8 @@ def _finish_html(output: str, config) -> str:
     # Material sets dir only on <body>; the root element carries it too, so the whole
     # document (and tools reading <html>) is right-to-left from the start.
     language = config.theme["language"]
-    output = output.replace(f'<html lang="{language}" class="no-js">',
-                            f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
-    # Material's search dialog has no accessible name; screen readers announce this one.
-    return output.replace('class="md-search" data-md-component="search" role="dialog"',
-                          'class="md-search" data-md-component="search" role="dialog" aria-label="البحث في الملف"', 1)
+    return output.replace(f'<html lang="{language}" class="no-js">',
+                          f'<html lang="{language}" dir="{config.theme["direction"]}" class="no-js">', 1)
 
 
 def on_post_page(output, page, config):
@@ -75,16 +72,3 @@ def on_post_page(output, page, config):
 
 def on_post_template(output_content, template_name, config):
     return _finish_html(output_content, config)
-
-
-def on_post_build(config, **kwargs):
-    search_index.write_index_as_utf8(Path(config.site_dir))
-    # The lunr index, built here once instead of in every reader's browser: as a script for
-    # the offline bundle (opened from file://, where the worker can only load scripts), and
-    # not under `serve`, where it would slow every rebuild (the browser builds it there).
-    from sitegen import search_prebuild
-
-    offline = config.plugins.get("material/offline")
-    search_prebuild.write_lunr_index(Path(config.site_dir),
-                                     script=bool(offline and offline.config.enabled),
-                                     enabled=os.environ.get("DOSSIER_SERVE") != "1")
