@@ -347,7 +347,8 @@
     var seq = ++state.seq, query = input.value
     clearTimeout(timer)
     var terms = queryTerms(query)
-    if (!terms.length) { clear(); say(meta.getAttribute("data-idle")); return }
+    box.removeAttribute("data-shown")
+    if (!terms.length) { clear(); meta.removeAttribute("data-count"); say(meta.getAttribute("data-idle")); return }
     var ready = manifest && terms.every(function (t) {
       return filesFor(t).every(function (f) { return shards[f] })
     })
@@ -361,7 +362,10 @@
         state.results = results
         state.terms = terms
         say(countText(results.length, meta))
-        return showMore(seq)
+        meta.setAttribute("data-count", results.length)
+        return showMore(seq).then(function () {
+          if (seq === state.seq) box.setAttribute("data-shown", query)  // for tests: this query is shown
+        })
       }).catch(function () { if (seq === state.seq) failed() })
     }
     if (ready) run()
