@@ -24,7 +24,15 @@ log = logging.getLogger("mkdocs.plugins.dossier")
 _DOSSIER_LINK = re.compile(r'href="@/([^"#]+)(#[^"]*)?"')
 
 
+# Material's own search (its worker and lunr) is not used: its files are left out of the site.
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
+
+
 def on_files(files, config):
+    docs_dir = os.path.abspath(config.docs_dir)
+    for file in list(files):
+        if file.src_uri.startswith(_UNUSED_THEME_FILES) and os.path.abspath(file.src_dir) != docs_dir:
+            files.remove(file)
     if os.environ.get("DOSSIER_SERVE") == "1":
         # `serve` rebuilds only pages whose Markdown changed; the hand-written pages that
         # include generated snippets (--8<--) must be rebuilt whenever the snippets may have.
