@@ -95,7 +95,8 @@ def gzip_served(directory: Path):
 _OBSERVE = """
 const box = document.querySelector('[data-dossier-search]'), input = box.querySelector('input');
 window.__bench = {lastInput: null, shown: {}};
-input.addEventListener('input', () => { window.__bench.lastInput = performance.now(); });
+// capture: before search.js's own listener, which may show cached results at once
+window.addEventListener('input', () => { window.__bench.lastInput = performance.now(); }, true);
 new MutationObserver(() => {
   const q = box.getAttribute('data-shown');
   if (q !== null && !(q in window.__bench.shown)) window.__bench.shown[q] = performance.now();
@@ -103,9 +104,11 @@ new MutationObserver(() => {
 """
 
 
-def _bytes(log: list[dict], start: int, only: str | None = None) -> tuple[int, int]:
-    """(bytes, requests) of the finished requests from position start on."""
-    entries = [r for r in log[start:] if r["finished"] and (only is None or only in r["url"])]
+def _bytes(log: list[dict], start: int, base: str, only: str | None = None) -> tuple[int, int]:
+    """(bytes, requests) of the site's finished requests from position start on (not the
+    browser's own chrome:// pages)."""
+    entries = [r for r in log[start:] if r["finished"] and r["url"].startswith(base)
+               and (only is None or only in r["url"])]
     return sum(r["bytes"] for r in entries), len(entries)
 
 
@@ -122,8 +125,8 @@ def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> d
         WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
         time.sleep(1.0)  # anything the page's scripts fetch after the load event
         log = network_log(driver)
-        out["page_bytes"], out["page_requests"] = _bytes(log, 0)
-        out["page_search_bytes"], _ = _bytes(log, 0, "/search/")
+        out["page_bytes"], out["page_requests"] = _bytes(log, 0, base)
+        out["page_search_bytes"], _ = _bytes(log, 0, base, "/search/")
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
         driver.execute_script(_OBSERVE)
         start = len(log)
@@ -139,7 +142,7 @@ def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> d
             time.sleep(0.3)
             state = driver.execute_script("return window.__bench")
             log = network_log(driver)
-            total, requests = _bytes(log, start)
+            total, requests = _bytes(log, start, base)
             out[f"q{number}"] = {"query": query, "bytes": total, "requests": requests,
                                  "ms": state["shown"][query] - state["lastInput"],
                                  "count": driver.execute_script(
@@ -148,18 +151,22 @@ def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> d
     return out
 
 
-def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0) -> dict:
+def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False) -> dict:
     repo = work / f"n{n}" / "repo"
-    if repo.exists():
-        shutil.rmtree(repo)
-    repo.parent.mkdir(parents=True, exist_ok=True)
-    run.copy_repo(repo)
-    ids = synth.write_dossier(n, repo, seed=seed)
-    started = time.perf_counter()
-    result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
-    if result.returncode:
-        raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    build_s = time.perf_counter() - started
+    build_s = None
+    if reuse and (repo / "site" / "search" / "manifest.js").is_file():  # measure the site of an earlier run
+        ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
+    else:
+        if repo.exists():
+            shutil.rmtree(repo)
+        repo.parent.mkdir(parents=True, exist_ok=True)
+        run.copy_repo(repo)
+        ids = synth.write_dossier(n, repo, seed=seed)
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
+        if result.returncode:
+            raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        build_s = time.perf_counter() - started
     site = repo / "site"
     search_files = list((site / "search").rglob("*.js"))
     figures = measure(site, sorted(ids)[len(ids) // 2], queries, gap)
@@ -176,6 +183,7 @@ def main(argv=None) -> int:
     parser.add_argument("--queries", nargs="+", default=["الكاظمي", "الانتخابات"])
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="with --workdir: measure the sites an earlier run built there")
     parser.add_argument("--gap", type=float, default=0.0,
                         help="seconds between keys (0: as fast as WebDriver types; 0.2: a reader's pace, "
                              "where the words' beginnings are searched, and loaded, as they are typed)")
@@ -186,7 +194,7 @@ def main(argv=None) -> int:
     try:
         for n in args.sizes:
             print(f"N = {n:,}: building…", file=sys.stderr, flush=True)
-            results.append(bench(n, work, args.seed, args.queries, args.gap))
+            results.append(bench(n, work, args.seed, args.queries, args.gap, args.reuse))
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
@@ -202,7 +210,8 @@ def main(argv=None) -> int:
     print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         first, second = r["q0"], r.get("q1") or {"bytes": 0, "requests": 0, "ms": 0}
-        print(f"| {r['n']:,} | {r['build_s']:.0f} | {r['search_files']:,} files; {kb(r['search_bytes'])} / "
+        build = "–" if r["build_s"] is None else f"{r['build_s']:.0f}"
+        print(f"| {r['n']:,} | {build} | {r['search_files']:,} files; {kb(r['search_bytes'])} / "
               f"{kb(r['search_gzip'])} | {kb(r['page_bytes'])} ({r['page_requests']} requests) "
               f"| {kb(r['page_search_bytes'])} | {kb(first['bytes'])} ({first['requests']}) | {first['ms']:.0f} ms "
               f"| {kb(second['bytes'])} ({second['requests']}) | {second['ms']:.0f} ms | {first['count']} |")
