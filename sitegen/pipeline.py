@@ -30,7 +30,7 @@ def generate(dossier_dir: Path = REPO / "dossier", include_drafts: bool = False,
         return None, problems
     linked = link.link(dossier)
     pages = render.render(linked, None if offline else _bundle_download(), offline)
-    pages.update(search.search_files(linked, dossier_dir.parent / "docs", offline))  # docs/search/
+    pages.update(search.search_files(linked, REPO / "docs", offline))  # docs/search/
     return Generated(dossier, linked, pages, {} if offline else render.card_set(linked)), []
 
 

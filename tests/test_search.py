@@ -163,6 +163,7 @@ def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
         WebDriverWait(driver, timeout).until(lambda d: len(d.execute_script(_STATE_JS)["items"]) > shown)
         state = driver.execute_script(_STATE_JS)
     assert len(state["items"]) == state["count"], state
+    assert not driver.find_element(By.CSS_SELECTOR, ".dossier-search__more").is_displayed()  # all shown: no "more"
     state["articles"] = {article_id(item["href"]) for item in state["items"]} - {None}
     return state
 
