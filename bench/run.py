@@ -294,20 +294,21 @@ def site_sizes(site: Path) -> dict:
     kinds: dict[str, list[tuple[int, str]]] = {}
     for size, path in pages:
         kinds.setdefault(page_kind(path), []).append((size, path))
-    index = site / "search" / "search_index.json"
-    index_bytes = index.stat().st_size if index.is_file() else 0
-    index_text = index.read_text(encoding="utf-8") if index.is_file() else ""
+    search_files = [p for p in (site / "search").rglob("*.js")] if (site / "search").is_dir() else []
+    manifest = site / "search" / "manifest.js"
+    manifest_text = manifest.read_text(encoding="utf-8") if manifest.is_file() else ""
     result = {
         "site_bytes": total, "html_pages": len(pages),
         "largest": pages[0] if pages else (0, ""),
         "kinds": {kind: {"count": len(items), "max": items[0], "median": statistics.median(s for s, _ in items)}
                   for kind, items in kinds.items()},
-        "search_index_bytes": index_bytes,
-        "search_index_utf8": bool(index_text) and "\\u06" not in index_text,
-        "search_docs": len(json.loads(index_text)["docs"]) if index_text else 0,
-        # anything else in search/ (e.g. a lunr index prebuilt at build time)
-        "search_other": {p.name: p.stat().st_size for p in sorted((site / "search").glob("*"))
-                         if p.is_file() and p.name != "search_index.json"} if (site / "search").is_dir() else {},
+        # the search files (sitegen/search/): all of them, and the largest shard and chunk
+        "search_index_bytes": sum(p.stat().st_size for p in search_files),
+        "search_files": len(search_files),
+        "search_docs": json.loads(manifest_text[manifest_text.index(",") + 1:manifest_text.rindex(");")])["documents"]
+        if manifest_text else 0,
+        "search_other": {f"largest {folder[:-1]}": max((p.stat().st_size for p in (site / "search" / folder).glob("*.js")),
+                                                       default=0) for folder in ("shards", "docs")},
     }
     if "article" in kinds:
         text = (site / kinds["article"][0][1]).read_text(encoding="utf-8")
@@ -318,35 +319,15 @@ def site_sizes(site: Path) -> dict:
 
 # ---------------------------------------------------------------- browser and serve
 
-# Runs before the page's scripts: notes when Material hands the index to its search worker
-# (SETUP, message type 0) and when the worker says it has built it (READY, type 1).
-_WORKER_PROBE = """
-window.__bench = {setup: null, ready: null, first: null, full: null};
-const NativeWorker = window.Worker;
-window.Worker = function (...args) {
-  const worker = new NativeWorker(...args);
-  const post = worker.postMessage.bind(worker);
-  worker.postMessage = (message, ...rest) => {
-    if (message && message.type === 0 && window.__bench.setup === null) window.__bench.setup = performance.now();
-    return post(message, ...rest);
-  };
-  worker.addEventListener("message", event => {
-    if (event.data && event.data.type === 1 && window.__bench.ready === null) window.__bench.ready = performance.now();
-  });
-  return worker;
-};
-window.Worker.prototype = NativeWorker.prototype;
-"""
-
 _RESULT_OBSERVER = """
 const q = arguments[0];
-window.__bench.typed = performance.now();
+window.__bench = {typed: performance.now(), first: null, full: null};
 new MutationObserver(() => {
   const items = document.querySelectorAll('.md-search-result__item').length;
-  const box = document.querySelector('input.md-search__input');
+  const shown = document.querySelector('[data-dossier-search]').getAttribute('data-shown');
   if (items && window.__bench.first === null) window.__bench.first = performance.now();
-  if (items && box && box.value === q && window.__bench.full === null) window.__bench.full = performance.now();
-}).observe(document.body, {childList: true, subtree: true});
+  if (shown === q && window.__bench.full === null) window.__bench.full = performance.now();
+}).observe(document.body, {childList: true, subtree: true, attributes: true});
 """
 
 
@@ -360,7 +341,6 @@ def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[d
 
     results = []
     with served(site) as base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _WORKER_PROBE})
         for run in range(runs):
             driver.get(base)  # returns after the load event
             driver.execute_script(_RESULT_OBSERVER, query)
@@ -375,7 +355,7 @@ def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[d
                 if state["full"] is not None:
                     break
                 time.sleep(0.02)
-            results.append({"run": run + 1, **{k: state.get(k) for k in ("load", "setup", "ready", "typed", "first", "full")}})
+            results.append({"run": run + 1, **{k: state.get(k) for k in ("load", "typed", "first", "full")}})
     return results
 
 
@@ -612,19 +592,18 @@ def print_tables(results: list[dict]) -> None:
 
     print("\n### Memory and size\n")
     print("| N | peak RSS generate | peak RSS MkDocs | peak RSS bare | generated Markdown | site/ | HTML pages "
-          "| largest page | largest article page | search index | index docs | other files in search/ |")
+          "| largest page | largest article page | search index | index docs | largest search files |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|")
     for r in results:
         s, g = r["sizes"], r["generate"]
         bare = r.get("bare")
         bare_mem = f"{bare['maxrss_mb']:.0f} MB" if bare else "skipped"
         article = s["kinds"].get("article", {}).get("max", (0, ""))
-        encoding = "UTF-8" if s["search_index_utf8"] else "\\u-escaped"
         print(f"| {r['n']:,} | {g['maxrss_mb']:.0f} MB | {r['mkdocs']['maxrss_mb']:.0f} MB | {bare_mem} "
               f"| {mb(g['markdown_bytes'])} | {mb(s['site_bytes'])} | {s['html_pages']:,} "
               f"| {s['largest'][1]} ({kb(s['largest'][0])}) | {kb(article[0])} "
-              f"| {mb(s['search_index_bytes'])} ({encoding}) | {s['search_docs']:,} "
-              f"| {', '.join(f'{name} {mb(size)}' for name, size in s.get('search_other', {}).items()) or '–'} |")
+              f"| {mb(s['search_index_bytes'])} ({s['search_files']:,} files) | {s['search_docs']:,} "
+              f"| {', '.join(f'{name} {kb(size)}' for name, size in s.get('search_other', {}).items()) or '–'} |")
 
     kinds = ["home", "timeline", "theme", "entities index", "entity", "article", "other"]
     print("\n### Largest HTML page of each kind (KB; median in brackets)\n")
@@ -669,15 +648,14 @@ def print_tables(results: list[dict]) -> None:
     if browsers:
         print("\n### First search in headless Chromium (ms since navigation start; query "
               f"{SEARCH_QUERY!r} typed right after the load event)\n")
-        print("| N | run | load event | index handed to worker | worker ready | first result shown "
-              "| full query answered | first answer after load |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| N | run | load event | typed | first result shown | full query answered | typed → answered |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         fmt = lambda v: "–" if v is None else f"{v:,.0f}"
         for r in browsers:
             for b in r["browser"]:
-                after = None if b["first"] is None else b["first"] - b["load"]
-                print(f"| {r['n']:,} | {b['run']} | {fmt(b['load'])} | {fmt(b['setup'])} | {fmt(b['ready'])} "
-                      f"| {fmt(b['first'])} | {fmt(b['full'])} | {fmt(after)} |")
+                took = None if b["full"] is None else b["full"] - b["typed"]
+                print(f"| {r['n']:,} | {b['run']} | {fmt(b['load'])} | {fmt(b['typed'])} "
+                      f"| {fmt(b['first'])} | {fmt(b['full'])} | {fmt(took)} |")
     serves = [r for r in results if r.get("serve")]
     if serves:
         print("\n### serve: an edited article's page (seconds)\n")

@@ -14,8 +14,8 @@ from babel.dates import format_date
 
 from .model import PartialDate
 
-# Character folding, shared with the site search (sitegen/search_index.py mirrors the
-# browser's rules in lunr.ar.min.js with these same tables).
+# Character folding, shared with the site search (sitegen/search/tokens.py, and the same
+# tables in docs/assets/javascripts/search.js).
 FOLD = {
     "\u0622": "\u0627",  # آ alef with madda      → ا
     "\u0623": "\u0627",  # أ alef with hamza above → ا

@@ -12,7 +12,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sitegen import search_index, search_prebuild  # noqa: E402
 from sitegen.serve.adapter import ServeAdapter  # noqa: E402
 
 _adapter = ServeAdapter()
@@ -23,12 +22,4 @@ on_files = _adapter.on_files
 on_env = _adapter.on_env
 
 
-def on_post_build(config, **kwargs):
-    _adapter.on_post_build(config)
-    search_index.write_index_as_utf8(Path(config.site_dir))
-    # The lunr index, built here once instead of in every reader's browser: as a script for
-    # the offline bundle (opened from file://, where the worker can only load scripts), and
-    # not under `serve`, where it would slow every rebuild (the browser builds it there).
-    offline = config.plugins.get("material/offline")
-    search_prebuild.write_lunr_index(Path(config.site_dir), script=bool(offline and offline.config.enabled),
-                                     enabled=not _adapter.serving)
+on_post_build = _adapter.on_post_build

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import fieldref
+from . import fieldref, search
 from .cache import NO_CACHE, BuildCache
 from .model import Dossier, Problem
 from .project import Project, folder_digest
@@ -77,6 +77,9 @@ def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: 
             settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
                                       "" if offline else project.site_url)
             pages = render.render(linked, settings, cache)
+        with stage("search"):
+            pages.update(search.search_files(linked, project.docs_dir, settings.style, cache))  # docs/search/
+        with stage("render"):
             pages["_partials/fields.md"] = cache.get(
                 "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
                 lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir))

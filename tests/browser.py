@@ -52,7 +52,7 @@ def find_chromium() -> tuple[str, str]:
 class _NetLog:
     """Reader for Chromium's NetLog (--log-net-log), which, unlike the DevTools
     performance log, also sees requests made by workers (Material's search
-    worker imports its lunr scripts itself). Chromium writes one event per line
+    worker imports its scripts itself). Chromium writes one event per line
     and flushes in batches, so the last few events may lag until it exits."""
 
     def __init__(self, path: str):
@@ -124,6 +124,7 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
         driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
         driver._netlog = _NetLog(netlog)
         driver._page_urls = []
+        driver._requests = {}
         try:
             driver.get_log("performance")  # drop the start-up tab's chrome:// requests
             driver.set_page_load_timeout(60)
@@ -144,12 +145,38 @@ def requested_urls(driver: webdriver.Chrome) -> list[str]:
     blob: URLs) with the NetLog (also worker requests). Chromedriver hands out
     each performance entry once, so entries are kept on the driver object.
     """
-    if not getattr(driver, "_quit", False):
-        for entry in driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message.get("method") == "Network.requestWillBeSent":
-                driver._page_urls.append(message["params"]["request"]["url"])
+    _read_performance_log(driver)
     return list(dict.fromkeys(driver._page_urls + driver._netlog.read()))
+
+
+def _read_performance_log(driver: webdriver.Chrome) -> None:
+    """Move the new DevTools Network events into the driver's own lists (each entry is handed out once)."""
+    if getattr(driver, "_quit", False):
+        return
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method"), message.get("params") or {}
+        if method == "Network.requestWillBeSent":
+            driver._page_urls.append(params["request"]["url"])
+            driver._requests[params["requestId"]] = {"url": params["request"]["url"], "status": None, "bytes": 0,
+                                                     "finished": False}
+        elif method == "Network.responseReceived" and params.get("requestId") in driver._requests:
+            driver._requests[params["requestId"]]["status"] = params["response"]["status"]
+        elif method == "Network.loadingFinished" and params.get("requestId") in driver._requests:
+            request = driver._requests[params["requestId"]]
+            request["bytes"], request["finished"] = params.get("encodedDataLength", 0), True
+
+
+def network_log(driver: webdriver.Chrome) -> list[dict]:
+    """The page's requests since the driver started, in order: {url, status, bytes (as transferred:
+    Network.loadingFinished's encodedDataLength, headers included), finished}."""
+    _read_performance_log(driver)
+    return [dict(r) for r in driver._requests.values()]
+
+
+def failed_responses(driver: webdriver.Chrome) -> list[tuple[str, int]]:
+    """Responses with a status of 400 or more."""
+    return [(r["url"], r["status"]) for r in network_log(driver) if r["status"] and r["status"] >= 400]
 
 
 def outside_requests(driver: webdriver.Chrome, allowed_prefixes: Iterable[str]) -> list[str]:
@@ -180,8 +207,8 @@ def served(directory: os.PathLike | str) -> Iterator[str]:
 
 
 def search_box(driver: webdriver.Chrome):
-    """Material's search box on the page loaded, opened (narrow screens hide it behind a
-    header button) and focused, ready for send_keys."""
+    """The search box on the page loaded, opened (narrow screens hide it behind a header
+    button) and focused, ready for send_keys."""
     from selenium.webdriver.common.by import By
 
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")

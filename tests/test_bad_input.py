@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import urllib.parse
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 from conftest import (FIELDS, SCHEMA_LINE, TEXT, add_article, article_yaml, assert_refused, leftovers, problems,
                       run, snapshot)
 
@@ -747,13 +749,21 @@ def test_hostile_content_is_shown_literally(repo):
             assert f"بقايا {ESCAPED}" in html_text, path
     entity = pages[site / "entities" / "barham-salih" / "index.html"]
     assert re.search(r"<title>برهم " + re.escape(ESCAPED) + " - ", entity)
-    # the search index holds the same escaped text, and no live markup from the dossier
-    index = _json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    docs = {d["location"]: d for d in index["docs"]}
-    article_docs = [d for location, d in docs.items() if location.startswith("articles/test-article/")]
-    indexed = " ".join(d["title"] + " " + d["text"] for d in article_docs)
-    assert ESCAPED in indexed
-    assert "<script>alert(" not in _json.dumps(index, ensure_ascii=False)
+    # the search files hold the text as data (a JSON string, shown with textContent), and in a
+    # browser the result shows it literally and runs nothing
+    chunks = "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "docs").glob("*.js"))
+    assert _json.dumps("عنوان " + HOSTILE, ensure_ascii=False) in chunks
+    from browser import chromium, served
+
+    with served(site) as base, chromium() as driver:
+        driver.get(base + "?q=" + urllib.parse.quote("عنوان"))
+        WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+            "return document.querySelector('[data-dossier-search]').getAttribute('data-shown')") == "عنوان")
+        titles = driver.execute_script(
+            "return [...document.querySelectorAll('.md-search-result__list h1')].map(h => h.textContent)")
+        assert "عنوان " + HOSTILE in titles
+        assert not driver.execute_script("return document.querySelectorAll('.md-search-result__list script').length")
+        assert driver.get_log("browser") == []  # no alert, no error
     # and the generated Markdown is what MkDocs saw: escaped there already
     markdown = (repo / "docs" / "articles" / "test-article.md").read_text(encoding="utf-8")
     assert "<script>" not in markdown

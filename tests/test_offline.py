@@ -1,18 +1,21 @@
 """The offline bundle: unzipped anywhere and opened from disk (file://), navigation and Arabic
 search work and nothing is requested from any host. Chromium runs without
---allow-file-access-from-files, as a reader's browser would."""
+--allow-file-access-from-files, as a reader's browser would (fetch() fails there: the search
+loads its files as <script> elements)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.common.by import By
 
-from browser import chromium, requested_urls
-from test_search import QUERIES, SEARCH_MESSAGES_PROBE, prebuilt_status, search
+from browser import chromium, failed_responses, requested_urls
+from test_search import A1, QUERIES, search, wait_for_results
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,30 +58,49 @@ def test_query_table_offline(bundle_home, driver, query, must, must_not):
     assert not set(must_not) & found, f"{query!r}: unexpected {set(must_not) & found}"
 
 
+def test_same_results_as_served(bundle_home, driver):
+    """The bundle's results are the hosted site's, in the same order, with .html links."""
+    from sitegen import pipeline
+    from sitegen import search as site_search
+    from test_search import expected_order
+
+    from sitegen.project import Project
+    from sitegen.urls import OFFLINE
+
+    generated = pipeline.generate(Project.at(REPO), offline=True).generated
+    docs = sorted(site_search.documents(generated.linked, REPO / "docs", OFFLINE), key=lambda d: (d.order, d.url))
+    root = bundle_home[:-len("index.html")]
+    for query in ("الكاظمي", "منظمة بدر", "داعش", "في"):
+        state = search(driver, bundle_home, query)
+        assert [item["href"][len(root):] for item in state["items"]] == expected_order(docs, query), query
+        assert all(item["href"].endswith(".html") for item in state["items"])
+
+
+def test_result_link_opens_the_page(bundle_home, driver):
+    state = search(driver, bundle_home, "القيسي")
+    href = next(item["href"] for item in state["items"] if A1 in item["href"])
+    driver.find_element(By.CSS_SELECTOR, f"a.md-search-result__link[href$='{A1}.html']").click()
+    assert driver.current_url == href and driver.find_element(By.CSS_SELECTOR, "h1").text
+
+
+def test_search_opens_from_a_query_in_the_url(bundle_home, driver):
+    driver.get(bundle_home.replace("index.html", f"themes/election-security.html?q={quote('القيسي')}"))
+    assert A1 in wait_for_results(driver, "القيسي")["articles"]
+
+
 def test_nothing_requested_from_any_host(bundle_home):
     with chromium() as reader:
+        reader.get(bundle_home.replace("index.html", "about.html"))
+        assert not [u for u in requested_urls(reader) if "/search/" in u]  # nothing before search opens
         assert search(reader, bundle_home, "الكاظمي")["articles"]
         reader.find_element(By.CSS_SELECTOR, "a.md-search-result__link").click()
         requested = requested_urls(reader)
-    assert any(u.endswith("search/search_index.js") for u in requested)
-    assert any(u.endswith("search/lunr_index.js") for u in requested)  # the prebuilt index
-    assert any("iframe-worker/shim.js" in u for u in requested)
+        assert failed_responses(reader) == []
+        assert reader.get_log("browser") == []
+    assert any(u.endswith("search/manifest.js") for u in requested)
+    assert any("/search/shards/" in u for u in requested) and any("/search/docs/" in u for u in requested)
     outside = [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))]
     assert outside == []
-
-
-def test_prebuilt_index_is_used_offline(bundle_home, bundled):
-    """The bundle ships the prebuilt index as a script (search/lunr_index.js): from
-    file://, iframe-worker's worker loads it and does not build the index."""
-    with zipfile.ZipFile(bundled) as archive:
-        names = archive.namelist()
-    assert "iraqi-security-dossier/search/lunr_index.js" in names
-    assert "iraqi-security-dossier/search/lunr_index.txt" not in names
-    with chromium() as reader:
-        reader.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        assert "kadhimi-election-security-campaign" in search(reader, bundle_home, "القيسي")["articles"]
-        status = prebuilt_status(reader)
-    assert status and status["status"] == "used", status
 
 
 def test_map_offline(bundle_home):
@@ -99,3 +121,13 @@ def test_map_offline(bundle_home):
         requested = requested_urls(reader)
     assert any(u.endswith("/map/index.html") for u in requested)
     assert [u for u in requested if not u.startswith(("file://", "data:", "blob:", "about:", "chrome://"))] == []
+
+
+def test_the_bundle_holds_the_index_once(bundled):
+    with zipfile.ZipFile(bundled) as archive:
+        names = archive.namelist()
+    search_files = [n for n in names if "/search/" in n]
+    assert "iraqi-security-dossier/search/manifest.js" in search_files
+    assert all(re.fullmatch(r"iraqi-security-dossier/search/(manifest|(shards|docs)/[0-9]+\.[0-9a-f]{10})\.js", n)
+               for n in search_files), search_files
+    assert not [n for n in names if "search_index" in n or "lunr" in n or "workers/search" in n]

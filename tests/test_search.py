@@ -1,35 +1,40 @@
 """Search on the built site, in a real headless Chromium.
 
-The site is built once per session with `python build.py build`; queries are
-typed into Material's search box and the article links in the results are
-checked against a table. The Arabic rules under test live in
-overrides/assets/javascripts/lunr/min/lunr.ar.min.js (and, for reference, in
-sitegen/search_index.py).
+The site is built once per session with `python build.py build`. The search is the dossier's
+own (sitegen/search/ makes the files, docs/assets/javascripts/search.js runs them): queries
+are typed into the search box and the links of the result list are checked against a table.
 """
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 import time
 import urllib.parse
 
 import pytest
+from babel import Locale
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, outside_requests, requested_urls, search_box, served
+from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, served
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from sitegen.search_index import STAMP, normalize_arabic, search_core, search_forms, write_index_as_utf8  # noqa: E402
-from sitegen.search_prebuild import SCRIPT_FILE, TEXT_FILE  # noqa: E402
+from sitegen import pipeline  # noqa: E402
+from sitegen.project import Project  # noqa: E402
+from sitegen import search as site_search  # noqa: E402
+from sitegen.arabic import format_partial_date  # noqa: E402
+from sitegen.arabic import normalize as normalize_arabic  # noqa: E402
+from sitegen.search import index as search_index  # noqa: E402
+from sitegen.search.index import CHUNK, SearchDocument, build_search_files, document_terms  # noqa: E402
+from sitegen.search.tokens import (  # noqa: E402
+    query_terms, search_core, search_forms, split, text_terms, trim)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-SITE = ROOT / "site"
 
 A0 = "2010-election-results-alert"          # Baghdad on alert until 2010 results
 A1 = "kadhimi-election-security-campaign"   # Kadhimi's campaign to secure elections
@@ -38,10 +43,9 @@ A3 = "kadhimi-alert-after-isis-threat"      # Kadhimi orders alert after ISIS th
 A4 = "kadhimi-arms-campaign-doubts"         # doubts about the arms campaign in Basra
 ALL = (A0, A1, A2, A3, A4)
 
-# (query, articles that must be found, articles that must not be found).
-# An article is "found" when its own content matches: its page or one of its
-# sections, except the sections that list other articles (see below). Several
-# words in one query are OR-ed by Material.
+# (query, articles that must be found, articles that must not be found). An article is
+# found when its own title, summary or text matches. Several words: the documents that
+# match all of them (or, if none does, those that match some).
 QUERIES = [
     # hamza forms: the texts write both الأمنية and الامنية
     ("الامنية", ALL, ()),
@@ -71,7 +75,7 @@ QUERIES = [
     # a word's beginning (search as you type)
     ("الكاظ", (A1, A3, A4), (A0, A2)),
     ("المشهدا", (A1,), (A0, A2, A3, A4)),
-    # digits, ASCII and Arabic-Indic; Latin (lower-casing and "(" are checked in test_lunr_hooks)
+    # digits, ASCII and Arabic-Indic; Latin
     ("2018", (A1,), (A0, A2, A3, A4)),
     ("٢٠١٨", (A1,), (A0, A2, A3, A4)),
     ("Getty", (), ALL),  # only in the photo caption "(Getty)", which A3 hides (hide_lines)
@@ -80,11 +84,6 @@ QUERIES = [
     ("منظمة بدر", (A4,), (A0, A1, A2, A3)),
     ("تزوير", (A0,), (A1, A2, A3, A4)),
 ]
-
-# Section anchors of an article page that list OTHER articles (titles, outlets):
-# a hit there says nothing about the article itself.
-OTHER_ARTICLE_SECTIONS = {"مقالات-ذات-صلة", "في-المحور-نفسه"}
-
 
 # Buckwalter transliteration, so test ids are readable ASCII.
 _BUCKWALTER = dict(zip(
@@ -98,11 +97,19 @@ def _test_id(query: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def site() -> pathlib.Path:
-    """The real site, built once for the session."""
-    subprocess.run([sys.executable, "build.py", "build"], cwd=ROOT, check=True, timeout=600)
-    assert (SITE / "search" / "search_index.json").is_file(), f"no search index in {SITE}"
-    return SITE
+def search_site(site) -> pathlib.Path:
+    """The shared build's site (conftest's `site`), with its search files."""
+    assert (site / "search" / "manifest.js").is_file(), f"no search manifest in {site}"
+    return site
+
+
+@pytest.fixture(scope="session")
+def documents() -> list[SearchDocument]:
+    """The searched documents, as the build made them (sorted as numbered: newest first)."""
+    outcome = pipeline.generate(Project.at(ROOT))
+    assert not outcome.problems
+    docs = site_search.documents(outcome.generated.linked, ROOT / "docs")
+    return sorted(docs, key=lambda d: (d.order, d.url))
 
 
 @pytest.fixture(scope="module")
@@ -118,448 +125,423 @@ def article_id(href: str) -> str | None:
     return m.group(1) if m else None
 
 
-def matched_articles(links: list) -> set[str]:
-    """Articles whose own content matched, from [href, score] result links.
-
-    Material adds a page's entry with score 0 when only a section matched.
-    """
-    found = set()
-    for href, score in links:
-        section = urllib.parse.unquote(urllib.parse.urlsplit(href).fragment)
-        if article_id(href) and score > 0 and section not in OTHER_ARTICLE_SECTIONS:
-            found.add(article_id(href))
-    return found
-
-
-# Reads Material's result list: meta text, result links, "missing term" notes.
+# The result list as it stands: count line, each result's link, title, meta line, summary, marks.
 _STATE_JS = """
-const meta = document.querySelector(".md-search-result__meta");
-const links = [...document.querySelectorAll(".md-search-result__list a.md-search-result__link")];
+const box = document.querySelector("[data-dossier-search]");
+const meta = box.querySelector(".md-search-result__meta");
 return {
-  meta: meta ? meta.textContent.trim() : "",
-  items: document.querySelectorAll(".md-search-result__list > li.md-search-result__item").length,
-  hrefs: links.map(a => a.href),
-  links: links.map(a => [a.href, parseFloat(a.querySelector("[data-md-score]").dataset.mdScore)]),
-  missing: document.querySelectorAll(".md-search-result__terms").length,
+  shown: box.getAttribute("data-shown"),
+  meta: meta.textContent.trim(),
+  count: meta.hasAttribute("data-count") ? Number(meta.getAttribute("data-count")) : null,
+  more: !box.querySelector(".dossier-search__more").hidden,
+  items: [...box.querySelectorAll(".md-search-result__list > li")].map(li => ({
+    href: li.querySelector("a").href,
+    title: li.querySelector("h1").textContent,
+    kind: li.querySelector(".dossier-search__kind").textContent,
+    date: (li.querySelector("time") || {}).textContent || null,
+    datetime: li.querySelector("time") ? li.querySelector("time").getAttribute("datetime") : null,
+    summary: li.querySelector(".dossier-search__summary").textContent,
+    marks: [...li.querySelectorAll("mark")].map(m => m.textContent),
+    title_marks: [...li.querySelectorAll("h1 mark")].map(m => m.textContent),
+    summary_marks: [...li.querySelectorAll(".dossier-search__summary mark")].map(m => m.textContent),
+    html: li.innerHTML,
+  })),
 };
 """
 
 
-def search(driver, base: str, query: str, timeout: float = 20, letters: bool = False) -> dict:
-    """Type query into Material's search box (with letters, one keystroke at a time);
-    return the settled result state."""
-    driver.get(base)
-    config = json.loads(driver.find_element(By.ID, "__config").get_attribute("textContent"))
-    tr = config["translations"]
-    box = search_box(driver)
-    for keys in (query if letters else [query]):
-        box.send_keys(keys)
-
-    # Results are pushed once per keystroke: wait until they stop changing.
-    idle = {tr["search.result.placeholder"], tr.get("search.result.initializer", ""), ""}
-    deadline, last, stable = time.monotonic() + timeout, None, 0
-    while stable < 5:
-        assert time.monotonic() < deadline, f"results for {query!r} never settled: {last}"
-        time.sleep(0.1)
-        state = driver.execute_script(_STATE_JS)
-        settled = state["meta"] not in idle and box.get_attribute("value") == query
-        stable = stable + 1 if settled and state == last else 0
-        last = state
-
-    meta = last["meta"]
-    if meta == tr["search.result.none"]:
-        total = 0
-    elif meta == tr["search.result.one"]:
-        total = 1
-    else:  # "search.result.other" has "#" where the count goes
-        pattern = re.escape(tr["search.result.other"]).replace("\\#", "#").replace("#", r"(\d+)")
-        total = int(re.fullmatch(pattern, meta).group(1))
-
-    # Material renders 10 results, then 4 more each time the list's "scrolled to
-    # the bottom" state changes. Keep the list short enough to scroll and flip
-    # it between top and bottom until every result is there.
-    WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: d.execute_script("""
-        const wrap = document.querySelector(".md-search__scrollwrap");
-        wrap.style.maxHeight = "120px";
-        wrap.scrollTop = wrap.scrollTop > 0 ? 0 : wrap.scrollHeight;
-        return document.querySelectorAll(".md-search-result__list > li.md-search-result__item").length;
-    """) >= total, f"{query!r}: fewer than {total} results rendered")
+def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
+    """The state once the results of query are shown, with every result (\"more\" clicked)."""
+    WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: d.execute_script(
+        "return document.querySelector('[data-dossier-search]').getAttribute('data-shown')") == query,
+        f"results for {query!r} never shown")
     state = driver.execute_script(_STATE_JS)
-    state["total"] = total
-    state["articles"] = matched_articles(state["links"])
+    while state["more"]:
+        shown = len(state["items"])
+        driver.execute_script("document.querySelector('.dossier-search__more').click()")
+        WebDriverWait(driver, timeout).until(lambda d: len(d.execute_script(_STATE_JS)["items"]) > shown)
+        state = driver.execute_script(_STATE_JS)
+    assert len(state["items"]) == state["count"], state
+    assert not driver.find_element(By.CSS_SELECTOR, ".dossier-search__more").is_displayed()  # all shown: no "more"
+    state["articles"] = {article_id(item["href"]) for item in state["items"]} - {None}
     return state
+
+
+def search(driver, url: str, query: str, timeout: float = 20) -> dict:
+    """Load url, type query into the search box, and return the results (see wait_for_results)."""
+    driver.get(url)
+    box = search_box(driver)
+    box.send_keys(query)
+    return wait_for_results(driver, query, timeout)
+
+
+def relative(href: str, base: str) -> str:
+    return href[len(base):] if href.startswith(base) else href
+
+
+def expected_order(documents: list[SearchDocument], query: str) -> list[str]:
+    """The URLs a query must list, in order, worked out from the documents themselves: the
+    documents matching every word (else some), more words matched, more words in the title
+    or summary, then newest first."""
+    terms = query_terms(query)
+    rows = []
+    for number, doc in enumerate(documents):
+        head, body = text_terms(f"{doc.title}\n{doc.summary}"), text_terms(doc.body)
+        matched = in_head = 0
+        for core, prefix in terms:
+            hit = lambda found: any(t == core or (prefix and t.startswith(core)) for t in found)  # noqa: E731
+            if hit(head):
+                matched, in_head = matched + 1, in_head + 1
+            elif hit(body):
+                matched += 1
+        if matched:
+            rows.append((matched, in_head, number, doc.url))
+    chosen = [r for r in rows if r[0] == len(terms)] or rows
+    return [url for *_, url in sorted(chosen, key=lambda r: (-r[0], -r[1], r[2]))]
+
+
+# ---------------------------------------------------------------- the query table
 
 
 @pytest.mark.parametrize("query,must,must_not", QUERIES, ids=[_test_id(q) for q, _, _ in QUERIES])
 def test_query(browser, query, must, must_not):
     base, driver = browser
-    state = search(driver, base, query)
-    found = state["articles"]
+    found = search(driver, base, query)["articles"]
     assert set(must) <= found, f"{query!r}: missing {set(must) - found}; found {sorted(found)}"
     assert not set(must_not) & found, f"{query!r}: unexpected {set(must_not) & found}"
-    if " " not in query.strip():
-        # One word: every result matched it, so Material must not mark it
-        # missing (it compares the query term with the matched index terms).
-        assert state["missing"] == 0, f"{query!r}: results say the term is missing"
 
 
-def test_results_mark_whole_original_words(browser):
-    """Result snippets keep the original text and mark whole words: the index
-    text is HTML, so "&quot;داعش&quot;" must not become a mark that cuts the
-    character reference in two (a stray ";" on screen)."""
+@pytest.mark.parametrize("query", ["الكاظمي", "داعش", "منظمة بدر", "ابو غريب", "الانتخابات بغداد", "في", "الك",
+                                   "حملة حصر السلاح", "كلمةغيرموجودة"])
+def test_results_and_their_order(browser, documents, query):
+    """Every result and its place: what the documents say (ranking, all words first)."""
     base, driver = browser
-    search(driver, base, "داعش")
-    marks, html = driver.execute_script("""
-        const results = [...document.querySelectorAll(".md-search-result__article")];
-        return [[...document.querySelectorAll(".md-search-result mark")].map(m => m.textContent),
-                results.map(a => a.innerHTML).join("")];
-    """)
-    assert marks and set(marks) == {"داعش"}, set(marks)
-    assert "</mark>;" not in html
+    state = search(driver, base + "about/", query)
+    assert [relative(item["href"], base) for item in state["items"]] == expected_order(documents, query)
 
 
-def test_page_highlight_marks_original_words(browser):
-    """A result link's "?h=" makes Material mark the matched words on the page:
-    they must be the page's own spellings, not the normalised query term."""
+def test_title_and_summary_matches_rank_above_body_matches(browser, documents):
     base, driver = browser
-    state = search(driver, base, "الامنيه")
-    href = next(h for h, score in state["links"] if article_id(h) == A0 and score > 0)
-    driver.get(href)
-    marks = WebDriverWait(driver, 20).until(lambda d: d.execute_script(
-        "return [...document.querySelectorAll('mark[data-md-highlight]')].map(m => m.textContent)"))
-    assert {search_core(m) for m in marks} == {"امنيه"}, marks
-    assert "الأمنية" in marks or "الامنية" in marks, marks
+    state = search(driver, base, "داعش")
+    by_url = {d.url: d for d in documents}
+    core = search_core("داعش")
+    in_head = [any(t.startswith(core) for t in text_terms(f"{by_url[relative(i['href'], base)].title}\n"
+                                                          f"{by_url[relative(i['href'], base)].summary}"))
+               for i in state["items"]]
+    assert True in in_head and False in in_head, in_head  # the query has both kinds of result
+    assert in_head == sorted(in_head, reverse=True), in_head  # and every head match comes first
+    articles = [i for i, head in zip(state["items"], in_head) if head and article_id(i["href"])]
+    dates = [i["datetime"] for i in articles]
+    assert dates == sorted(dates, reverse=True), dates  # ties: newest first
 
 
-def test_no_outside_requests(site):
-    """Pages, fonts, search worker, lunr scripts and index all come from the local server."""
-    with served(site) as base:
-        with chromium() as driver:
-            assert search(driver, base, "الكاظمي")["articles"], "search found nothing"
-            driver.get(urllib.parse.urljoin(base, f"articles/{A3}/"))
-        # The browser has quit: its request log is now complete.
-        urls = requested_urls(driver)
-        assert any(u.endswith("/lunr/min/lunr.ar.min.js") for u in urls), "worker requests not logged"
-        assert outside_requests(driver, [base]) == []
+def test_all_words_first_then_some(browser):
+    """"ابو غريب": only A2 has both words; "غريب كلمةغيرموجودة": no document has both, so the
+    documents with one of them are listed."""
+    base, driver = browser
+    assert search(driver, base, "ابو غريب")["articles"] == {A2}
+    assert search(driver, base, "غريب كلمةغيرموجودة")["articles"] == {A2}
+    assert search(driver, base, "كلمةغيرموجودة")["count"] == 0
 
 
-def test_rules(tmp_path):
-    """The rules in Python, on the cases the JS must handle (see test_js_and_python_rules_agree)."""
+def test_result_shows_title_date_and_summary(browser, documents):
+    base, driver = browser
+    state = search(driver, base, "القيسي")
+    item = next(i for i in state["items"] if article_id(i["href"]) == A1)
+    generated = pipeline.generate(Project.at(ROOT)).generated
+    article = next(a for a in generated.dossier.articles if a.id == A1)
+    assert item["title"] == article.title
+    assert item["summary"] == article.summary and item["summary"] != item["title"]
+    assert item["date"] == format_partial_date(article.date) and item["datetime"] == article.date.iso
+    assert item["kind"] == "مقال"
+    assert urllib.parse.urlsplit(item["href"]).path == f"/articles/{A1}/"
+
+
+def test_marks_whole_original_words(browser):
+    """A summary's matching words are marked as written (hamza, diacritics), whole, and
+    without the punctuation around them; nothing else is marked."""
+    base, driver = browser
+    for query in ("الامنيه", "داعش", "الكاظ"):
+        state = search(driver, base, query)
+        terms = query_terms(query)
+        marks = [m for item in state["items"] for m in item["marks"]]
+        assert marks, query
+        for item in state["items"]:
+            for text, marked in ((item["title"], item["title_marks"]), (item["summary"], item["summary_marks"])):
+                # the marks are the text's matching words, whole and as written, and no others
+                matching = [trim(w) for w in split(text)
+                            if any(f == c or (p and f.startswith(c)) for f in search_forms(w) for c, p in terms)]
+                assert marked == [m for m in matching if m], (query, text, marked)
+        if query == "الامنيه":
+            assert "الأمنية" in marks, marks  # the text's own spelling
+
+
+def test_no_search_data_before_search_opens(site):
+    """A page view requests nothing under search/, and Material's bundle no index of its own;
+    opening search loads the manifest only, and a query its shards and chunks."""
+    with served(site) as base, chromium() as driver:
+        for page in ("", f"articles/{A3}/", "themes/election-security/", "entities/", "about/"):
+            driver.get(base + page)
+            time.sleep(0.3)
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        before = requested_urls(driver)
+        assert any(u.endswith("assets/javascripts/search.js") for u in before)
+        assert not [u for u in before if "/search/" in u or "search_index" in u or "workers/search" in u], before
+        box = search_box(driver)  # focus
+        WebDriverWait(driver, 5).until(lambda d: any(u.endswith("/search/manifest.js") for u in requested_urls(d)))
+        assert [u for u in requested_urls(driver) if "/search/" in u] == [base + "search/manifest.js"]
+        box.send_keys("الكاظمي")
+        wait_for_results(driver, "الكاظمي")
+        loaded = [u for u in requested_urls(driver) if "/search/" in u]
+        assert any("/search/shards/" in u for u in loaded) and any("/search/docs/" in u for u in loaded)
+        assert len(loaded) == len(set(loaded))
+        # a second query reuses what is loaded: here its shard is the one already loaded
+        box.clear()
+        box.send_keys("الامنيه")
+        wait_for_results(driver, "الامنيه")
+        again = [u for u in requested_urls(driver) if "/search/shards/" in u]
+        assert again == [u for u in loaded if "/search/shards/" in u]
+        assert failed_responses(driver) == []
+        assert driver.get_log("browser") == []
+    assert outside_requests(driver, [base]) == []
+
+
+@pytest.mark.parametrize("key", ["/", "s"])
+def test_keyboard_opens_and_escape_closes(browser, key):
+    base, driver = browser
+    driver.get(base + f"articles/{A0}/")
+    toggle = "return document.getElementById('__search').checked"
+    focused = "return document.activeElement === document.querySelector('input.md-search__input')"
+    assert not driver.execute_script(toggle)
+    ActionChains(driver).send_keys(key).perform()
+    WebDriverWait(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
+    assert driver.execute_script("return document.querySelector('input.md-search__input').value") == ""
+    ActionChains(driver).send_keys("الكاظمي").perform()
+    wait_for_results(driver, "الكاظمي")
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    WebDriverWait(driver, 5).until(lambda d: not d.execute_script(toggle) and not d.execute_script(focused))
+
+
+def test_arrow_keys_and_enter(browser):
+    base, driver = browser
+    state = search(driver, base, "الكاظمي")
+    assert len(state["items"]) >= 3
+    box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    selected = """return [...document.querySelectorAll('.md-search-result__list > li')]
+                  .map(li => li.getAttribute('aria-selected'))"""
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    assert driver.execute_script(selected).index("true") == 1
+    assert box.get_attribute("aria-activedescendant") == "dossier-search-result-1"
+    box.send_keys(Keys.ARROW_UP, Keys.ARROW_UP)  # past the first: the last
+    assert driver.execute_script(selected).index("true") == len(state["items"]) - 1
+    box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ENTER)  # around again: the second
+    WebDriverWait(driver, 10).until(lambda d: d.current_url == state["items"][1]["href"])
+
+
+def test_query_in_the_url_opens_search(browser):
+    base, driver = browser
+    driver.get(base + f"themes/election-security/?q={urllib.parse.quote('منظمة بدر')}")
+    state = wait_for_results(driver, "منظمة بدر")
+    assert state["articles"] == {A4}
+    assert driver.execute_script("return document.getElementById('__search').checked")
+    assert driver.find_element(By.CSS_SELECTOR, "input.md-search__input").get_attribute("value") == "منظمة بدر"
+
+
+def test_accessible_names(browser):
+    base, driver = browser
+    driver.get(base)
+    attrs = driver.execute_script("""
+        const box = document.querySelector('[data-dossier-search]'), input = box.querySelector('input');
+        const meta = box.querySelector('.md-search-result__meta'), list = box.querySelector('ol');
+        return [box.getAttribute('role'), box.getAttribute('aria-label'), input.getAttribute('role'),
+                input.getAttribute('aria-controls') === list.id, list.getAttribute('role'),
+                meta.getAttribute('aria-live'), document.forms.namedItem('search'),
+                document.querySelectorAll('[data-md-component=search]').length];""")
+    assert attrs == ["dialog", "البحث في الملف", "combobox", True, "listbox", "polite", None, 0]
+
+
+# Arabic noun forms for the CLDR categories, as the template gives them (data-count-*).
+COUNTS = [0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 1000]
+
+
+def test_count_follows_cldr_plural_rules(browser):
+    base, driver = browser
+    driver.get(base)
+    forms = driver.execute_script("""
+        const meta = document.querySelector('.md-search-result__meta'), out = {};
+        for (const name of meta.getAttributeNames())
+          if (name.startsWith('data-count-')) out[name.slice(11)] = meta.getAttribute(name);
+        return out;""")
+    assert set(forms) == {"zero", "one", "two", "few", "many", "other"}
+    assert len(set(forms.values())) == 6  # six different wordings
+    texts = driver.execute_script("return arguments[0].map(n => window.dossierSearch.countText(n))", COUNTS)
+    plural = Locale("ar").plural_form
+    for n, text in zip(COUNTS, texts):
+        assert text == forms[plural(n)].replace("#", str(n)), (n, plural(n), text)
+    assert texts[:4] == ["لا توجد نتائج", "نتيجة واحدة", "نتيجتان", "3 نتائج"]
+    assert texts[5] == "11 نتيجةً" and texts[7] == "100 نتيجة"
+    assert "مستندات" not in " ".join(texts)
+
+
+def test_count_shown_for_a_query(browser):
+    base, driver = browser
+    state = search(driver, base, "الكاظمي")
+    assert state["meta"] == driver.execute_script("return window.dossierSearch.countText(arguments[0])", state["count"])
+
+
+def test_typing_letter_by_letter(browser):
+    """Typed one key at a time, as a reader types, the results are those of the whole query
+    set at once, and they are shown within a second of the last key."""
+    base, driver = browser
+    driver.get(base)
+    box = search_box(driver)
+    for letter in "الكاظمي":
+        box.send_keys(letter)
+    typed_at = time.monotonic()
+    typed = wait_for_results(driver, "الكاظمي")
+    assert time.monotonic() - typed_at < 1.0
+    driver.get(base)
+    search_box(driver)
+    driver.execute_script("""const box = document.querySelector('input.md-search__input');
+                             box.value = arguments[0]; box.dispatchEvent(new Event('input'));""", "الكاظمي")
+    at_once = wait_for_results(driver, "الكاظمي")
+    assert [i["href"] for i in typed["items"]] == [i["href"] for i in at_once["items"]]
+
+
+def test_no_errors_on_page_loads(site):
+    with served(site) as base, chromium() as driver:
+        pages = ["", "timeline/", "entities/", f"articles/{A1}/", "themes/isis-remnants/", "open-data/",
+                 "contributing/", f"?q={urllib.parse.quote('الكاظمي')}"]
+        for page in pages:
+            driver.get(base + page)
+            WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        wait_for_results(driver, "الكاظمي")
+        assert failed_responses(driver) == []
+        assert driver.get_log("browser") == []
+
+
+# ---------------------------------------------------------------- the rules, JS and Python
+
+
+def test_rules():
     assert {search_core(w) for w in ("الامنية", "الأمنية", "والأمنية", "بالامنيه", "«الأمنيّة»")} == {"امنيه"}
     assert {search_core(w) for w in ("الكاظمي،", "الكـاظمي", "الْكَاظِمِي", "والكاظمي", "كاظمي")} == {"اظمي"}
     assert search_core("الكاظ") == "كاظ" and "كاظمي" in search_forms("الكاظمي")  # prefix search
     assert search_core("للانتخابات") == search_core("الانتخابات") == "انتخابات"
     assert search_core("مستوى") == "مستوي" and search_core("٢٠١٨") == "2018" and search_core("(Getty)") == "getty"
     assert normalize_arabic("إؤئآٱىةـ") == "اوياايه"
+    assert split('بـ”الوهم” الكاظمي،ووفقاً (مارس) 2.5 a.b &quot;داعش&quot;') == [
+        "بـ", "الوهم", "الكاظمي", "ووفقاً", "مارس", "2.5", "a", "b", "داعش"]
+    assert query_terms("الكاظ في ال والكاظمي الكاظمي") == [("كاظ", True), ("في", False), ("ال", False),
+                                                          ("اظمي", True)]
 
 
-def test_write_index_as_utf8(tmp_path):
-    data = {"config": {"lang": ["ar"]}, "docs": [{"location": "a/", "title": "الأمنية \"x\"", "text": "<p>ق</p>"}]}
-    path = tmp_path / "search" / "search_index.json"
-    path.parent.mkdir()
-    path.write_text(json.dumps(data, separators=(",", ":")), encoding="ascii")  # as Material writes it
-    write_index_as_utf8(tmp_path)
-    text = path.read_bytes().decode("utf-8")
-    written = json.loads(text)
-    stamp = written["docs"][0].pop(STAMP)  # the digest of the documents, for the prebuilt index
-    assert written == data and "الأمنية" in text and "\\u" not in text
-    assert re.fullmatch(r"[0-9a-f]{64}", stamp)
-    assert list(path.parent.iterdir()) == [path]  # no temporary file left
-    data["docs"][0]["text"] += " "
-    path.write_text(json.dumps(data), encoding="utf-8")
-    write_index_as_utf8(tmp_path)
-    assert json.loads(path.read_text("utf-8"))["docs"][0][STAMP] != stamp  # other documents, another stamp
-
-
-def test_search_index_is_utf8(site):
-    raw = (site / "search" / "search_index.json").read_bytes()
-    text = raw.decode("utf-8")  # strict: raises if not UTF-8
-    assert "الكاظمي" in text
-    assert "\\u06" not in text
-    assert json.loads(text)["docs"]
-
-
-def in_search_worker(driver, base: str, site: pathlib.Path, body: str, data=None):
-    """Run JS `body` (sees `lunr` and `data`, returns a JSON value) in a worker
-    that loads Material's search worker bundle and lunr language files the way
-    Material does, from the served site."""
-    worker = sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js"))[0]
-    scripts = [urllib.parse.urljoin(base, path) for path in (
-        worker.relative_to(site).as_posix(),
-        "assets/javascripts/lunr/min/lunr.stemmer.support.min.js",
-        "assets/javascripts/lunr/min/lunr.ar.min.js",
-    )]
-    code = (f"importScripts(...{json.dumps(scripts)}); const data = {json.dumps(data)};"
-            f"postMessage((() => {{ {body} }})());")
-    driver.get(base)
-    result = driver.execute_async_script("""
-        const done = arguments[1];
-        const worker = new Worker(URL.createObjectURL(new Blob([arguments[0]])));
-        worker.onmessage = e => done({ok: e.data});
-        worker.onerror = e => done({error: String(e.message)});
-    """, code)
-    assert "ok" in result, result
-    return result["ok"]
-
-
-def test_js_and_python_rules_agree(site, browser):
-    """lunr.ar.forms (JS) == search_forms (Python) on every word of the index."""
+def test_js_and_python_rules_agree(browser, site, documents):
+    """search.js and sitegen/search/tokens.py: the same words of every document's text, and
+    the same forms of every word and of every term of the built index."""
     base, driver = browser
-    docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
-    words = set()
-    for doc in docs:
-        words.update(re.sub(r"<[^>]+>", " ", f"{doc['title']} {doc['text']}").split())
-    assert len(words) > 500
-    words.update([  # rules that the articles may not exercise
+    driver.get(base)
+    texts = [f"{d.title}\n{d.summary}\n{d.body}" for d in documents]
+    js_split = driver.execute_script("return arguments[0].map(t => window.dossierSearch.rules.split(t))", texts)
+    assert js_split == [split(t) for t in texts]
+    words = {w for t in texts for w in split(t)}
+    index_terms = set()
+    for shard in (site / "search" / "shards").glob("*.js"):
+        index_terms.update(re.findall(r'"([^"]+)":"[0-9a-z,]*;[0-9a-z,]*"', shard.read_text("utf-8")))
+    assert len(index_terms) > 1000 and len(words) > 1000
+    words |= index_terms | {  # rules that the texts may not exercise
         "الْكَاظِمِي", "الكـاظمي", "إجراءات", "آذار", "ٱلله", "مسؤول", "رئيس", "مستوى", "٢٠١٨",
         "۲۰۱۸", "کرکوک", "Getty", "(Getty)", "«بعض", "للحد", "لله", "و", "ال", "*", "x\u200fy",
-        "\U0001F600ب", "وبالكاظمي", "ووفقاً",
-    ])
+        "\U0001F600ب", "وبالكاظمي", "ووفقاً", "ΟΣ", "İstanbul", "a\u00a0b", "2.٥",
+    }
     words = sorted(words)
-    js = in_search_worker(driver, base, site, "return data.map(w => lunr.ar.forms(w));", words)
+    js = driver.execute_script("return arguments[0].map(w => window.dossierSearch.rules.forms(w))", words)
     diff = [(w, j, search_forms(w)) for w, j in zip(words, js) if j != search_forms(w)]
     assert not diff, diff[:20]
+    queries = ["الكاظ في", "ال", "«للانتخابات» ،بغداد", "a.b 2.5", "الـ ابو", "ووفقاً"] + words[:300]
+    js = driver.execute_script("return arguments[0].map(q => window.dossierSearch.rules.queryTerms(q)"
+                               ".map(t => [t.core, t.prefix]))", queries)
+    assert js == [[list(t) for t in query_terms(q)] for q in queries]
 
 
-def test_lunr_hooks(site, browser):
-    """The wrappers in lunr.ar.min.js, checked on a small lunr index."""
-    base, driver = browser
-    result = in_search_worker(driver, base, site, """
-        // Material sets the separator after this.use(lunr.ar): it must keep Arabic punctuation.
-        lunr.tokenizer.separator = new RegExp("[\\s\\-]+");
-        const idx = lunr(function () {
-            this.use(lunr.ar);
-            this.metadataWhitelist = ["position"];
-            this.ref("id");
-            this.field("text");
-            this.add({id: "a", text: "الأمن الالكتروني،ووفقاً «للانتخابات» الآلات"});
-            this.add({id: "b", text: "في البصرة"});
-            this.add({id: "c", text: "صورة (Getty)"});
-        });
-        const refs = q => idx.search(q).map(r => r.ref);
-        const positions = q => idx.search(q).flatMap(r => Object.values(r.matchData.metadata)
-            .flatMap(field => (field.text ? field.text.position : []).map(String)));
-        const terms = q => { const query = new lunr.Query(["text"]); new lunr.QueryParser(q, query).parse();
-                             return query.clauses.map(c => c.term); };
-        return {
-            terms: terms("والأمنية* الكـاظ*"),
-            short: terms("ا* ال* في* الك* (في* الـ* *ال 2*"),
-            basra: refs("بالبصرة*"), latin: refs("GETTY*"), elections: refs("الانتخابات*"), word: refs("ووفقا"),
-            al: positions("الا*"), one: positions("ال*"),
-        };
-    """)
-    assert result["terms"] == ["امنيه*", "كاظ*"]  # wildcard terms reduced like the index
-    # a word's beginning of one or two letters is searched as a whole word (no expansion
-    # over the vocabulary); from three letters on, as a prefix
-    assert result["short"] == ["ا", "ال", "في", "الك*", "في", "ال", "*ال", "2"]
-    assert result["basra"] == ["b"]
-    assert result["latin"] == ["c"]  # "(" split off, Latin lower-cased
-    assert result["elections"] == ["a"]  # «للانتخابات» split off and prefix-stripped
-    assert result["word"] == ["a"]  # "،" split "الالكتروني،ووفقاً"
-    # "الآلات" is indexed as الالات, الات and ات; the first two match "الا*" (as do
-    # الامن and الالكتروني): each position must be reported once, or Material nests <mark> tags.
-    assert len(result["al"]) == 3 and len(set(result["al"])) == 3, result["al"]
-    assert result["one"] == []  # "ال" alone is not in the text
+# ---------------------------------------------------------------- the files
 
 
-def test_queries_leave_the_index_unchanged(site, browser):
-    """Dropping a word's duplicate positions (several of its forms match) must not take
-    them out of the index: the next query would lose them (and its highlights)."""
-    base, driver = browser
-    result = in_search_worker(driver, base, site, """
-        const idx = lunr(function () {
-            this.use(lunr.ar);
-            this.metadataWhitelist = ["position"];
-            this.ref("id");
-            this.field("text");
-            this.add({id: "a", text: "الآلات والآلات الالات"});
-        });
-        const before = JSON.stringify(idx.invertedIndex);
-        const first = idx.search("الا*");
-        return {same: JSON.stringify(idx.invertedIndex) === before,
-                again: JSON.stringify(idx.search("الا*")) === JSON.stringify(first),
-                found: first.map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length)),
-                kept: idx.search("الالات").map(r => Object.values(r.matchData.metadata).map(m => m.text.position.length))};
-    """)
-    # "الا*" matches الالات and الات, forms of all three words: each word once (duplicates dropped)
-    assert result["same"] and result["again"] and result["kept"] == [[3]], result
-    assert sum(sum(n) for n in result["found"]) == 3, result
-
-# ---------------------------------------------------------------- the prebuilt index
-#
-# `python build.py build` writes search/lunr_index.txt, the lunr index built at build time
-# by Material's own worker code (sitegen/search_prebuild.py); the worker reads it instead of
-# building the index, if it was made from the same documents (lunr.ar.min.js, "Prebuilt
-# index"). Its result messages say which it did, as `prebuilt.status`.
-
-# Records what the search worker posts to the page: from a Worker (hosted site), or through
-# window messages (iframe-worker in the offline bundle).
-SEARCH_MESSAGES_PROBE = """
-window.__searchMessages = [];
-const record = data => {
-  if (data && typeof data === "object" && typeof data.type === "number")
-    window.__searchMessages.push({type: data.type, prebuilt: data.prebuilt || null,
-                                  query: data.query === undefined ? null : data.query});
-};
-window.__searchWorkers = [];
-const NativeWorker = window.Worker;
-if (NativeWorker) {
-  window.Worker = function (...args) {
-    const worker = new NativeWorker(...args);
-    window.__searchWorkers.push(worker);
-    worker.addEventListener("message", event => record(event.data));
-    return worker;
-  };
-  window.Worker.prototype = NativeWorker.prototype;
-}
-window.addEventListener("message", event => record(event.data));
-"""
+def _doc(n: int, title: str, body: str = "", summary: str = "") -> SearchDocument:
+    return SearchDocument(url=f"articles/a{n}/", title=title, date_iso=f"20{n:02d}", date_label=f"{n}",
+                          kind="article", kind_label="مقال", summary=summary or f"ملخص {n}", body=body, order=(-n,))
 
 
-def prebuilt_status(driver) -> dict | None:
-    """How the worker made its index, from its first result message (None: no result yet)."""
-    results = [m for m in driver.execute_script("return window.__searchMessages || []") if m["type"] == 3]
-    return results[0]["prebuilt"] if results else None
+def _decode(files: dict[str, str]) -> tuple[dict, dict]:
+    """The manifest and {file: shard data} of a set of search files."""
+    import json
+
+    def data(text: str):
+        return json.loads(text[text.index(",") + 1:text.rindex(");")])
+
+    manifest = data(files["search/manifest.js"])
+    shards = {name: data(files[f"search/{name}.js"]) for name, *_ in manifest["shards"]}
+    return manifest, shards
 
 
-def full_state(driver, base: str, query: str) -> dict:
-    """search()'s state plus every rendered result (title, snippet, marks)."""
-    state = search(driver, base, query)
-    state["html"] = driver.execute_script(
-        "return [...document.querySelectorAll('.md-search-result__list > li')].map(li => li.innerHTML)")
-    state["articles"] = sorted(state["articles"])
-    state["prebuilt"] = prebuilt_status(driver)
-    return state
+def test_search_files_are_deterministic_and_cacheable(documents):
+    files = build_search_files(documents)
+    assert files == build_search_files(list(reversed(documents)))
+    terms = {doc: document_terms(doc) for doc in documents[::2]}  # a cache of some of them
+    assert build_search_files(documents, terms) == files
+    assert all(re.fullmatch(r"search/(manifest|(shards|docs)/[0-9]+\.[0-9a-f]{10})\.js", p) for p in files)
+    manifest, _ = _decode(files)
+    assert manifest["documents"] == len(documents) and len(manifest["chunks"]) == -(-len(documents) // CHUNK)
 
 
-def test_prebuilt_index_is_written(site):
-    text = (site / "search" / TEXT_FILE).read_text(encoding="utf-8")
-    header = json.loads(text.split("\n", 1)[0])
-    docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
-    assert header["documents"] == len(docs) and header["fingerprint"] == f"stamp:{len(docs)}:{docs[0][STAMP]}"
-    assert not (site / "search" / SCRIPT_FILE).exists()  # the script form is for the offline bundle
+def test_shards_split_like_a_trie_and_find_every_term(monkeypatch):
+    """Many documents: big first letters are split by their next letters, no shard is much
+    larger than the limit, and every term is in the shard of its longest key, with its
+    documents and where they have it."""
+    import random
+
+    rng = random.Random(1)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) for _ in range(3000)]
+    vocabulary += ["ال" + w for w in vocabulary[:1500]]  # a big "ا", as in Arabic
+    docs = [_doc(n, " ".join(rng.sample(vocabulary, 3)), " ".join(rng.sample(vocabulary, 80))) for n in range(400)]
+    limit = 6000
+    monkeypatch.setattr(search_index, "SHARD_LIMIT", limit)
+    files = build_search_files(docs)
+    manifest, shards = _decode(files)
+    keys = {key: name for name, *ks in manifest["shards"] for key in ks}
+    assert max(len(k) for k in keys) >= 3 and min(len(k) for k in keys) == 1
+    assert "ا" not in keys and any(len(k) == 3 and k.startswith("ال") for k in keys)  # "ا" split, and "ال"
+    for name, data in shards.items():
+        assert len(files[f"search/{name}.js"].encode()) < 1.2 * limit, name
+    numbered = sorted(docs, key=lambda d: (d.order, d.url))
+    expected: dict[str, tuple[set, set]] = {}
+    for number, doc in enumerate(numbered):
+        for term, where in document_terms(doc):
+            expected.setdefault(term, (set(), set()))[0 if where == 2 else 1].add(number)
+
+    def ids(text):
+        out, n = [], -1
+        for part in filter(None, text.split(",")):
+            n += int(part, 36) + 1
+            out.append(n)
+        return out
+
+    for term, (head, body) in expected.items():
+        key = next(term[:n] for n in range(len(term), 0, -1) if term[:n] in keys)
+        head_text, body_text = shards[keys[key]][term].split(";")
+        assert (set(ids(head_text)), set(ids(body_text))) == (head, body), term
 
 
-def test_prebuilt_index_is_used(site):
-    """The worker reads search/lunr_index.txt and does not build the index."""
-    with served(site) as base:
-        with chromium() as driver:
-            driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-            assert A1 in search(driver, base, "القيسي")["articles"]
-            status = prebuilt_status(driver)
-            assert status and status["status"] == "used", status
-        urls = requested_urls(driver)
-    assert any(u.endswith("/search/" + TEXT_FILE) for u in urls), "the prebuilt index was not requested"
+def test_document_terms_head_and_body():
+    terms = dict(document_terms(_doc(1, "الأمنية", body="والأمنية بغداد", summary="الكاظمي")))
+    assert terms["امنيه"] == terms["الامنيه"] == terms["اظمي"] == 2  # title, summary
+    assert terms["بغداد"] == terms["والامنيه"] == 1  # body only
 
 
-@pytest.fixture(scope="module")
-def site_without_prebuilt(site, tmp_path_factory) -> pathlib.Path:
-    """A copy of the built site without the prebuilt index: the worker builds the index."""
-    copy = tmp_path_factory.mktemp("no-prebuilt") / "site"
-    shutil.copytree(site, copy)
-    (copy / "search" / TEXT_FILE).unlink()
-    return copy
-
-
-def test_results_identical_without_prebuilt_index(site, site_without_prebuilt):
-    """Every query of the table: the same results, scores, order, snippets and marks,
-    whether the worker loaded the prebuilt index or built the index itself."""
-    with served(site) as with_base, served(site_without_prebuilt) as without_base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        for query, _, _ in QUERIES + [("داعش", (), ()), ("ال", (), ())]:
-            loaded = full_state(driver, with_base, query)
-            built = full_state(driver, without_base, query)
-            assert loaded.pop("prebuilt")["status"] == "used", query
-            assert built.pop("prebuilt")["status"] == "absent", query
-            for state in (loaded, built):  # the two servers' addresses differ
-                state["hrefs"] = [h.replace(with_base, "/").replace(without_base, "/") for h in state["hrefs"]]
-                state["links"] = [[h.replace(with_base, "/").replace(without_base, "/"), s] for h, s in state["links"]]
-                state["html"] = [h.replace(with_base, "/").replace(without_base, "/") for h in state["html"]]
-            assert loaded == built, query
-
-
-def test_stale_prebuilt_index_is_not_used(site, tmp_path):
-    """A prebuilt index made from other documents (the search index of a newer build beside
-    an old lunr_index.txt, as a cache could serve them) is refused, and the index is built;
-    so is one whose documents carry no stamp (they are then hashed in the browser)."""
-    copy = tmp_path / "site"
-    shutil.copytree(site, copy)
-    index = copy / "search" / "search_index.json"
-    data = json.loads(index.read_text("utf-8"))
-    doc = next(d for d in data["docs"] if d["location"] == f"articles/{A0}/")
-    doc["text"] += " <p>كلمةمضافة</p>"
-    index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    write_index_as_utf8(copy)  # stamped, as the newer build would have stamped it
-    with served(copy) as base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        assert search(driver, base, "كلمةمضافة")["articles"] == {A0}
-        assert prebuilt_status(driver)["status"] == "mismatch: documents"
-    data["docs"][0].pop(STAMP)
-    doc["text"] = doc["text"].replace(" <p>كلمةمضافة</p>", "")  # the documents the file was made from
-    index.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    with served(copy) as base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        assert search(driver, base, "الكاظمي")["articles"]
-        assert prebuilt_status(driver)["status"] == "mismatch: documents"
-
-
-# ---------------------------------------------------------------- typing
-#
-# Material sends the worker a query at every keystroke and appends "*" to every term.
-# lunr.ar.min.js searches one or two letters as a whole word (a prefix that short would
-# expand over most of the vocabulary: seconds at N = 2,000), and answers the newest of the
-# queries waiting when the worker gets to them, dropping the older ones.
-
-
-def test_one_or_two_letters_are_a_whole_word(browser):
-    """"في" finds the word في and marks only it (not فيها, فيما); "فيه" is a prefix again."""
-    base, driver = browser
-    marks = "return [...document.querySelectorAll('.md-search-result mark')].map(m => m.textContent)"
-    assert search(driver, base, "في")["total"] > 0
-    short = {normalize_arabic(m) for m in driver.execute_script(marks)}
-    assert short == {"في"}, short
-    assert search(driver, base, "فيه")["total"] > 0
-    longer = {normalize_arabic(m) for m in driver.execute_script(marks)}
-    assert {"فيه", "فيها"} <= longer, longer
-
-
-def test_typing_letter_by_letter(site):
-    """Typed one keystroke at a time, the query ends with the same results as typed at once,
-    and the worker's answers follow the typing: never an older query after a newer one."""
-    with served(site) as base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        at_once = search(driver, base, "الكاظمي")
-        typed = search(driver, base, "الكاظمي", letters=True)
-        answered = [m["query"] for m in driver.execute_script("return window.__searchMessages") if m["type"] == 3]
-    assert typed == at_once
-    assert answered and answered[-1] == "الكاظمي", answered
-    typed_queries = [q for q in answered if q]  # "" when the box gets the focus
-    assert typed_queries == sorted(typed_queries, key=len) and all("الكاظمي".startswith(q) for q in typed_queries)
-
-
-def test_latest_query_is_answered_first(site):
-    """Queries that wait while the worker is busy: only the newest is answered."""
-    slow = " ".join(f"*{c}*" for c in "ابتجحدرسعفقكلمنهوي")  # every term expands over the vocabulary
-    queries = ["الامنيه", "الانبار", "بغداد", "الكاظمي"]
-    with served(site) as base, chromium() as driver:
-        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SEARCH_MESSAGES_PROBE})
-        search(driver, base, "داعش")  # the worker has its index
-        driver.set_script_timeout(60)
-        answered, ms = driver.execute_async_script("""
-            const [slow, queries, done] = arguments;
-            const worker = window.__searchWorkers[0], before = window.__searchMessages.length;
-            const started = performance.now();
-            worker.postMessage({type: 2, data: slow});
-            // while the worker searches the slow query, the reader types on
-            setTimeout(() => {
-              for (const query of queries) worker.postMessage({type: 2, data: query});
-              const wait = () => {
-                const got = window.__searchMessages.slice(before).filter(m => m.type === 3);
-                if (got.length && got[got.length - 1].query === queries[queries.length - 1])
-                  done([got.map(m => m.query), performance.now() - started]);
-                else setTimeout(wait, 10);
-              };
-              wait();
-            }, 30);
-        """, slow, queries)
-    assert answered == [slow, queries[-1]], (answered, ms)
+def test_hand_written_pages_are_searched(documents):
+    pages = {d.url: d for d in documents if d.kind == "page"}
+    assert set(pages) == {"", "about/", "contributing/", "open-data/"}
+    about = pages["about/"]
+    assert about.title == "عن الملف ومنهجه" and "يُحفظ نص كل مقال كما وصل" in about.body
+    assert "<" not in about.body and "--8<--" not in pages[""].body and "**" not in pages[""].body

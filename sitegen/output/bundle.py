@@ -1,9 +1,9 @@
 """Stage 6, bundle: the whole site built to be opened from disk, zipped into dist/.
 
 The bundle's pages link to `.html` files (no directory URLs, which from disk would show a file
-listing). Material's offline plugin would also load the iframe-worker shim from unpkg.com, so
-the shim is shipped with the site (docs/assets/javascripts/vendor/) and named in
-extra.polyfills instead. Nothing in the bundle requests anything from another host.
+listing), and the search files are the same plain scripts as on the hosted site (sitegen/search/),
+which the browser loads with <script> elements, which work from file://. No plugin is needed, so
+none is used. Nothing in the bundle requests anything from another host.
 
 Beside the zip, `<zip>.input` records the fingerprint of what it was built from (the dossier,
 the templates, the hand-written pages, the theme overrides, mkdocs.yml and the generator's
@@ -24,7 +24,6 @@ from .mkdocs_build import build_site
 from .writer import GENERATED_DIRS
 
 BUNDLE_NAME = "iraqi-security-dossier"
-SHIM = "assets/javascripts/vendor/iframe-worker/shim.js"
 # A fixed time for every zip entry, so the same site gives the same zip.
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -71,11 +70,7 @@ def build_bundle(project: Project, pages: dict[str, str | bytes], nav: list, fin
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".offline-") as work:
         offline_site = Path(work) / BUNDLE_NAME
         build_site(
-            project, pages, nav, use_directory_urls=False, site_dir=offline_site, swap_docs=False,
-            extra_config={
-                "plugins": [{"search": {"lang": "ar"}}, "material/offline"],
-                "extra": {"polyfills": [SHIM]},
-            })
+            project, pages, nav, use_directory_urls=False, site_dir=offline_site, swap_docs=False, offline=True)
         partial = Path(work) / "bundle.zip"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
             for path in sorted(offline_site.rglob("*")):

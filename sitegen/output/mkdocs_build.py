@@ -34,7 +34,8 @@ def _hand_written(project: Project, destination: Path) -> None:
 
 def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
                use_directory_urls: bool = True, site_dir: Path | None = None, extra_config: dict | None = None,
-               swap_docs: bool = True, stats: dict | None = None, site_files: dict[str, str] | None = None) -> Path:
+               swap_docs: bool = True, stats: dict | None = None, site_files: dict[str, str] | None = None,
+               offline: bool = False) -> Path:
     """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
 
     The link-preview cards are drawn while MkDocs builds (on one core), by processes of lower
@@ -64,6 +65,7 @@ def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, ca
                                      nav=nav, strict=True, use_directory_urls=use_directory_urls,
                                      site_url=project.site_url, **(extra_config or {}))
                 config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(docs / "_partials")]
+                config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
                 build(config)
             except BaseException as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
                 drawing.cancel()

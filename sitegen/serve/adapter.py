@@ -1,4 +1,5 @@
-"""The dossier's side of `python build.py serve`, through MkDocs' public plugin events only.
+"""The dossier's side of MkDocs, through its public plugin events only: under every build, leaving
+Material's unused search files out of the site; under `python build.py serve`, the preview.
 
 MkDocs' own dev server watches and rebuilds; this adapter (registered by sitegen/mkdocs_hooks.py)
 learns from `on_startup(command="serve")` that it runs under it, keeps one BuildCache for the
@@ -27,6 +28,7 @@ STATUS_DIR = "_dossier-serve"
 STATUS_SCRIPTS = (f"{STATUS_DIR}/problems.js", f"{STATUS_DIR}/status.js")
 _STATUS_JS = Path(__file__).with_name("status.js")
 # Partials the hand-written pages include: a preview with problems from the start still builds.
+_UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 _PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/fields.md")
 
 
@@ -106,6 +108,11 @@ class ServeAdapter:
         return server
 
     def on_files(self, files, config):
+        # Material's own search (its worker and lunr) is not used: its files are left out of the site.
+        docs_dir = Path(config.docs_dir).resolve()
+        for file in list(files):
+            if file.src_uri.startswith(_UNUSED_THEME_FILES) and Path(file.src_dir).resolve() != docs_dir:
+                files.remove(file)
         if not self.serving:
             return files
         site = Path(config.site_dir)

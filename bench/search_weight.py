@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""What search costs a reader: bytes and time, on synthetic dossiers of N articles.
+
+    python bench/search_weight.py                       # N = 100, 1000, 5000
+    python bench/search_weight.py --sizes 1000 --keep   # keep the copy and its site
+
+For each N: a copy of the repo gets a synthetic dossier (bench/synth.py) and is built with
+`python build.py build`; site/ is served by a small local HTTP server that gzip-compresses
+text files as static hosts do (Content-Encoding: gzip); headless Chromium (tests/browser.py,
+a new browser for each N, so nothing is cached) then
+
+1. loads an article page and waits: the bytes of that page view (before any search), and
+   those of it under search/ (must be none);
+2. focuses the search box and types the query one key at a time: the bytes transferred from
+   the focus to the results shown, and the time from the last keystroke (the last `input`
+   event, in the page) to the results shown (search.js marks the box `data-shown`);
+3. clears the box and types a second query: its bytes and time.
+
+Bytes are DevTools' Network.loadingFinished encodedDataLength (as transferred: compressed
+body plus response headers). A benchmark that prints figures, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "tests"))
+
+import run  # noqa: E402  (bench/run.py: copy_repo)
+import synth  # noqa: E402
+
+GZIP_TYPES = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
+
+
+class _GzipHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, text ones gzip-compressed (level 6, as nginx's gzip_comp_level default is 1
+    and most hosts use 5-6) when the client accepts it."""
+
+    cache: dict = {}
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if (path.suffix not in GZIP_TYPES or "gzip" not in self.headers.get("Accept-Encoding", "")
+                or not path.is_file()):
+            return super().send_head()
+        body = self.cache.get(path)
+        if body is None:
+            body = self.cache[path] = gzip.compress(path.read_bytes(), 6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        import io
+
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def gzip_served(directory: Path):
+    handler = functools.partial(_GzipHandler, directory=str(directory))
+    handler.func.cache = {}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# In the page: when the last input event came, and when search.js showed the results.
+_OBSERVE = """
+const box = document.querySelector('[data-dossier-search]'), input = box.querySelector('input');
+window.__bench = {lastInput: null, shown: {}};
+// capture: before search.js's own listener, which may show cached results at once
+window.addEventListener('input', () => { window.__bench.lastInput = performance.now(); }, true);
+new MutationObserver(() => {
+  const q = box.getAttribute('data-shown');
+  if (q !== null && !(q in window.__bench.shown)) window.__bench.shown[q] = performance.now();
+}).observe(box, {attributes: true, attributeFilter: ['data-shown']});
+"""
+
+
+def _bytes(log: list[dict], start: int, base: str, only: str | None = None) -> tuple[int, int]:
+    """(bytes, requests) of the site's finished requests from position start on (not the
+    browser's own chrome:// pages)."""
+    entries = [r for r in log[start:] if r["finished"] and r["url"].startswith(base)
+               and (only is None or only in r["url"])]
+    return sum(r["bytes"] for r in entries), len(entries)
+
+
+def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> dict:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from browser import chromium, network_log, search_box
+
+    out: dict = {}
+    with gzip_served(site) as base, chromium() as driver:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.get(base + f"articles/{article}/")
+        WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        time.sleep(1.0)  # anything the page's scripts fetch after the load event
+        log = network_log(driver)
+        out["page_bytes"], out["page_requests"] = _bytes(log, 0, base)
+        out["page_search_bytes"], _ = _bytes(log, 0, base, "/search/")
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
+        driver.execute_script(_OBSERVE)
+        start = len(log)
+        box = search_box(driver)
+        for number, query in enumerate(queries):
+            if number:
+                box.clear()
+            for letter in query:
+                box.send_keys(letter)
+                time.sleep(gap)
+            WebDriverWait(driver, 120, poll_frequency=0.01).until(
+                lambda d: query in d.execute_script("return window.__bench.shown"))
+            time.sleep(0.3)
+            state = driver.execute_script("return window.__bench")
+            log = network_log(driver)
+            total, requests = _bytes(log, start, base)
+            out[f"q{number}"] = {"query": query, "bytes": total, "requests": requests,
+                                 "ms": state["shown"][query] - state["lastInput"],
+                                 "count": driver.execute_script(
+                                     "return document.querySelector('.md-search-result__meta').textContent")}
+            start = len(log)
+    return out
+
+
+def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False) -> dict:
+    repo = work / f"n{n}" / "repo"
+    build_s = None
+    if reuse and (repo / "site" / "search" / "manifest.js").is_file():  # measure the site of an earlier run
+        ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
+    else:
+        if repo.exists():
+            shutil.rmtree(repo)
+        repo.parent.mkdir(parents=True, exist_ok=True)
+        run.copy_repo(repo)
+        ids = synth.write_dossier(n, repo, seed=seed)
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
+        if result.returncode:
+            raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+        build_s = time.perf_counter() - started
+    site = repo / "site"
+    search_files = list((site / "search").rglob("*.js"))
+    figures = measure(site, sorted(ids)[len(ids) // 2], queries, gap)
+    figures.update(n=n, build_s=build_s, search_files=len(search_files),
+                   search_bytes=sum(p.stat().st_size for p in search_files),
+                   search_gzip=sum(len(gzip.compress(p.read_bytes(), 6)) for p in search_files))
+    return figures
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--queries", nargs="+", default=["الكاظمي", "الانتخابات"])
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="with --workdir: measure the sites an earlier run built there")
+    parser.add_argument("--gap", type=float, default=0.0,
+                        help="seconds between keys (0: as fast as WebDriver types; 0.2: a reader's pace, "
+                             "where the words' beginnings are searched, and loaded, as they are typed)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="search-weight-"))
+    results = []
+    try:
+        for n in args.sizes:
+            print(f"N = {n:,}: building…", file=sys.stderr, flush=True)
+            results.append(bench(n, work, args.seed, args.queries, args.gap, args.reuse))
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    kb = lambda b: f"{b / 1024:,.1f} KB"  # noqa: E731
+    q0, q1 = args.queries[0], args.queries[1] if len(args.queries) > 1 else ""
+    print(f"\n### Search weight (gzip over HTTP, headless Chromium; first query {q0!r}, second {q1!r}, "
+          f"typed a key at a time, {args.gap * 1000:.0f} ms apart)\n")
+    print("| N | build s | search files (all; raw / gzip) | article page view | of it under search/ "
+          "| first search: bytes (requests) | last key → results | second query: bytes (requests) | second: ms "
+          "| first results |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for r in results:
+        first, second = r["q0"], r.get("q1") or {"bytes": 0, "requests": 0, "ms": 0}
+        build = "–" if r["build_s"] is None else f"{r['build_s']:.0f}"
+        print(f"| {r['n']:,} | {build} | {r['search_files']:,} files; {kb(r['search_bytes'])} / "
+              f"{kb(r['search_gzip'])} | {kb(r['page_bytes'])} ({r['page_requests']} requests) "
+              f"| {kb(r['page_search_bytes'])} | {kb(first['bytes'])} ({first['requests']}) | {first['ms']:.0f} ms "
+              f"| {kb(second['bytes'])} ({second['requests']}) | {second['ms']:.0f} ms | {first['count']} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The site search: what is searched (documents), the Arabic rules (tokens), the files (index).
+
+`search_files(linked, docs_dir, style, cache)` is the one call the pipeline makes: the generated
+files under docs/search/ (MkDocs copies them into the site as they are).
+"""
+from __future__ import annotations
+
+import html.parser
+from pathlib import Path
+
+from ..arabic import dictionary_key, format_partial_date
+from ..cache import NO_CACHE, BuildCache
+from ..stages.link import LinkedDossier
+from ..urls import HOSTED, UrlStyle
+from .index import SearchDocument, Terms, build_search_files, document_terms
+
+__all__ = ["SearchDocument", "build_search_files", "document_terms", "documents", "search_files"]
+
+# The hand-written pages of docs/ that are searched (the others are generated or assets).
+PAGES = ("index.md", "about.md", "contributing.md", "open-data.md")
+KIND_LABELS = {"article": "مقال", "theme": "محور", "page": "صفحة",
+               "person": "شخص", "place": "مكان", "organization": "منظمة"}
+ALIASES_LABEL = "ويُعرف أيضًا باسم"
+SUMMARY_FROM_BODY = 220  # characters of a page's text shown when it has no description
+
+
+class _Text(html.parser.HTMLParser):
+    """The text of a small HTML fragment, blocks on lines of their own."""
+
+    BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "pre", "blockquote", "dt", "dd", "br", "table"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS or tag in ("td", "th"):
+            self.parts.append("\n" if tag in self.BLOCKS else " ")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def markdown_page(path: Path) -> tuple[str, str, str]:
+    """(title, description, text) of a hand-written Markdown page, through Python-Markdown.
+
+    Snippet lines (`--8<--`, generated lists of other pages) are left out, and so is the
+    page's first heading when it is its title.
+    """
+    import markdown
+    from mkdocs.utils.meta import get_data
+
+    body, meta = get_data(path.read_text(encoding="utf-8"))
+    body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("--8<--"))
+    parser = _Text()
+    parser.feed(markdown.markdown(body, extensions=["attr_list", "tables"]))
+    parser.close()
+    lines = [" ".join(line.split()) for line in "".join(parser.parts).splitlines()]
+    lines = [line for line in lines if line]
+    title = str(meta.get("title") or (lines[0] if lines else path.stem))
+    if lines and lines[0] == title:
+        lines = lines[1:]
+    return title, str(meta.get("description") or ""), "\n".join(lines)
+
+
+def _article_order(article) -> tuple:
+    date = article.date
+    return (0, -date.year, -date.month, -date.day, article.id)
+
+
+def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED) -> list[SearchDocument]:
+    """Everything the search finds: articles, themes, entities and the hand-written pages."""
+    dossier = linked.dossier
+    found: list[SearchDocument] = []
+    for item in linked.articles.values():
+        article = item.article
+        found.append(SearchDocument(
+            url=style.url(f"articles/{article.id}.md"), title=article.title, date_iso=article.date.iso,
+            date_label=format_partial_date(article.date), kind="article", kind_label=KIND_LABELS["article"],
+            summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article)))
+    for position, theme in enumerate(dossier.themes):
+        found.append(SearchDocument(
+            url=style.url(f"themes/{theme.id}.md"), title=theme.title, date_iso=None, date_label=None,
+            kind="theme", kind_label=KIND_LABELS["theme"], summary=theme.description, body="",
+            order=(1, position)))
+    for entity in dossier.entities:
+        summary = entity.description
+        if entity.aliases:
+            summary = f"{summary} ({ALIASES_LABEL}: {'، '.join(entity.aliases)})".strip()
+        found.append(SearchDocument(
+            url=style.url(f"entities/{entity.id}.md"), title=entity.name, date_iso=None, date_label=None,
+            kind="entity", kind_label=KIND_LABELS[entity.kind], summary=summary, body="",
+            order=(2, dictionary_key(entity.name), entity.id)))
+    for position, name in enumerate(PAGES):
+        path = Path(docs_dir or "") / name
+        if docs_dir is None or not path.is_file():
+            continue
+        title, description, text = markdown_page(path)
+        summary = description or (text[:SUMMARY_FROM_BODY].rsplit(" ", 1)[0] + "…"
+                                  if len(text) > SUMMARY_FROM_BODY else text)
+        found.append(SearchDocument(
+            url=style.url(name), title=title, date_iso=None, date_label=None, kind="page",
+            kind_label=KIND_LABELS["page"], summary=summary.replace("\n", " "), body=text, order=(3, position)))
+    return found
+
+
+def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED,
+                 cache: BuildCache = NO_CACHE) -> dict[str, str]:
+    """The search files, keyed by their path under docs/ (search/...).
+
+    A document's terms are cut again only when the document changed (cache: `serve` keeps one
+    for the session, so an edit re-reads only what it touched).
+    """
+    docs = documents(linked, docs_dir, style)
+    terms = {doc: cache.get("search-terms", doc, lambda doc=doc: document_terms(doc)) for doc in docs}
+    return build_search_files(docs, terms)
