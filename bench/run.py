@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
-PRE_STAGES = ("load+validate", "link", "render")
+PRE_STAGES = ("load+validate", "link", "render", "search")
 RENDER_PARTS: tuple[str, ...] = ()  # parts of render timed on their own (none at present)
 SEARCH_QUERY = "الكاظمي"
 
@@ -149,7 +149,8 @@ def run_stage(args) -> int:
 
         project = Project.at(repo)
         marks = {"cpu": cpu_now()}
-        names = {"load": "load+validate", "validate": "load+validate", "link": "link", "render": "render"}
+        names = {"load": "load+validate", "validate": "load+validate", "link": "link", "render": "render",
+                 "search": "search"}
 
         def on_stage(name: str, seconds: float) -> None:
             label = names[name]
@@ -555,10 +556,10 @@ def mb(size: float) -> str:
 def print_tables(results: list[dict]) -> None:
     print("\n### Time: CPU seconds (wall-clock seconds)\n")
     parts = "".join(f" | of which {part}" for part in RENDER_PARTS)
-    print(f"| N | build | load+validate | link | render{parts} | before MkDocs "
+    print(f"| N | build | load+validate | link | render{parts} | search | before MkDocs "
           "| MkDocs build | cards drawn alongside | whole build | before MkDocs share | ms per article | bundle "
           "| bare `mkdocs build` | load average |")
-    print("|---:|---|" + "---:|" * (11 + len(RENDER_PARTS)) + "---:|")
+    print("|---:|---|" + "---:|" * (12 + len(RENDER_PARTS)) + "---:|")
     both = lambda cpu, wall: f"{cpu:.2f} ({wall:.2f})"
     for r in results:
         rounds = [("cold", r["generate"], r["mkdocs"])]

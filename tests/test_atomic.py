@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TEXT, add_article, assert_clean, leftovers, run, snapshot, tree
+from conftest import SITE_URL, TEXT, add_article, assert_clean, leftovers, run, snapshot, tree
 
 from sitegen import pipeline
 from sitegen.output import transaction, writer
@@ -338,13 +338,13 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
     assert run(repo, "build").returncode == 0
     expected = generated(repo)
     script = textwrap.dedent("""
-        import hashlib, json, sys
+        import hashlib, json, os, sys
         sys.path.insert(0, ".")
         from pathlib import Path
         from sitegen import pipeline
         from sitegen.output import cards
         from sitegen.project import Project
-        outcome = pipeline.generate(Project.at("."))
+        outcome = pipeline.generate(Project.at(".", os.environ["SITE_URL"]))
         assert not outcome.problems, outcome.problems
         generated = outcome.generated
         files = {**generated.pages, **cards.card_pngs(generated.cards, None)}  # the cards drawn afresh
@@ -356,7 +356,8 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
 
     for seed in ("0", "1", "2", "4242"):
         result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True,
-                                env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONDONTWRITEBYTECODE": "1"})
+                                env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONDONTWRITEBYTECODE": "1",
+                                     "SITE_URL": SITE_URL})
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == expected, f"PYTHONHASHSEED={seed} changed the generated Markdown"
 
@@ -386,6 +387,7 @@ def test_markdown_does_not_depend_on_the_order_files_were_created(repo, tmp_path
         copy = root / "dossier"
         (copy / "articles").mkdir(parents=True)
         (root / "templates").symlink_to(repo / "templates")
+        (root / "docs").symlink_to(repo / "docs")  # the hand-written pages are searched too
         shutil.copytree(repo / "dossier" / "schema", copy / "schema")
         for name in ("entities.yml", "themes.yml"):
             shutil.copy2(repo / "dossier" / name, copy / name)

@@ -48,7 +48,7 @@ def test_benchmark_runs_and_prints_figures(tmp_path):
         for stage in ("before MkDocs", "MkDocs build", "whole build", "ms per article"):
             assert _number(row[stage]) > 0, stage
         # the stages are timed inside "before MkDocs": together they cannot take longer
-        stages = sum(_number(row[stage]) for stage in ("load+validate", "link", "render"))
+        stages = sum(_number(row[stage]) for stage in ("load+validate", "link", "render", "search"))
         assert 0 < stages <= _number(row["before MkDocs"]) + 0.02, row
         assert _number(row["whole build"]) >= _number(row["MkDocs build"]), row
     times = rows[0]

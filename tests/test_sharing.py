@@ -142,7 +142,8 @@ def test_data_downloads_agree_with_the_dossier(site):
         for field in ("title", "themes", "entities", "sha256"):
             assert record[field] == source[field]
         assert record["date"] == str(source["date"])
-        assert record["events"] == [{"date": str(e["date"]), "title": e["title"]} for e in source["events"]]
+        assert record["events"] == [{"date": str(e["date"]), "title": e["title"], "quote": e.get("quote"),
+                                     "date_note": e.get("date_note")} for e in source["events"]]
         text = (DOSSIER / "articles" / f"{record['id']}.txt").read_bytes().decode("utf-8-sig")
         assert record["text"] == text
     rows = list(csv.DictReader(io.StringIO((site / "data/dossier.csv").read_text(encoding="utf-8"))))
@@ -158,7 +159,7 @@ def test_data_downloads_agree_with_the_dossier(site):
     assert by_id["2010-election-results-alert"]["issued"] == {"date-parts": [[2010, 3]]}
     assert "container-title" not in by_id["kadhimi-alert-after-isis-threat"]  # outlet unknown: not invented
     bib = (site / "data/citations.bib").read_text(encoding="utf-8")
-    assert sorted(re.findall(r"@article\{([^,]+),", bib)) == sorted(ARTICLES)
+    assert sorted(re.findall(r"@online\{([^,]+),", bib)) == sorted(ARTICLES)
     open_data = (site / "open-data/index.html").read_text(encoding="utf-8")
     for name in ("dossier.json", "dossier.csv", "datapackage.json", "citations.json", "citations.bib", "atom.xml"):
         assert f'href="../data/{name}"' in open_data
