@@ -38,11 +38,11 @@ def project() -> Project:
 
 
 def cmd_check(args) -> int:
-    outcome = pipeline.generate(project(), include_drafts=True, strict_drafts=args.drafts)
-    report_warnings(outcome.warnings, "drafts are left out of the site until they pass `check --drafts`")
-    if outcome.problems:
-        return report(outcome.problems)
-    dossier = outcome.generated.dossier
+    checked = pipeline.check(project(), include_drafts=True, strict_drafts=args.drafts)
+    report_warnings(checked.warnings, "drafts are left out of the site until they pass `check --drafts`")
+    if checked.problems:
+        return report(checked.problems)
+    dossier = checked.dossier
     print(f"dossier OK: {len(dossier.articles)} articles, {len(dossier.themes)} themes, "
           f"{len(dossier.entities)} entities")
     return 0

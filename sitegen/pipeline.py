@@ -39,17 +39,36 @@ class Outcome:
     generated: Generated | None  # None when there are problems
     problems: list[Problem]  # stop the build
     warnings: list[Problem] = field(default_factory=list)  # reported only (drafts not yet ready)
+    dossier: Dossier | None = None  # the validated dossier (also when only validated)
+
+    def __post_init__(self):
+        if self.generated is not None:
+            self.dossier = self.generated.dossier
 
 
 def _sorted(problems) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
 
 
+@dataclass
+class Checked:
+    dossier: Dossier | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def check(project: Project, *, include_drafts: bool = True, strict_drafts: bool = False) -> Checked:
+    """The first two stages only (what `check` needs): the dossier, or what is wrong with it."""
+    outcome = generate(project, include_drafts=include_drafts, strict_drafts=strict_drafts, through="validate")
+    return Checked(outcome.dossier, outcome.problems, outcome.warnings)
+
+
 def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: bool = False,
              strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
-             on_stage: Callable[[str, float], None] | None = None) -> Outcome:
+             on_stage: Callable[[str, float], None] | None = None, through: str = "render") -> Outcome:
     """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
-    download: the offline bundle to offer on the home page."""
+    download: the offline bundle to offer on the home page; through="validate" stops there
+    (the Outcome then has the dossier and no pages)."""
 
     @contextlib.contextmanager
     def stage(name: str):
@@ -71,6 +90,8 @@ def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: 
         problems = _sorted(problems + validation.problems)
         if problems or validation.dossier is None:
             return _failed(cache, Outcome(None, problems, validation.warnings))
+        if through == "validate":
+            return Outcome(None, [], validation.warnings, validation.dossier)
         with stage("link"):
             linked = link.link(validation.dossier, cache)
         with stage("render"):

@@ -223,7 +223,7 @@ def _poison(repo: Path) -> None:
         data["source"]["note"] = MULTILINE
         for event in data["events"]:
             event["title"] = "حدث " + PAYLOAD
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_style="\""), encoding="utf-8")
     for name, fields in (("themes.yml", {"title": "محور ", "description": None}),
                          ("entities.yml", {"name": "اسم ", "description": None})):
         path = dossier / name
@@ -233,7 +233,7 @@ def _poison(repo: Path) -> None:
                 item[field] = f"{prefix}{index} {PAYLOAD}" if prefix else MULTILINE
             if "aliases" in item:
                 item["aliases"] = [f"كنية{index} {PAYLOAD}"]
-        path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False, default_style="\""), encoding="utf-8")
 
 
 def test_hostile_values_in_every_field_add_no_element_attribute_or_url(clean_build, tmp_path):
