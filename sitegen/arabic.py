@@ -143,23 +143,47 @@ def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
             for m in _WORD_RE.finditer(folded)]
 
 
+class _Node:
+    """A word of a spelling in Matcher's tree: spellings that start with the same words share them."""
+
+    __slots__ = ("children", "by_form", "key", "order")
+
+    def __init__(self):
+        self.children: dict[str, _Node] = {}  # by the spelling's next folded word
+        self.by_form: dict[str, list[_Node]] = {}  # the same children, by each form that matches them
+        self.key: str | None = None  # the entity whose spelling ends here
+        self.order = 0  # that spelling's place among all (the first one wins a tie)
+
+
 class Matcher:
     """Finds spellings (names and aliases) in texts, forgiving Arabic variants and prefixes.
 
-    Spellings are indexed by the core of their first word so that matching a text costs
-    one dictionary look-up per word, whatever the number of entities.
+    Spellings are kept as a tree of their folded words, so that matching a text costs a few
+    dictionary look-ups per word whatever the number of entities, even when thousands of names
+    begin with the same word (وزارة …): a text word is compared only with the words that can
+    follow the ones it continues, never with every spelling that starts alike.
     """
 
     def __init__(self, spellings: dict[str, list[str]]):
-        self._by_first: dict[str, list[tuple[list[str], str]]] = {}
-        self._candidates_of: dict[str, list[tuple[list[str], str]]] = {}
+        self._root = _Node()
+        self._firsts: dict[str, list[_Node]] = {}  # text word -> the spellings' first words it can be
+        order = 0
         for key, names in spellings.items():
             for name in names:
                 tokens = [w.folded for w in words(name)]
                 if not tokens:
                     continue
-                for first in name_forms(tokens[0]):
-                    self._by_first.setdefault(first, []).append((tokens, key))
+                node = self._root
+                for token in tokens:
+                    child = node.children.get(token)
+                    if child is None:
+                        child = node.children[token] = _Node()
+                        for form in sorted(name_forms(token)):
+                            node.by_form.setdefault(form, []).append(child)
+                    node = child
+                if node.key is None:  # the same words twice: the first spelling keeps them
+                    node.key, node.order = key, order
+                order += 1
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, key) matches in reading order.
@@ -171,13 +195,13 @@ class Matcher:
         tokens = _WORD_RE.findall(folded)
         spans = None
         found = []
-        candidates_of = self._candidates_of
+        firsts = self._firsts
         i = 0
         while i < len(tokens):
-            candidates = candidates_of.get(tokens[i])
-            if candidates is None:
-                candidates = self._candidates(tokens[i])
-            match = self._match_at(tokens, i, candidates) if candidates else None
+            first = firsts.get(tokens[i])
+            if first is None:
+                first = firsts[tokens[i]] = self._following(self._root, tokens[i])
+            match = self._match_at(tokens, i, first) if first else None
             if not match:
                 i += 1
                 continue
@@ -186,36 +210,43 @@ class Matcher:
                 spans = list(_WORD_RE.finditer(folded))
                 if origin is not None:
                     origin.append(len(text))
-            first, last = spans[i], spans[i + length - 1]
+            first_span, last_span = spans[i], spans[i + length - 1]
             if origin is None:
-                found.append((first.start(), last.end(), key))
+                found.append((first_span.start(), last_span.end(), key))
             else:  # marks after the last letter belong to the word (see _words_in)
-                found.append((origin[first.start()], max(origin[last.end()], origin[last.end() - 1] + 1), key))
+                found.append((origin[first_span.start()],
+                              max(origin[last_span.end()], origin[last_span.end() - 1] + 1), key))
             i += length
         return found
 
-    def _candidates(self, word: str) -> list[tuple[list[str], str]]:
-        """The spellings whose first word can be this folded word (most words have none)."""
-        found = self._candidates_of.get(word)
-        if found is None:
-            found = [c for first in sorted(stems(word)) for c in self._by_first.get(first, ())]
-            self._candidates_of[word] = found
-        return found
+    @staticmethod
+    def _following(node: _Node, word: str) -> list[_Node]:
+        """The children of node that the folded text word can be: a text word is read with its
+        particles and article removed (stems), a name's word only without its article (name_forms)."""
+        found: dict[int, _Node] = {}
+        for form in sorted(stems(word)):
+            for child in node.by_form.get(form, ()):
+                found.setdefault(id(child), child)
+        return list(found.values())
 
-    def _match_at(self, words: list[str], i: int, candidates) -> tuple[int, str] | None:
-        """The longest of the candidate spellings that starts at folded word i, as (number of words, key)."""
-        best = None
-        for tokens, key in candidates:
-            if best and len(tokens) <= best[0]:
-                continue
-            if i + len(tokens) <= len(words) and all(
-                    _same_word(w, t) for w, t in zip(words[i + 1:i + len(tokens)], tokens[1:])):
-                best = (len(tokens), key)
-        return best
-
-
-def _same_word(text_word: str, name_word: str) -> bool:
-    return text_word == name_word or bool(stems(text_word) & name_forms(name_word))
+    def _match_at(self, words: list[str], i: int, first: list[_Node]) -> tuple[int, str] | None:
+        """The longest spelling that starts at folded word i, as (number of words, key)."""
+        best = None  # (words, order, key)
+        active, depth = first, 1
+        while active:
+            for node in active:
+                if node.key is not None and (best is None or depth > best[0] or
+                                             (depth == best[0] and node.order < best[1])):
+                    best = (depth, node.order, node.key)
+            if i + depth >= len(words):
+                break
+            following: dict[int, _Node] = {}
+            for node in active:
+                if node.children:
+                    for child in self._following(node, words[i + depth]):
+                        following.setdefault(id(child), child)
+            active, depth = list(following.values()), depth + 1
+        return (best[0], best[2]) if best else None
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -243,6 +274,28 @@ def format_partial_date(date: PartialDate) -> str:
 
 
 _SPACE_RE = re.compile(r"\s+")
+# What find_passage sets aside besides the folding: whitespace, and the marks folding drops.
+_SQUEEZED_OUT_RE = re.compile(f"[\\s{DROP_RE.pattern[1:-1]}]+")
+
+
+def squeeze(text: str) -> str:
+    """text as find_passage compares it: folded, without marks and without whitespace.
+
+    One pass of str.translate and one of a regular expression: no Python loop per character."""
+    return _SQUEEZED_OUT_RE.sub("", text.translate(_FOLD_TABLE).lower())
+
+
+class Passages:
+    """A text made ready for looking up many passages in it (the quotes of an article's events):
+    squeezed once, so that each look-up costs a substring search, not the text's folding again."""
+
+    def __init__(self, text: str):
+        self.squeezed = squeeze(text)
+
+    def contains(self, passage: str) -> bool:
+        """True when find_passage(text, passage) finds it."""
+        needle = squeeze(passage)
+        return bool(needle) and needle in self.squeezed
 
 
 def find_passage(text: str, passage: str) -> tuple[int, int] | None:
@@ -250,8 +303,13 @@ def find_passage(text: str, passage: str) -> tuple[int, int] | None:
 
     The comparison forgives only what the dossier's folding forgives (hamza forms, ة/ه, ى/ي,
     diacritics, tatweel, invisible marks) and differences of whitespace: a quote copied from the
-    text is found, a reworded one is not.
+    text is found, a reworded one is not. Whether it is there is found first without working out
+    where each character came from (the costly part), which only a found passage needs.
     """
+    needle = squeeze(passage)
+    if not needle or needle not in squeeze(text):
+        return None
+
     def squeezed(value: str) -> tuple[str, list[int]]:
         folded, origin = _folded_with_origin(value)
         if origin is None:
@@ -259,9 +317,6 @@ def find_passage(text: str, passage: str) -> tuple[int, int] | None:
         keep = [i for i, ch in enumerate(folded) if not ch.isspace()]
         return "".join(folded[i] for i in keep), [origin[i] for i in keep]
 
-    needle, _ = squeezed(passage)
-    if not needle:
-        return None
     haystack, origin = squeezed(text)
     at = haystack.find(needle)
     if at < 0:

@@ -56,14 +56,23 @@ def first_forbidden(value: str, pattern: re.Pattern = IN_VALUE) -> re.Match | No
 
 
 _VISIBLE = re.compile(r"[^\W_]|[^\w\s]")  # a letter or digit, or punctuation or a symbol
+# Characters Unicode calls letters or symbols that show nothing, or nothing of a word: the Hangul
+# fillers, the blank Braille pattern, and tatweel (ـ, which only stretches the letters around it).
+BLANK = "\u0640\u115f\u1160\u2800\u3164\uffa0"
 
 
 def visible(text: str) -> bool:
-    """True when text shows something: not only spaces, marks, zero-width and format characters."""
-    return any(_VISIBLE.match(ch) and unicodedata.category(ch)[0] in "LNPS" for ch in text)
+    """True when text shows something: not only spaces, marks, zero-width and format characters,
+    tatweel or blank letters."""
+    return any(_VISIBLE.match(ch) and unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK for ch in text)
+
+
+def presentation_form(ch: str) -> bool:
+    """An Arabic presentation form (U+FB50–U+FDFF, U+FE70–U+FEFF): a glyph for display, which a
+    text never uses for its words (the matcher and the search see other code points)."""
+    return "\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff"
 
 
 def letters(text: str) -> bool:
-    """True when text has a letter that is not a presentation form (U+FB50–U+FDFF, U+FE70–U+FEFF)."""
-    return any(unicodedata.category(ch)[0] == "L" and not ("\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff")
-               for ch in text)
+    """True when text has a letter that is not a presentation form, tatweel or a blank letter."""
+    return any(unicodedata.category(ch)[0] == "L" and not presentation_form(ch) and ch not in BLANK for ch in text)

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +26,10 @@ from jsonschema import ValidationError
 from . import characters
 from .cache import fingerprint
 from .model import PartialDate, Problem
-from .stages.yaml_reader import YamlDocument, rel
+from .stages.yaml_reader import YamlDocument, line_col, not_utf8, rel
 
 NAMES = ("article", "themes", "entities")
+_KINDS = {"article": "an article's metadata", "themes": "dossier/themes.yml", "entities": "dossier/entities.yml"}
 DATE_HINT = "dates are written in quotes as \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")"
 DAY_HINT = "a correction's date is the full day it was made, in quotes: \"YYYY-MM-DD\" (e.g. \"2026-11-30\")"
 ID_HINT = "ids are lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")"
@@ -92,17 +95,137 @@ def _unique_items(validator, unique, instance, schema):
         for item in instance:
             key = _json_key(item)
             if key in seen:
-                yield ValidationError(f"{instance!r} has non-unique elements")
+                yield ValidationError("has non-unique elements")  # never the repr of a long list
                 return
             seen.add(key)
 
 
+def _max_items(validator, limit, instance, schema):
+    if validator.is_type(instance, "array") and len(instance) > limit:
+        yield ValidationError(f"has {len(instance)} items, more than {limit}")  # never the repr of a long list
+
+
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
-                                          {"pattern": _pattern, "uniqueItems": _unique_items})
+                                          {"pattern": _pattern, "uniqueItems": _unique_items, "maxItems": _max_items})
 
 
 class SchemaProblem(Exception):
     """A schema file that is missing or broken: the dossier cannot be checked."""
+
+
+MAX_SCHEMA_BYTES = 1_000_000
+
+
+def _read_schema(path: Path, shown: str) -> tuple[bytes | None, dict | None, Problem | None]:
+    """A schema file's bytes and JSON, or the problem that stops it being read.
+
+    Only a regular file is opened (a FIFO would block the check for ever, as in the dossier's
+    load stage); JSON that does not parse is located at its line and column."""
+    def problem(message: str, line: int = 1, column: int = 1):
+        return None, None, Problem(shown, line, column, message)
+
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return problem("missing schema file: the dossier cannot be checked without it (restore it from version control)")
+    except OSError as error:
+        return problem(f"cannot read the schema file: {error.strerror or error}")
+    if stat.S_ISLNK(status.st_mode):  # the load stage says the same of every link in the dossier
+        return problem("symbolic links are not allowed in the dossier: put the file itself here")
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "a FIFO, socket or device"
+        return problem(f"not a regular file (it is {kind}); the dossier holds only plain files")
+    if status.st_size > MAX_SCHEMA_BYTES:
+        return problem(f"schema file is {status.st_size:,} bytes; the limit is {MAX_SCHEMA_BYTES:,} bytes")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_SCHEMA_BYTES + 1)
+    except OSError as error:
+        return problem(f"cannot read the schema file: {error.strerror or error}")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return problem("schema " + not_utf8(data, error.start, path.name), *line_col(data, error.start))
+    try:
+        return data, json.loads(text), None
+    except json.JSONDecodeError as error:
+        return problem(f"schema file is not valid JSON: {error.msg}", error.lineno, error.colno)
+    except RecursionError:
+        return problem("schema file is not valid JSON: arrays or objects are nested too deeply to read")
+    except ValueError as error:  # a number of thousands of digits
+        return problem(f"schema file is not valid JSON: {str(error).split(';')[0]}")
+
+
+_MAX_EXPANDED = 100_000  # values in a schema once its references are written out in place
+
+
+def _unresolvable_refs(document) -> list[str]:
+    """Why a $ref of the schema cannot be followed: check reads this one file, and writes out its
+    references to #/$defs/<name> in place (Schemas.validator), so they must exist, not loop and
+    not expand beyond reason."""
+    found: list[str] = []
+    sizes: dict[str, int] = {}  # a definition's size once written out, each worked out once
+
+    def pointer_target(ref: str):
+        node = document
+        for part in ref[2:].split("/") if ref != "#" else ():
+            part = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return _MISSING
+        return node
+
+    def walk(node, where: str, inlining: tuple) -> int:
+        """The number of values node stands for once written out."""
+        if isinstance(node, list):
+            return 1 + sum(walk(item, f"{where}/{index}", inlining) for index, item in enumerate(node))
+        if not isinstance(node, dict):
+            return 1
+        size = 1
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            shown = where or "(top)"
+            if not (ref == "#" or ref.startswith("#/")):
+                found.append(f"`$ref` {ref!r} at {shown} points outside this file; check reads only "
+                             "dossier/schema/, so refer to this file's own definitions (e.g. \"#/$defs/id\")")
+            elif pointer_target(ref) is _MISSING:
+                found.append(f"`$ref` {ref!r} at {shown} points to nothing in this file")
+            elif _local_def(ref) is not None and ref in inlining:
+                found.append(f"`$ref` {ref!r} at {shown} refers back to itself; the dossier's schemas are not "
+                             "recursive")
+            elif _local_def(ref) is not None:
+                if ref not in sizes:
+                    sizes[ref] = walk(pointer_target(ref), ref[2:], inlining + (ref,))
+                size += sizes[ref]
+        for key, value in node.items():
+            if key not in ("enum", "const", "examples", "default", "$defs"):
+                size += walk(value, f"{where}/{key}" if where else key, inlining)
+            if size > _MAX_EXPANDED:
+                break
+        return min(size, _MAX_EXPANDED + 1)
+
+    if walk(document, "", ()) > _MAX_EXPANDED:
+        found.append(f"its `$ref`s expand to more than {_MAX_EXPANDED:,} values once written out; "
+                     "refer to fewer definitions, or to smaller ones")
+    definitions = document.get("$defs")
+    for name, definition in definitions.items() if isinstance(definitions, dict) else ():
+        ref = "#/$defs/" + name.replace("~", "~0").replace("/", "~1")
+        if ref not in sizes:
+            sizes[ref] = walk(definition, f"$defs/{name}", (ref,))
+    return list(dict.fromkeys(found))[:5]
+
+
+_MISSING = object()
+
+
+def _local_def(ref) -> str | None:
+    """The name in a reference "#/$defs/<name>" (written out in place by Schemas.validator), else None."""
+    if not isinstance(ref, str) or not ref.startswith("#/$defs/") or "/" in ref[len("#/$defs/"):]:
+        return None
+    return ref[len("#/$defs/"):].replace("~1", "/").replace("~0", "~")
 
 
 @dataclass
@@ -119,22 +242,33 @@ class Schemas:
         for name in NAMES:
             path = schema_dir / f"{name}.schema.json"
             shown = rel(path, schema_dir.parent)
+            data, document, problem = _read_schema(path, shown)
+            if problem:
+                problems.append(problem)
+                continue
+            if not isinstance(document, dict):
+                problems.append(Problem(shown, 1, 1, f"schema file should be a JSON object ({{ … }}) describing "
+                                                     f"{_KINDS[name]}, found {describe(document)}"))
+                continue
             try:
-                data = path.read_bytes()
-                raw[name] = json.loads(data.decode("utf-8"))
-                jsonschema.Draft202012Validator.check_schema(raw[name])
-                parts.append(data)
-            except FileNotFoundError:
-                problems.append(Problem(shown, 1, 1, "missing schema file: the dossier cannot be checked without it "
-                                                     "(restore it from version control)"))
-            except (OSError, UnicodeDecodeError) as error:
-                problems.append(Problem(shown, 1, 1, f"cannot read the schema file: {error}"))
-            except json.JSONDecodeError as error:
-                problems.append(Problem(shown, error.lineno, error.colno, f"schema file is not valid JSON: {error.msg}"))
+                jsonschema.Draft202012Validator.check_schema(document)
             except jsonschema.SchemaError as error:
                 where = "/".join(map(str, error.absolute_path)) or "(top)"
                 problems.append(Problem(shown, 1, 1, f"schema file is not a valid JSON Schema at {where}: "
-                                                     f"{error.message}"))
+                                                     f"{_short(error.message)}"))
+                continue
+            except RecursionError:
+                problems.append(Problem(shown, 1, 1, "schema file is not a valid JSON Schema: it is nested too deeply"))
+                continue
+            try:
+                unresolvable = _unresolvable_refs(document)
+            except RecursionError:
+                unresolvable = ["it is nested too deeply"]
+            if unresolvable:
+                problems.extend(Problem(shown, 1, 1, f"schema file cannot be used: {why}") for why in unresolvable)
+                continue
+            raw[name] = document
+            parts.append(data)
         if problems:
             return None, problems
         return cls(raw, fingerprint(*parts)), []
@@ -146,23 +280,25 @@ class Schemas:
             self.validators[name] = _Validator(_inlined(self.raw[name], self.raw[name]))
         return self.validators[name]
 
-    def check(self, document: YamlDocument, name: str, root: Path) -> tuple[frozenset, tuple[Problem, ...]]:
-        """Validate one document with its schema: the key paths that had errors, and the problems."""
+    def check(self, document: YamlDocument, name: str, root: Path,
+              limit: int | None = MAX_MESSAGES_PER_FILE) -> tuple[frozenset, tuple[Problem, ...]]:
+        """Validate one document with its schema: the key paths that had errors, and the problems
+        (at most limit of them and a line saying how many more; all of them when limit is None)."""
         schema = self.raw[name]
         errors = sorted(_most_telling(list(self.validator(name).iter_errors(document.data))),
                         key=lambda e: (list(map(str, e.absolute_path)), str(e.validator), e.message))
         seen, bad_paths, problems = set(), set(), []
         shown = rel(document.path, root)
         for error in errors:
-            key_path, message = schema_message(error, schema)
+            key_path, message = schema_message(error, schema, document.plain.get(tuple(error.absolute_path)))
             if (key_path, message) in seen:
                 continue
             seen.add((key_path, message))
             bad_paths.add(tuple(error.absolute_path))
-            if len(problems) < MAX_MESSAGES_PER_FILE:
+            if limit is None or len(problems) < limit:
                 problems.append(Problem(shown, *document.where(key_path), message))
-        if len(seen) > MAX_MESSAGES_PER_FILE:
-            problems.append(Problem(shown, 1, 1, f"… and {len(seen) - MAX_MESSAGES_PER_FILE:,} more problems in this "
+        if limit is not None and len(seen) > limit:
+            problems.append(Problem(shown, 1, 1, f"… and {len(seen) - limit:,} more problems in this "
                                                  "file against its schema; fix the ones above first"))
         return frozenset(bad_paths), tuple(problems)
 
@@ -176,9 +312,11 @@ def _inlined(root: dict, node):
     if not isinstance(node, dict):
         return node
     node = {key: value for key, value in node.items() if key != "$defs" or node is root}
-    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
-        target = root["$defs"][node["$ref"].split("/")[-1]]
-        if any(key in target for key in node if key not in _ANNOTATIONS):  # both apply: keep both
+    name = _local_def(node.get("$ref"))
+    if name is not None:
+        target = root["$defs"][name]
+        if not isinstance(target, dict) or any(key in target for key in node if key not in _ANNOTATIONS):
+            # both apply: keep both
             node = {"allOf": [target, {key: value for key, value in node.items() if key != "$ref"}]}
         else:
             node = _deref(root, node)
@@ -219,13 +357,24 @@ def _subschema(root: dict, key_path) -> dict:
         if isinstance(key, int):
             node = node.get("items", {})
         else:
-            node = node.get("properties", {}).get(key, {})
+            properties = node.get("properties", {})
+            node = properties.get(key, {}) if isinstance(properties, dict) else {}
     return _deref(root, node)
 
 
-def _deref(root: dict, node: dict) -> dict:
-    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
-        merged = dict(root["$defs"][node["$ref"].split("/")[-1]])
+def max_items(root: dict, key_path) -> int | None:
+    """The schema's maxItems for the list at key_path, or None."""
+    limit = _subschema(root, key_path).get("maxItems")
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) else None
+
+
+def _deref(root: dict, node) -> dict:
+    if not isinstance(node, dict):  # `true` or `false` as a schema: nothing to describe
+        return {}
+    name = _local_def(node.get("$ref"))
+    if name is not None:
+        target = root["$defs"][name]
+        merged = dict(target) if isinstance(target, dict) else {}
         merged.update({k: v for k, v in node.items() if k != "$ref"})
         return merged
     return node
@@ -268,8 +417,24 @@ def _did_you_mean(value: str, known) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def schema_message(error: jsonschema.ValidationError, root: dict) -> tuple[tuple, str]:
-    """A maintainer's sentence for one schema error, naming the field and what was expected."""
+def unquoted_date(name: str, written: str, value, hint: str) -> str:
+    """The message for a date written without quotes: what was written, what YAML made of it
+    (0x7E5, 0o3745, 03745, 33:41 and 2_021 are all the number 2021 in YAML 1.1), the form expected."""
+    shown = written if len(written) <= 40 else written[:30] + "…"
+    read = "" if value == written else f", which YAML reads as {describe(value)}"
+    try:
+        date = PartialDate.parse(written)
+        full = hint != DAY_HINT or date.precision == "day"
+        suggestion = f"; put it in quotes: \"{written}\"" if full else ""
+    except ValueError:
+        suggestion = date_suggestion(written)
+    return f"`{name}` is {shown} without quotes{read}: {hint}{suggestion}"
+
+
+def schema_message(error: jsonschema.ValidationError, root: dict, written: str | None = None) -> tuple[tuple, str]:
+    """A maintainer's sentence for one schema error, naming the field and what was expected.
+
+    written: the value's text as written, when it was written without quotes."""
     key_path = tuple(error.absolute_path)
     name = field_name(key_path)
     last = key_path[-1] if key_path else None
@@ -287,6 +452,8 @@ def schema_message(error: jsonschema.ValidationError, root: dict) -> tuple[tuple
                                                 f"Expected one of: {', '.join(allowed)}")
     if last == "date" and error.validator in ("pattern", "type", "minimum", "maximum"):
         hint = DAY_HINT if key_path[:1] == ("corrections",) else DATE_HINT
+        if written and written.strip() and error.instance is not None:
+            return key_path, unquoted_date(name, written, error.instance, hint)
         return key_path, f"`{name}` is {found}: {hint}{date_suggestion(error.instance)}"
     if error.validator == "type" and not key_path:
         title = root.get("title", "").lower() or "the fields"
@@ -322,22 +489,33 @@ def schema_message(error: jsonschema.ValidationError, root: dict) -> tuple[tuple
     if error.validator == "enum":
         return key_path, f"`{name}` is {found}; expected one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "minItems":
-        return key_path, f"`{name}` needs at least {error.validator_value} item(s){_expected(root, key_path)}"
+        subject = f"`{name}`" if key_path else "the file"
+        return key_path, f"{subject} needs at least {error.validator_value} item(s){_expected(root, key_path)}"
     if error.validator == "uniqueItems":
         return key_path, f"`{name}` lists the same value twice; keep each once"
     if error.validator == "minLength":
         return key_path, f"`{name}` is empty: {_wanted(root, key_path)}"
     if error.validator == "maxLength":
         return key_path, f"`{name}` is too long: at most {error.validator_value} characters"
+    if error.validator == "maxItems":
+        count = f"{len(error.instance):,}" if isinstance(error.instance, list) else "too many"
+        subject = f"`{name}`" if key_path else "the file"
+        return key_path, (f"{subject} has {count} items; at most {error.validator_value:,} are allowed"
+                          f"{_expected(root, key_path)}")
     if error.validator == "oneOf" and last == "outlet":
         return key_path, f"`{name}` should be the outlet's name on one line, or null when the text does not say; found {found}"
-    return key_path, f"`{name}`: {error.message}"
+    return key_path, f"`{name}`: {_short(error.message)}"
+
+
+def _short(message: str, limit: int = 300) -> str:
+    """A library's message, which may hold the repr of a whole value, cut to a readable length."""
+    return message if len(message) <= limit else message[:limit - 1] + "…"
 
 
 # When one value breaks several rules, only the most telling is reported ("is empty", not also
 # "does not match ^…\\S…$"); missing and unknown fields are always reported.
 _PRIORITY = ("type", "enum", "oneOf", "minLength", "maxLength", "pattern", "minimum", "maximum",
-             "minItems", "uniqueItems")
+             "maxItems", "minItems", "uniqueItems")
 
 
 def _most_telling(errors: list) -> list:

@@ -59,6 +59,14 @@ def _regular_file(path: Path) -> os.stat_result:
     return status
 
 
+def _is_regular(path: Path) -> bool:
+    try:
+        _regular_file(path)
+    except _Refused:
+        return False
+    return True
+
+
 def _read(path: Path, limit: int, what: str) -> bytes:
     size = _regular_file(path).st_size
     if size > limit:
@@ -182,7 +190,8 @@ def load(root: Path, cache: BuildCache = NO_CACHE) -> tuple[RawDossier, list[Pro
     if articles_dir in linked:
         listing = []
     elif not articles_dir.is_dir():
-        refuse(articles_dir, "missing folder: the dossier needs articles/")
+        refuse(articles_dir, "not a folder: the dossier needs articles/ to be a folder of articles"
+               if articles_dir.exists() else "missing folder: the dossier needs articles/")
         listing = []
     else:
         listing = sorted(articles_dir.iterdir(), key=lambda p: p.name)  # never the file system's order
@@ -201,10 +210,11 @@ def load(root: Path, cache: BuildCache = NO_CACHE) -> tuple[RawDossier, list[Pro
         raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
         if ".txt" in files:
             raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache)
-        if ".yml" not in files:
+        # A FIFO, a device or a folder is refused as such (above): it is not half of an article.
+        if ".yml" not in files and _is_regular(files[".txt"]):
             refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
                                   f"(`python build.py add` writes one for a new text)")
-        elif ".txt" not in files:
+        elif ".txt" not in files and ".yml" in files and _is_regular(files[".yml"]):
             refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
                                   "beside it, or remove this file")
         articles.append(raw)

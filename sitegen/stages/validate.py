@@ -25,7 +25,8 @@ from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
 from ..model import Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme
-from ..schema import BIDI_CONTROLS, DATE_HINT, ID_HINT, Schemas, describe, ecma_pattern, field_name
+from ..schema import (BIDI_CONTROLS, DATE_HINT, DAY_HINT, ID_HINT, MAX_MESSAGES_PER_FILE, Schemas, describe,
+                      ecma_pattern, field_name, max_items, unquoted_date)
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
 
@@ -34,8 +35,11 @@ ID_MAX = 100
 # to one would make one page silently overwrite another.
 RESERVED_IDS = frozenset({"index", "search", "assets", "tags", "404", "sitemap", "robots", "feed", "data",
                           "cards", "downloads", "map", "outlets", "corrections", "years", "page"})
-DID_YOU_MEAN_LIMIT = 20  # suggestions per file: each costs a comparison with every known id
+DID_YOU_MEAN_LIMIT = 20  # suggestions per file
+_SCAN_ALL_LIMIT = 200  # up to this many known ids, a suggestion compares with each; past it, with near ones only
+_NEAR_LIMIT = 200  # the near ids compared at most, per suggestion
 _CLOSE_LINES_LIMIT = 3  # closest-line hints per article for hidden lines not in the text
+_CLOSE_LINES_CANDIDATES = 200  # lines of a similar length each hint compares with, at most
 
 
 @dataclass
@@ -49,15 +53,68 @@ def _sorted(problems) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.path, p.line, p.column, p.message))
 
 
-def _is_bad(bad_paths, key_path) -> bool:
+def _bad_prefixes(bad_paths) -> frozenset:
+    """Every key path the schema complained about, and every path above one: a value is bad when
+    it or a value inside it is (a set, so that asking costs the same whatever their number)."""
+    return frozenset(tuple(path)[:depth] for path in bad_paths for depth in range(len(path) + 1))
+
+
+def _is_bad(bad_prefixes: frozenset, key_path) -> bool:
     """True when the schema already complained about this value or one inside it."""
-    key_path = tuple(key_path)
-    return any(path[:len(key_path)] == key_path for path in bad_paths)
+    return tuple(key_path) in bad_prefixes
 
 
-def _did_you_mean(value: str, known) -> str:
-    close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_MESSAGES_PER_FILE problems per file, the first ones by position, then a line
+    saying how many more: a file of thousands of broken values gives a screenful, not thousands."""
+    by_path: dict[str, list[Problem]] = {}
+    for problem in _sorted(problems):
+        by_path.setdefault(problem.path, []).append(problem)
+    kept = []
+    for path, found in by_path.items():
+        kept.extend(found[:MAX_MESSAGES_PER_FILE])
+        if len(found) > MAX_MESSAGES_PER_FILE:
+            kept.append(Problem(path, 1, 1, f"… and {len(found) - MAX_MESSAGES_PER_FILE:,} more problems in this "
+                                            "file; fix the ones above first"))
+    return _sorted(kept)
+
+
+class _Suggestions:
+    """"Did you mean" for an unknown id, at a cost that does not grow with the number of known ids.
+
+    A few known ids are all compared with (difflib's ratio); many are first narrowed down to those
+    one edit away from the value after at most one deletion on each side (an index of their
+    one-deletion forms, built once), so that a dossier of thousands of entities does not make every
+    unknown id cost thousands of comparisons.
+    """
+
+    def __init__(self, known):
+        self.known = sorted(k for k in known if isinstance(k, str) and valid_id(k))
+        self._index: dict[str, list[str]] | None = None
+
+    @staticmethod
+    def _forms(word: str) -> set[str]:
+        return {word, *(word[:i] + word[i + 1:] for i in range(len(word)))}
+
+    def _near(self, value: str) -> list[str]:
+        if self._index is None:
+            self._index = {}
+            for known in self.known:
+                for form in self._forms(known):
+                    self._index.setdefault(form, []).append(known)
+        near: dict[str, None] = {}
+        for form in sorted(self._forms(value)):
+            for known in self._index.get(form, ()):
+                near[known] = None
+                if len(near) >= _NEAR_LIMIT:
+                    return list(near)
+        return list(near)
+
+    def __call__(self, value) -> str:
+        value = str(value)[:ID_MAX]
+        candidates = self.known if len(self.known) <= _SCAN_ALL_LIMIT else self._near(value)
+        close = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+        return f"; did you mean `{close[0]}`?" if close else ""
 
 
 def forbidden_characters(document: YamlDocument, root: Path) -> list[Problem]:
@@ -97,23 +154,34 @@ class _Checker:
         self.problems.append(Problem(rel(document.path, self.root), line, column, message))
 
     def schema(self, document: YamlDocument, name: str) -> frozenset:
-        bad, problems = self.schemas.check(document, name, self.root)
+        """The schema's problems with document (all of them: validate caps them per file), and the
+        key paths it found bad with every path above them (see _is_bad)."""
+        bad, problems = self.schemas.check(document, name, self.root, limit=None)
         self.problems.extend(problems)
         self.problems.extend(forbidden_characters(document, self.root))
-        return bad
+        return _bad_prefixes(bad)
 
-    def did_you_mean(self, value, known) -> str:
+    def items(self, name: str, value, key_path=()) -> list:
+        """The items of a list value that are checked one by one: past the schema's maxItems the
+        schema has already said there are too many, and the rest are not looked at."""
+        if not isinstance(value, list):
+            return []
+        limit = max_items(self.schemas.raw[name], key_path)
+        return value if limit is None else value[:limit]
+
+    def did_you_mean(self, value, suggestions: "_Suggestions") -> str:
         self._suggestions += 1
-        return _did_you_mean(value, known) if self._suggestions <= DID_YOU_MEAN_LIMIT else ""
+        return suggestions(value) if self._suggestions <= DID_YOU_MEAN_LIMIT else ""
 
     def quoted_date(self, document: YamlDocument, key_path) -> bool:
         """Dates are written in quotes: unquoted, YAML 1.1 reads 0x7E5, 0o3745, 33:41 or 2_021 as numbers."""
-        if tuple(key_path) in document.plain:
+        written = document.plain.get(tuple(key_path))
+        if written is not None:
             value = document.data
             for key in key_path:
                 value = value[key]
-            self.problem(document, key_path, f"`{field_name(key_path)}` is written without quotes ({describe(value)}): "
-                                             f"{DATE_HINT}")
+            hint = DAY_HINT if tuple(key_path)[:1] == ("corrections",) else DATE_HINT
+            self.problem(document, key_path, unquoted_date(field_name(key_path), written, value, hint))
             return False
         return True
 
@@ -123,8 +191,9 @@ class _Checker:
         try:
             return PartialDate.parse(str(value))
         except ValueError as error:
+            hint = DAY_HINT if tuple(key_path)[:1] == ("corrections",) else DATE_HINT
             self.problem(document, key_path, f"`{field_name(key_path)}` is {describe(value)}, which is not a real date: "
-                                             f"{error}; {DATE_HINT}")
+                                             f"{error}; {hint}")
             return None
 
     def reserved(self, document, key_path, value: str, what: str) -> None:
@@ -136,14 +205,25 @@ class _Checker:
 
 # themes.yml and entities.yml -----------------------------------------------------------------
 
-def _items(document: YamlDocument | None) -> list:
-    return document.data if document is not None and isinstance(document.data, list) else []
+def _items(document: YamlDocument | None, checker: "_Checker | None" = None, name: str = "") -> list:
+    """The items of themes.yml or entities.yml (with a checker: those checked one by one, up to maxItems)."""
+    items = document.data if document is not None and isinstance(document.data, list) else []
+    return checker.items(name, items) if checker is not None else items
 
 
-def _declared(document: YamlDocument | None) -> set[str] | None:
-    if document is None:
+def _declared(document: YamlDocument | None, needs_items: bool = False) -> set[str] | None:
+    """The ids a file declares, to check references against; None when the file could not be read,
+    is not a list (its one problem is said there) or, with needs_items, is empty: then no reference
+    to it is reported, rather than every one of them."""
+    if document is None or not isinstance(document.data, list) or (needs_items and not document.data):
         return None
-    return {i["id"] for i in _items(document) if isinstance(i, dict) and isinstance(i.get("id"), str)}
+    declared = set()
+    for item in document.data:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            # An id the file itself gets wrong ("isis-remnants\n") is reported there, once: the
+            # articles that name it as it was meant are not reported as well.
+            declared.update((item["id"], item["id"].strip()))
+    return declared
 
 
 def check_themes(document: YamlDocument | None, checker: _Checker) -> list[Theme]:
@@ -151,7 +231,7 @@ def check_themes(document: YamlDocument | None, checker: _Checker) -> list[Theme
         return []
     bad = checker.schema(document, "themes")
     themes, seen_ids, seen_titles = [], {}, {}
-    for index, item in enumerate(_items(document)):
+    for index, item in enumerate(_items(document, checker, "themes")):
         if _is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
@@ -193,7 +273,7 @@ def check_entities(document: YamlDocument | None, checker: _Checker) -> list[Ent
         return []
     bad = checker.schema(document, "entities")
     entities, seen_ids, seen_names = [], {}, {}
-    for index, item in enumerate(_items(document)):
+    for index, item in enumerate(_items(document, checker, "entities")):
         if _is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
@@ -258,10 +338,18 @@ class _Context:
     article_ids: frozenset
     include_drafts: bool
     key: str
+    _suggestions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def suggestions(self, kind: str) -> _Suggestions:
+        """"Did you mean" among the valid theme, entity or article ids (built once, when first needed)."""
+        if kind not in self._suggestions:
+            self._suggestions[kind] = _Suggestions({"themes": self.theme_ids, "entities": self.entity_ids,
+                                                    "related": self.article_ids}[kind] or ())
+        return self._suggestions[kind]
 
 
 def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
-    theme_ids, entity_ids = _declared(themes_doc), _declared(entities_doc)
+    theme_ids, entity_ids = _declared(themes_doc, needs_items=True), _declared(entities_doc)
     article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
     key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
                         for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts))
@@ -312,7 +400,8 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
 
     date = checker.date(document, ("date",), data["date"]) if ok("date") else None
     events = []
-    for index, event in enumerate(data["events"] if isinstance(data.get("events"), list) else []):
+    passages = None  # the text as quotes are looked for in it, worked out once
+    for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
         if not ok("events", index):
             continue
         event_date = checker.date(document, ("events", index, "date"), event["date"])
@@ -321,7 +410,9 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
                             f"`events[{index}].date` {event_date} is after the article's date {date}: an article reports "
                             "only what happened by the time it was published; check both dates")
         quote = event.get("quote")
-        if quote is not None and raw_article.text is not None and not arabic.find_passage(raw_article.text, quote):
+        if quote is not None and raw_article.text is not None and passages is None:
+            passages = arabic.Passages(raw_article.text)
+        if quote is not None and passages is not None and not passages.contains(quote):
             checker.problem(document, ("events", index, "quote"),
                             f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
                             "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
@@ -329,7 +420,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
         if event_date:
             events.append(Event(event_date, event["title"], quote, event.get("date_note")))
     corrections = []
-    for index, correction in enumerate(data["corrections"] if isinstance(data.get("corrections"), list) else []):
+    for index, correction in enumerate(checker.items("article", data.get("corrections"), ("corrections",))):
         if not ok("corrections", index):
             continue
         when = checker.date(document, ("corrections", index, "date"), correction["date"])
@@ -339,11 +430,12 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
                             "comes after publication; check the date")
         if when:
             corrections.append(Correction(when, correction["text"]))
-    _references(checker, document, data, "themes", context.theme_ids, ok,
-                "unknown theme `{}`; expected one of: " + ", ".join(sorted(context.theme_ids or [])))
-    _references(checker, document, data, "entities", context.entity_ids, ok,
+    if context.theme_ids is not None:
+        _references(checker, document, data, "themes", context, ok,
+                    "unknown theme `{}`; expected one of: " + ", ".join(context.suggestions("themes").known))
+    _references(checker, document, data, "entities", context, ok,
                 "unknown entity `{}`: add it to dossier/entities.yml or correct the id")
-    for index, related_id in enumerate(data["related"] if isinstance(data.get("related"), list) else []):
+    for index, related_id in enumerate(checker.items("article", data.get("related"), ("related",))):
         if not ok("related", index):
             continue
         if related_id == raw_article.id:
@@ -352,7 +444,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: _Checker) -> A
         elif related_id not in context.article_ids:
             checker.problem(document, ("related", index), f"unknown article `{related_id}` in `related[{index}]`: expected "
                                                           f"the id of an article in dossier/articles/"
-                                                          f"{checker.did_you_mean(related_id, context.article_ids)}")
+                                                          f"{checker.did_you_mean(related_id, context.suggestions('related'))}")
     text = raw_article.text
     if text is not None:
         _hidden_lines(checker, document, data, text, raw_article, ok)
@@ -390,7 +482,7 @@ def valid_id(value: str) -> bool:
 
 
 def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
-    hidden = data["hide_lines"] if isinstance(data.get("hide_lines"), list) else []
+    hidden = checker.items("article", data.get("hide_lines"), ("hide_lines",))
     if not hidden:
         return
     lines = [line for line in text.splitlines() if line.strip()]
@@ -400,9 +492,10 @@ def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
         if not ok("hide_lines", index) or line in known:
             continue
         hint = ""
-        if hinted < _CLOSE_LINES_LIMIT:  # difflib compares with every line: a few hints per article at most
+        if hinted < _CLOSE_LINES_LIMIT:  # difflib compares with many lines: a few hints per article at most
             hinted += 1
-            similar = [c.strip() for c in lines if abs(len(c.strip()) - len(line)) <= max(10, len(line) // 3)][:500]
+            similar = [c.strip() for c in lines
+                       if abs(len(c.strip()) - len(line)) <= max(10, len(line) // 3)][:_CLOSE_LINES_CANDIDATES]
             close = difflib.get_close_matches(line, similar, n=1, cutoff=0.6)
             hint = f"; the closest line is {close[0]!r}" if close else ""
         checker.problem(document, ("hide_lines", index),
@@ -410,17 +503,27 @@ def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
                         f"a whole line of the text, copied exactly{hint}")
 
 
-def _references(checker, document, data, field_, known_ids, ok, message) -> None:
-    if known_ids is None:  # the file that declares them could not be read: already reported
+def _references(checker, document, data, field_, context: _Context, ok, message) -> None:
+    known_ids = context.theme_ids if field_ == "themes" else context.entity_ids
+    if known_ids is None:  # the file that declares them could not be read, or is of the wrong shape: said there
         return
-    for index, value in enumerate(data[field_] if isinstance(data.get(field_), list) else []):
+    for index, value in enumerate(checker.items("article", data.get(field_), (field_,))):
         if ok(field_, index) and value not in known_ids:
-            checker.problem(document, (field_, index), message.format(value) + checker.did_you_mean(value, known_ids))
+            checker.problem(document, (field_, index),
+                            message.format(value) + checker.did_you_mean(value, context.suggestions(field_)))
 
 
 def _checked(check, document, root: Path, schemas: Schemas) -> tuple[list, tuple[Problem, ...]]:
     checker = _Checker(root, schemas)
-    return check(document, checker), tuple(checker.problems)
+    try:
+        return check(document, checker), tuple(checker.problems)
+    except Exception as error:  # noqa: BLE001 - as for an article: a problem, never a traceback
+        return [], (_could_not_check(document.path, root, error),)
+
+
+def _could_not_check(path: Path, root: Path, error: Exception) -> Problem:
+    return Problem(rel(path, root), 1, 1, f"could not check this file ({type(error).__name__}: {error}); "
+                                          "please report this with the file attached")
 
 
 def themes_and_entities(raw: RawDossier, schemas: Schemas) -> tuple[list[Theme], list[Entity], list[Problem]]:
@@ -457,9 +560,8 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
             article, problems = cache.get("article", key, lambda: check_article(raw_article, context, raw.root, schemas))
         except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
             document = raw_article.yml
-            article, problems = None, (Problem(rel(document.path, raw.root) if document else raw_article.id, 1, 1,
-                                               f"could not check this file ({type(error).__name__}: {error}); "
-                                               "please report this with the file attached"),)
+            article, problems = None, (_could_not_check(document.path, raw.root, error) if document else
+                                       Problem(raw_article.id, 1, 1, _could_not_check(Path(), raw.root, error).message),)
         if raw_article.sha256 and raw_article.yml is not None:
             first = texts.setdefault(raw_article.sha256, raw_article.id)
             if first != raw_article.id:
@@ -473,7 +575,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         checker.problems.extend(problems)
         if article:
             articles.append(article)
-    problems = _sorted(checker.problems)
+    problems = _capped(checker.problems)
     if problems:
-        return Validation(None, problems, _sorted(warnings))
-    return Validation(Dossier(themes[0], entities[0], articles), [], _sorted(warnings))
+        return Validation(None, problems, _capped(warnings))
+    return Validation(Dossier(themes[0], entities[0], articles), [], _capped(warnings))

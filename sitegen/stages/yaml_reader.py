@@ -33,7 +33,9 @@ class YamlDocument:
     path: Path
     data: object
     locations: dict[KeyPath, Location] = field(default_factory=dict)
-    plain: set[KeyPath] = field(default_factory=set)  # values written without quotes (dates must be quoted)
+    # Scalars written without quotes, with their text as written (dates must be quoted: YAML 1.1
+    # reads 0x7E5, 0o3745, 03745, 33:41 and 2_021 as numbers, and keeps 2021-05-03 only by luck).
+    plain: dict[KeyPath, str] = field(default_factory=dict)
     digest: str = ""  # SHA-256 of the file's bytes
 
     def where(self, key_path: KeyPath) -> Location:
@@ -299,8 +301,10 @@ def _record_locations(node: yaml.Node, key_path: KeyPath, document: YamlDocument
             where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             try:
                 if key in first_seen:
-                    problems.append(Problem(shown, *where, f"field `{key}` is written twice (first on line "
-                                                           f"{first_seen[key][0]}); keep one: YAML would silently use the last"))
+                    if len(problems) < MAX_PROBLEMS_PER_FILE:  # a screenful, however many there are
+                        problems.append(Problem(shown, *where, f"field `{key}` is written twice (first on line "
+                                                               f"{first_seen[key][0]}); keep one: YAML would silently "
+                                                               "use the last"))
                     continue
                 first_seen[key] = where
             except TypeError:
@@ -310,5 +314,5 @@ def _record_locations(node: yaml.Node, key_path: KeyPath, document: YamlDocument
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             _record_locations(item, key_path + (index,), document, shown, problems)
-    elif isinstance(node, yaml.ScalarNode) and node.style is None:
-        document.plain.add(key_path)
+    elif isinstance(node, yaml.ScalarNode) and not node.style:  # plain: None from PyYAML, "" from libyaml
+        document.plain[key_path] = node.value
