@@ -129,24 +129,37 @@ def _wait_for(predicate, process: subprocess.Popen, timeout: float = 120) -> boo
     return False
 
 
-@pytest.fixture
-def big_repo(repo):
-    """The built copy with 150 more articles, built again: a build long enough to kill midway."""
-    add_many(repo, 150)
+@pytest.fixture(scope="module")
+def big_template(built_template, tmp_path_factory):
+    """The built copy with 120 more articles, built again (once for the module): a build long
+    enough to kill midway."""
+    repo = tmp_path_factory.mktemp("big") / "repo"
+    shutil.copytree(built_template, repo, symlinks=True)
+    add_many(repo, 120)
     result = run(repo, "build")
     assert result.returncode == 0, result.stderr
     return repo
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3, 0.8])
-def test_build_killed_during_mkdocs_leaves_the_previous_site(big_repo, delay):
+@pytest.fixture
+def big_repo(big_template, tmp_path):
+    repo = tmp_path / "big"
+    shutil.copytree(big_template, repo, symlinks=True)
+    return repo
+
+
+@pytest.mark.parametrize("pages_written", [0, 40])
+def test_build_killed_during_mkdocs_leaves_the_previous_site(big_repo, pages_written):
+    """Killed as MkDocs starts writing, and when it has written part of the site."""
     repo = big_repo
     add_article(repo, "added-after")  # so the interrupted build would have changed the site
     before_site, before_docs = tree(repo / "site"), tree(repo / "docs")
     process = _start_build(repo)
     started = _wait_for(lambda: any((repo / ".build").glob("build-*/site")), process)
     assert started, "the build finished before MkDocs started writing: " + process.communicate()[1].decode()
-    time.sleep(delay)
+    midway = _wait_for(lambda: sum(1 for _ in (repo / ".build").glob("build-*/site/articles/*/index.html")) >= pages_written,
+                       process)
+    assert midway, "the build finished before it had written the pages: " + process.communicate()[1].decode()
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     assert process.returncode == -signal.SIGKILL
@@ -354,7 +367,7 @@ def test_markdown_does_not_depend_on_the_hash_seed(repo):
     """)
     import json
 
-    for seed in ("0", "1", "2", "4242"):
+    for seed in ("0", "4242"):
         result = subprocess.run([sys.executable, "-c", script], cwd=repo, capture_output=True, text=True,
                                 env={**os.environ, "PYTHONHASHSEED": seed, "PYTHONDONTWRITEBYTECODE": "1",
                                      "SITE_URL": SITE_URL})

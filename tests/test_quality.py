@@ -19,8 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / "tools" / "node" / "node_modules"
 AXE = TOOLS / "axe-core" / "axe.min.js"
 LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
-PAGES = ["", "themes/election-security/", "articles/kadhimi-election-security-campaign/", "timeline/",
-         "entities/mustafa-al-kadhimi/", "entities/", "map/", "entities/baghdad/"]
+# One page of every template, the offline bundle's pages aside (the same templates).
+PAGES = ["", "articles/", "articles/kadhimi-election-security-campaign/", "themes/election-security/", "timeline/",
+         "entities/", "entities/mustafa-al-kadhimi/", "entities/baghdad/", "outlets/", "outlets/unknown/", "map/",
+         "corrections/", "404.html", "about/", "open-data/", "contributing/"]
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +32,25 @@ def site_url(site):
         yield base
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_nothing_serious(site_url, path):
-    with chromium() as driver:
-        driver.get(site_url + path)
-        driver.execute_script(AXE.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("width, scheme", [(390, "light"), (390, "dark"), (1280, "dark")])
+def test_axe_finds_nothing_above_minor_on_any_page(site_url, scheme, width):
+    """axe-core on every page template, in the light and the dark scheme, on a phone and a desktop:
+    no violation above "minor" (colour contrast, names, landmarks, heading order, focus...)."""
+    found, checked = [], 0
+    with chromium(width=width, height=900) as driver:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         driver.set_script_timeout(60)
-        results = driver.execute_async_script("axe.run(document).then(arguments[arguments.length - 1])")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, "\n".join(serious)
-    assert results["passes"], "axe ran no checks"
+        for path in PAGES:
+            driver.get(site_url + path)
+            assert driver.execute_script("return document.body.getAttribute('data-md-color-scheme')") == \
+                ("slate" if scheme == "dark" else "default"), path
+            driver.execute_script(AXE.read_text(encoding="utf-8"))
+            results = driver.execute_async_script("axe.run(document).then(arguments[arguments.length - 1])")
+            checked += len(results["passes"])
+            found += [f"{path or 'home'}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                      for v in results["violations"] if v["impact"] not in ("minor", None)]
+    assert not found, "\n".join(found)
+    assert checked > 10 * len(PAGES), "axe ran too few checks"
 
 
 def test_lighthouse_on_an_article(site_url, tmp_path):
@@ -60,4 +69,9 @@ def test_lighthouse_on_an_article(site_url, tmp_path):
     print("Lighthouse scores:", scores)  # the figures for the resolution note (pytest -s)
     failing = {k: v for k, v in scores.items() if k != "performance" and v < 95}
     assert not failing, failing
-    assert scores["performance"] >= 0
+    # Layout stability is behaviour, not a timing: the late font never moves the page
+    # (font-display: optional). The performance score is printed, and measured in bench/.
+    audits = json.loads(report.read_text(encoding="utf-8"))["audits"]
+    shift = audits["cumulative-layout-shift"]["numericValue"]
+    print("cumulative layout shift:", shift)
+    assert shift <= 0.02, shift

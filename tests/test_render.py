@@ -8,6 +8,7 @@ from sitegen.model import Article, Dossier, Entity, Event, PartialDate, Source, 
 from sitegen.stages import render as render_module
 from sitegen.stages.link import Limits, link
 from sitegen.stages.render import RenderSettings
+from conftest import shown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,7 +29,7 @@ def hostile_dossier() -> Dossier:
 
 def to_html(page: str) -> str:
     body = page.split("---", 2)[2]  # after the front matter
-    return markdown.markdown(body, extensions=["toc", "attr_list"])
+    return shown(markdown.markdown(body, extensions=["toc", "attr_list"]))
 
 
 def test_hostile_text_reaches_the_page_escaped():

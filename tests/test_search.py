@@ -168,9 +168,12 @@ def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
 
 
 def search(driver, url: str, query: str, timeout: float = 20) -> dict:
-    """Load url, type query into the search box, and return the results (see wait_for_results)."""
-    driver.get(url)
+    """Type query into the search box of url and return the results (see wait_for_results). The
+    page is loaded once for a run of queries on it: a new query replaces the last in the box."""
+    if driver.current_url != url:
+        driver.get(url)
     box = search_box(driver)
+    box.clear()
     box.send_keys(query)
     return wait_for_results(driver, query, timeout)
 

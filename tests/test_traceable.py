@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SITE_URL, assert_refused, run
+from conftest import REPO, SITE_URL, assert_refused, run, shown
 
 from browser import chromium, served
 from sitegen.arabic import find_passage
@@ -114,7 +114,7 @@ def corrected(tmp_path_factory):
 
 def test_an_article_shows_its_corrections_newest_first(corrected):
     html = (corrected / "articles/joint-plan-against-isis-remnants/index.html").read_text(encoding="utf-8")
-    section = html[html.index('id="التصحيحات"'):]
+    section = shown(html[html.index('id="التصحيحات"'):])
     newest, oldest = section.index("30 تشرين الثاني 2026"), section.index("14 أيار 2024")
     assert newest < oldest
     assert "&lt;b&gt;هيت&lt;/b&gt;" in section and "<b>هيت" not in section  # a value, shown as text

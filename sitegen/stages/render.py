@@ -207,6 +207,26 @@ def url_breaks(url: str) -> markupsafe.Markup:
     return markupsafe.Markup("<wbr>").join(markupsafe.escape(part) for part in _URL_BREAK.split(url))
 
 
+# Latin words (with digits, dots, hyphens, slashes inside them) and the spaces between them: one
+# run, isolated as a whole so that an English name or "5 km" keeps its own order in Arabic text.
+_LATIN_WORD = r"[A-Za-z0-9][A-Za-z0-9'’&@_\-]*(?:[./:][A-Za-z0-9'’&@_\-]+)*"
+_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ \u00a0]+{_LATIN_WORD})*")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def isolate_latin(text: str) -> markupsafe.Markup:
+    """Text with each run of Latin words in <bdi dir="ltr">; everything else escaped as it is."""
+    pieces, end = [], 0
+    for run in _LATIN_RUN.finditer(text):
+        if not _LATIN_LETTER.search(run.group()):
+            continue  # digits alone read correctly in Arabic text
+        pieces += [markupsafe.escape(text[end:run.start()]),
+                   markupsafe.Markup('<bdi dir="ltr">%s</bdi>') % run.group()]
+        end = run.end()
+    pieces.append(markupsafe.escape(text[end:]))
+    return markupsafe.Markup("").join(pieces)
+
+
 # ------------------------------------------------------------------------------ the environment
 
 @dataclass
@@ -262,7 +282,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     words = load_words(templates_dir)
     env.globals["words"] = words
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
-                       url_breaks=url_breaks)
+                       url_breaks=url_breaks, isolate=isolate_latin)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 

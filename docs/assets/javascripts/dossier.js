@@ -10,8 +10,19 @@
     }
   }
   function setUp() {
+    // Regions that scroll sideways on a phone (code, wide tables) can be scrolled from the keyboard.
+    document.querySelectorAll(".md-typeset pre > code, .md-typeset__scrollwrap").forEach(function (el) {
+      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
+    });
     var page = location.href.split("#")[0].split("?")[0];
-    document.querySelectorAll("[data-dossier-page]").forEach(function (el) { el.textContent = page; });
+    document.querySelectorAll("[data-dossier-page]").forEach(function (el) {
+      // As the build writes addresses: a phone may wrap them after / ? & = #, never inside a word.
+      el.textContent = "";
+      page.split(/(?<=[\/?&=#])/).forEach(function (part, i) {
+        if (i) el.appendChild(document.createElement("wbr"));
+        el.appendChild(document.createTextNode(part));
+      });
+    });
     document.querySelectorAll("[data-dossier-consulted]").forEach(function (el) { el.textContent = today(); });
     document.querySelectorAll("[data-dossier-copy]").forEach(function (button) {
       button.addEventListener("click", function () {
