@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Lighthouse (mobile, default simulated throttling) on the home page, a theme page and an
+article page, at the shipped dossier and at synthetic dossiers of N articles.
+
+    python bench/lighthouse.py                          # the shipped five articles and N = 3000
+    python bench/lighthouse.py --sizes 0 1000           # 0: the shipped dossier
+    python bench/lighthouse.py --workdir W --reuse      # measure sites an earlier run built in W
+
+Each site is served by bench/search_weight.py's gzip-compressing local server; Lighthouse
+(tools/node, `npm ci --prefix tools/node`) drives Debian's chromium. Every page is measured
+`--runs` times (default 3) and the median performance score is shown with that run's
+cumulative layout shift, largest contentful paint, total blocking time and transferred
+bytes. A benchmark that prints figures, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO / "tests"))
+
+import run  # noqa: E402  (bench/run.py: copy_repo)
+import synth  # noqa: E402
+from search_weight import gzip_served  # noqa: E402
+
+LIGHTHOUSE = REPO / "tools" / "node" / "node_modules" / "lighthouse" / "cli" / "index.js"
+FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
+
+
+def lighthouse(url: str, out: Path) -> dict:
+    from browser import find_chromium
+
+    browser, _ = find_chromium()
+    result = subprocess.run(
+        ["node", str(LIGHTHOUSE), url, "--only-categories=performance", "--output=json", f"--output-path={out}",
+         f"--chrome-flags={FLAGS}", "--quiet", "--max-wait-for-load=60000"],
+        capture_output=True, text=True, timeout=600, env=dict(os.environ, CHROME_PATH=browser))
+    if result.returncode:
+        raise SystemExit(f"lighthouse failed on {url}:\n{result.stderr[-2000:]}")
+    report = json.loads(out.read_text(encoding="utf-8"))
+    audits = report["audits"]
+    return {"score": round(report["categories"]["performance"]["score"] * 100),
+            "cls": audits["cumulative-layout-shift"]["numericValue"],
+            "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
+            "tbt_ms": audits["total-blocking-time"]["numericValue"],
+            "bytes": audits["total-byte-weight"]["numericValue"]}
+
+
+def site_for(n: int, work: Path, seed: int, reuse: bool) -> tuple[Path, str, str]:
+    """(site, an article id, a theme id) for the shipped dossier (n = 0) or n synthetic articles."""
+    repo = work / f"n{n}" / "repo"
+    if not (reuse and (repo / "site" / "index.html").is_file()):
+        if repo.exists():
+            shutil.rmtree(repo)
+        repo.parent.mkdir(parents=True, exist_ok=True)
+        run.copy_repo(repo)
+        if n:
+            synth.write_dossier(n, repo, seed=seed)
+        result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
+        if result.returncode:
+            raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
+    themes = sorted(p.name for p in (repo / "site" / "themes").iterdir() if (p / "index.html").is_file())
+    return repo / "site", ids[len(ids) // 2], themes[0]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[0, 3000], help="0: the shipped dossier")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--reuse", action="store_true", help="with --workdir: measure the sites an earlier run built")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="lighthouse-"))
+    rows = []
+    try:
+        for n in args.sizes:
+            print(f"N = {n or 'shipped'}: building…", file=sys.stderr, flush=True)
+            site, article, theme = site_for(n, work, args.seed, args.reuse)
+            articles = len(list((site.parent / "dossier" / "articles").glob("*.yml")))
+            with gzip_served(site) as base:
+                for kind, path in (("home", ""), ("theme", f"themes/{theme}/"), ("article", f"articles/{article}/")):
+                    runs = [lighthouse(base + path, work / f"lh-{n}-{kind}-{i}.json") for i in range(args.runs)]
+                    median = sorted(runs, key=lambda r: r["score"])[len(runs) // 2]
+                    rows.append(dict(median, n=articles, page=kind,
+                                     scores=[r["score"] for r in runs], cls_max=max(r["cls"] for r in runs)))
+                    print(f"  {kind}: {[r['score'] for r in runs]}", file=sys.stderr, flush=True)
+    finally:
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    print(f"\n### Lighthouse, mobile, simulated throttling (median of {args.runs} runs)\n")
+    print("| articles | page | performance (all runs) | CLS (largest of the runs) | LCP | TBT | bytes transferred |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(f"| {r['n']:,} | {r['page']} | {r['score']} ({', '.join(map(str, r['scores']))}) "
+              f"| {r['cls']:.3f} ({r['cls_max']:.3f}) | {r['lcp_ms'] / 1000:.2f} s | {r['tbt_ms']:.0f} ms "
+              f"| {r['bytes'] / 1024:,.1f} KB |")
+    print(f"\n(statistics: median score {statistics.median(r['score'] for r in rows)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
