@@ -27,8 +27,9 @@ import jinja2
 from . import arabic, pipeline
 from .model import PartialDate, Problem
 from .project import Project
-from .schema import BIDI_CONTROLS, ID_HINT, Schemas
-from .stages import load, validate
+from .schema import Schemas
+from .schema_messages import BIDI_CONTROLS, ID_HINT
+from .stages import checker, load, validate
 from .stages.yaml_reader import rel
 
 
@@ -218,7 +219,7 @@ def stub(article_id: str, source_name: str, text: str, digest: str, themes: list
 
 def derive_id(name: str) -> str:
     stem = Path(name).stem.lower()
-    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", stem)).strip("-")[:validate.ID_MAX].strip("-")
+    return re.sub(r"-+", "-", re.sub(r"[^a-z0-9]+", "-", stem)).strip("-")[:checker.ID_MAX].strip("-")
 
 
 def _refuse(problems: list[Problem]) -> int:
@@ -254,13 +255,13 @@ def add(project: Project, text_path: Path, article_id: str | None) -> int:
     if not article_id:
         return _refuse([Problem(shown, 1, 1, f"cannot make an id from the file name {text_path.name!r}: give one with "
                                              f"--id, e.g. --id kadhimi-visit-to-basra ({ID_HINT})")])
-    if not validate.valid_id(article_id):
+    if not checker.valid_id(article_id):
         invisible = BIDI_CONTROLS.search(article_id)
         why = f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else ""
         return _refuse([Problem(shown, 1, 1, f"--id {article_id!r}{why} is not a valid article id: {ID_HINT}, at "
-                                             f"most {validate.ID_MAX} characters; it becomes dossier/articles/<id>.txt and "
+                                             f"most {checker.ID_MAX} characters; it becomes dossier/articles/<id>.txt and "
                                              "the page's address, so it cannot contain / or ..")])
-    if article_id in validate.RESERVED_IDS:
+    if article_id in checker.RESERVED_IDS:
         return _refuse([Problem(shown, 1, 1, f"--id {article_id!r} is reserved: the site has a page of that name of its "
                                              "own; choose another id")])
     txt, yml = articles / f"{article_id}.txt", articles / f"{article_id}.yml"

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import fieldref, search
-from .cache import NO_CACHE, BuildCache
+from .cache import BuildCache
 from .model import Dossier, Problem
 from .project import Project, folder_digest
 from .schema import Schemas
@@ -63,12 +63,14 @@ def check(project: Project, *, include_drafts: bool = True, strict_drafts: bool 
     return Checked(outcome.dossier, outcome.problems, outcome.warnings)
 
 
-def generate(project: Project, *, cache: BuildCache = NO_CACHE, include_drafts: bool = False,
+def generate(project: Project, *, cache: BuildCache | None = None, include_drafts: bool = False,
              strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
              on_stage: Callable[[str, float], None] | None = None, through: str = "render") -> Outcome:
     """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
     download: the offline bundle to offer on the home page; through="validate" stops there
-    (the Outcome then has the dossier and no pages)."""
+    (the Outcome then has the dossier and no pages). Without a cache, a fresh one serves this
+    run alone: a list item or a page fragment shown on many pages is still made once."""
+    cache = BuildCache() if cache is None else cache
 
     @contextlib.contextmanager
     def stage(name: str):

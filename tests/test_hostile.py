@@ -21,7 +21,7 @@ from conftest import REPO, copy_repo, run
 
 from sitegen import pipeline
 from sitegen.project import Project
-from sitegen.stages.render import UnsafeFrontMatter, front_matter
+from sitegen.stages.values import UnsafeFrontMatter, front_matter
 
 # One representative of each class that check refuses in a YAML value.
 FORBIDDEN = {

@@ -173,7 +173,7 @@ EXPECTED = {"zero": "لا مقالات", "one": "مقال واحد", "two": "م�
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 11, 18, 99, 100, 101, 102, 103, 111, 1000])
 def test_counts_follow_the_cldr_plural_rules_of_arabic(n):
     from conftest import REPO
-    from sitegen.stages.render import load_words, plural
+    from sitegen.stages.values import load_words, plural
 
     shown = plural(n, load_words(REPO / "templates")["article"])
     assert shown == EXPECTED[ARABIC.plural_form(n)].format(n=n)

@@ -177,7 +177,7 @@ def test_article_pages_carry_news_article_json_ld_at_the_dates_own_precision(sit
 
 
 def test_json_ld_cannot_be_broken_out_of(tmp_path):
-    from sitegen.stages.render import json_script
+    from sitegen.stages.values import json_script
 
     script = str(json_script({"headline": "</script><script>alert(1)</script> & \u2028"}))
     assert script.count("</script>") == 1 and "<script>alert" not in script

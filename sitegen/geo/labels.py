@@ -32,7 +32,7 @@ ASCENT, DESCENT = 0.95, 0.35  # of the font size, around the baseline
 PADDING = 1.5  # SVG units around every label box
 GAP = 2.0  # SVG units between a point's circle and its label
 _MEASURE_SIZE = 200  # measured large and scaled, so the result does not depend on hinting at small sizes
-_FORBIDDEN = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")  # what render.inert never writes as is
+_FORBIDDEN = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")  # what values.inert never writes as is
 _RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"delete_harakat": False})
 
 

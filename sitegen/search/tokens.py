@@ -18,6 +18,8 @@ identical: tests/test_search.py compares them on every word of the built index.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 import unicodedata
 
@@ -81,6 +83,12 @@ def search_forms(word: str) -> list[str]:
     >>> search_forms("والأمنية")
     ['والامنيه', 'الامنيه', 'امنيه']
     """
+    return list(_search_forms(word))
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _search_forms(word: str) -> tuple[str, ...]:
+    """search_forms, remembered: a dossier's texts use the same words again and again."""
     w = trim(normalize(word))
     chain = [w] if w else []
     stripped = True
@@ -92,7 +100,7 @@ def search_forms(word: str) -> list[str]:
                 chain.append(w)
                 stripped = True
                 break
-    return chain
+    return tuple(chain)
 
 
 def search_core(word: str) -> str:
@@ -109,7 +117,7 @@ def text_terms(text: str) -> set[str]:
     """Every index term of a text: every form of every word."""
     terms: set[str] = set()
     for word in set(split(text)):
-        terms.update(search_forms(word))
+        terms.update(_search_forms(word))
     return terms
 
 

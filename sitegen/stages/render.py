@@ -1,7 +1,7 @@
 """Stage 4, render: turn the linked dossier into Markdown pages through the Jinja2 templates.
 
 The result is a mapping of page paths (relative to docs/) to their text; nothing is written
-here. Everything from the dossier reaches the page escaped and on one line (`inert`, the
+here. Everything from the dossier reaches the page escaped and on one line (`values.inert`, the
 environment's finalize), so a `<script>`, `{{ }}`, `#`, `*` or a blank line in a value is shown
 as what it is and never interpreted; front matter is written by a YAML emitter and read back
 with MkDocs' own parser before it is used.
@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-import markupsafe
-import yaml
-from babel import Locale
-from mkdocs.utils.meta import get_data
 
-from .. import characters
-from ..arabic import dictionary_key, format_partial_date, initial
+from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import maps
 from ..model import Article, Entity, Theme
@@ -33,6 +27,7 @@ from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import exports
 from .link import LinkedDossier, Outlet
+from .values import _groupby_initial, front_matter, inert, isolate_latin, json_script, load_words, plural, url_breaks
 
 # Each kind: its id, the heading of a list of them, and what one of them is.
 ENTITY_KINDS = (("person", "الأشخاص", "شخص"), ("place", "الأماكن", "مكان"), ("organization", "المنظمات", "منظمة"))
@@ -120,111 +115,6 @@ def _fingerprints(items) -> tuple:
         article = getattr(item, "article", None)
         out.append((article.fingerprint, item.title, item.is_publication) if article else item.fingerprint)
     return tuple(out)
-
-
-# ---------------------------------------------------------------------------------------- values
-
-class UnsafeFrontMatter(ValueError):
-    """Front matter that MkDocs would not read back as written (it would then show it as Markdown)."""
-
-
-def front_matter(fields: dict) -> markupsafe.Markup:
-    """A page's front matter, written by a YAML emitter and checked by MkDocs' own reader.
-
-    MkDocs and Material put these values into the HTML unescaped, so they are HTML-escaped
-    first. If MkDocs cannot parse front matter it silently renders it as Markdown, where a
-    title's `[x](javascript:…)` would become a link: every block is read back with MkDocs'
-    parser and refused unless it gives exactly these values and nothing else.
-    """
-    values = {key: html.escape(value, quote=True) if isinstance(value, str) else value for key, value in fields.items()}
-    block = "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000) + "---\n"
-    body, meta = get_data(block + "\n")
-    if meta != values or body.strip():
-        raise UnsafeFrontMatter(f"front matter does not read back as written: {values!r}")
-    return markupsafe.Markup(block)
-
-
-# Characters a value could use to end a raw HTML block of the generated Markdown (a blank
-# line) or that no format here may carry; check refuses them all (characters.py), and the
-# renderer writes them inert whatever reaches it.
-_LINE_ENDS = {"\n": "&#10;", "\r": "&#13;"}
-_INERT = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")
-
-
-def inert(value) -> markupsafe.Markup:
-    """Every `{{ value }}` of a template: HTML-escaped, on one line, with no forbidden character."""
-    if isinstance(value, markupsafe.Markup):  # a macro's output, or a filter's that escaped already
-        return value
-    escaped = markupsafe.escape(value)
-    return markupsafe.Markup(_INERT.sub(lambda m: _LINE_ENDS.get(m.group(), "\ufffd"), str(escaped)))
-
-
-def json_script(data) -> markupsafe.Markup:
-    """JSON-LD as a script element: `<`, `>` and `&` written as escapes, so no value can end the element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return markupsafe.Markup(f'<script type="application/ld+json">{text}</script>')
-
-
-CATEGORIES = ("zero", "one", "two", "few", "many", "other")
-
-
-def load_words(templates_dir: Path) -> dict[str, dict[str, str]]:
-    """The counted nouns of templates/words.yml, each with a form for every plural category."""
-    words = yaml.safe_load((templates_dir / "words.yml").read_text(encoding="utf-8"))
-    for noun, forms in words.items():
-        missing = [c for c in CATEGORIES if c not in forms]
-        if missing:
-            raise ValueError(f"templates/words.yml: `{noun}` has no form for {', '.join(missing)}")
-    return words
-
-
-_ARABIC = Locale("ar")
-
-
-def plural(n: int, forms: dict[str, str]) -> str:
-    """n with its noun in the form CLDR's Arabic plural rules call for (zero, one, two, few, many, other)."""
-    return forms[_ARABIC.plural_form(n)].format(n=n)
-
-
-def _groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
-    """Items (in dictionary order) grouped under the letter of their name, for an index's headings."""
-    groups: list[tuple[str, list]] = []
-    for item in items:
-        letter = initial(getattr(item, attribute) or "")
-        if not groups or groups[-1][0] != letter:
-            groups.append((letter, []))
-        groups[-1][1].append(item)
-    return groups
-
-
-_URL_BREAK = re.compile(r"(?<=[/?&=#])")
-
-
-def url_breaks(url: str) -> markupsafe.Markup:
-    """A web address that may wrap on a phone only after / ? & = # (never inside a word)."""
-    return markupsafe.Markup("<wbr>").join(markupsafe.escape(part) for part in _URL_BREAK.split(url))
-
-
-# Latin words (with digits, dots, hyphens, slashes inside them) and the spaces between them: one
-# run, isolated as a whole so that an English name or "5 km" keeps its own order in Arabic text.
-_LATIN_WORD = r"[A-Za-z0-9][A-Za-z0-9'’&@_\-]*(?:[./:][A-Za-z0-9'’&@_\-]+)*"
-_LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ \u00a0]+{_LATIN_WORD})*")
-_LATIN_LETTER = re.compile(r"[A-Za-z]")
-
-
-def isolate_latin(text: str) -> markupsafe.Markup:
-    """Text with each run of Latin words in <bdi dir="ltr">; everything else escaped as it is."""
-    pieces, end = [], 0
-    for run in _LATIN_RUN.finditer(text):
-        if not _LATIN_LETTER.search(run.group()):
-            continue  # digits alone read correctly in Arabic text
-        pieces += [markupsafe.escape(text[end:run.start()]),
-                   markupsafe.Markup('<bdi dir="ltr">%s</bdi>') % run.group()]
-        end = run.end()
-    pieces.append(markupsafe.escape(text[end:]))
-    return markupsafe.Markup("").join(pieces)
 
 
 # ------------------------------------------------------------------------------ the environment
