@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser import chromium
 from conftest import REPO, TEXT, add_article, article_yaml, assert_refused, problems, run
 
 from sitegen import arabic
@@ -583,6 +584,13 @@ def test_serve_shows_hostile_input_as_check_does_and_recovers(repo):
             assert "Traceback" not in server.output, server.output
             listed = _wait_banner(server.base, lambda found: any(expected in p for p in found))
             assert any(p in line for p in listed if expected in p), (name, line, listed)  # the same line as printed
+            if number == 0:  # and a reader of the preview sees it on the page, in a real browser
+                with chromium(width=390, height=844) as driver:
+                    driver.get(page)
+                    alert = driver.execute_script("""
+                        const box = document.querySelector('section[role=alert]');
+                        return box && box.getClientRects().length ? box.innerText : null;""")
+                assert alert and expected in alert and "problem(s) in the dossier" in alert, alert
             marker = f"علامة-{number}"
             if name == "FIFO":
                 (articles / "x.txt").unlink()

@@ -192,3 +192,32 @@ def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path)
     assert sorted(set(served) ^ set(expected)) == [], "files only in one of serve's docs/ and a fresh regeneration"
     assert [path for path in served if served[path] != expected[path]] == [], "files that differ"
     assert "articles/test-article.md" not in served and "cards/articles/test-article.png" not in served
+
+
+def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=repo,
+                                capture_output=True, text=True, timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert f"127.0.0.1:{port} is in use" in output and "--dev-addr" in output, output
+    assert "Traceback" not in output and "report this as a bug" not in output.lower(), output
+
+
+def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
+    server = Serve(repo)
+    try:
+        page = server.base + "articles/2010-election-results-alert/"
+        _wait_for(page, "مستنفرة", seconds=180)
+        yml = repo / "dossier/articles/2010-election-results-alert.yml"
+        _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. تعديل-أول")
+        _wait_for(page, "تعديل-أول")
+        _edit(yml, "تعديل-أول", "تعديل-ثان")
+        _wait_for(page, "تعديل-ثان")
+    finally:
+        output = server.stop()
+    assert output.count("Documentation built") >= 3, output  # the first build and one per edit
+    assert "dirty" not in output.lower(), output
