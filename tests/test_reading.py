@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
-from browser import chromium, outside_requests, served
+from browser import chromium, outside_requests, search_box, served
 
 ARTICLE = "articles/kadhimi-election-security-campaign/"
 READER_PAGES = ["", "articles/", ARTICLE, "articles/joint-plan-against-isis-remnants/", "themes/isis-remnants/",
@@ -91,6 +91,22 @@ def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(base, phone):
                 if (size < 14.95) found.push(`${size.toFixed(1)}px "${text.slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
             }
             return found.slice(0, 5);""")]
+    # and the search results, with a query's results open
+    phone.get(base)
+    search_box(phone).send_keys("الكاظمي")
+    phone.execute_script("""return new Promise(r => { const t = setInterval(() => {
+        if (document.querySelector('.md-search-result__item')) { clearInterval(t); r(); } }, 50); });""")
+    small += [f"search: {s}" for s in phone.execute_script("""
+        const found = [];
+        const results = document.querySelector('.md-search-result');
+        const walker = document.createTreeWalker(results, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const element = node.parentElement;
+            if (!node.textContent.trim() || !element.getClientRects().length) continue;
+            const size = parseFloat(getComputedStyle(element).fontSize);
+            if (size < 14.95) found.push(`${size.toFixed(1)}px "${node.textContent.trim().slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
+        }
+        return found.slice(0, 5);""")]
     assert not small, "\n".join(small)
 
 
