@@ -74,7 +74,9 @@ def build_bundle(project: Project, pages: dict[str, str | bytes], nav: list, fin
         partial = Path(work) / "bundle.zip"
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
             for path in sorted(offline_site.rglob("*")):
-                if path.is_file():
+                # 404.html is for a web server to send for a missing address; opened from disk no
+                # address is missing, and its links (from the site's root) would lead nowhere.
+                if path.is_file() and path.relative_to(offline_site).as_posix() != "404.html":
                     info = zipfile.ZipInfo(f"{BUNDLE_NAME}/{path.relative_to(offline_site).as_posix()}", _ZIP_TIME)
                     info.compress_type = zipfile.ZIP_DEFLATED
                     info.external_attr = 0o644 << 16
