@@ -21,6 +21,7 @@ from .schema import Schemas
 from .stages import link, load, render, validate
 from .stages.link import LinkedDossier
 from .stages.render import Download, RenderSettings
+from .stages.values import load_labels
 from .urls import HOSTED, OFFLINE
 
 
@@ -101,7 +102,8 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
                                       "" if offline else project.site_url)
             pages = render.render(linked, settings, cache)
         with stage("search"):
-            pages.update(search.search_files(linked, project.docs_dir, settings.style, cache))  # docs/search/
+            pages.update(search.search_files(linked, project.docs_dir, settings.style, cache,  # docs/search/
+                                             labels=load_labels(project.templates_dir)))
         with stage("render"):
             pages["_partials/fields.md"] = cache.get(
                 "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
@@ -114,7 +116,8 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
         cache.finish_run(success=False)
         raise
     cache.finish_run()
-    return Outcome(Generated(validation.dossier, linked, pages, cards, render.navigation(validation.dossier.themes),
+    navigation = render.navigation(validation.dossier.themes, project.templates_dir)
+    return Outcome(Generated(validation.dossier, linked, pages, cards, navigation,
                              site_files), [], validation.warnings)
 
 

@@ -276,7 +276,7 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     linked = link.link(dossier)
     pages = render.render(linked, render.RenderSettings(repo / "templates", HOSTED))
     pages["_partials/fields.md"] = generated.pages["_partials/fields.md"]
-    mkdocs_build.build_site(Project.at(repo), pages, render.navigation(dossier.themes))
+    mkdocs_build.build_site(Project.at(repo), pages, render.navigation(dossier.themes, repo / "templates"))
     pairs, urls = _markup(repo / "site")
     clean_pairs, clean_urls = _markup(clean_build)
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)

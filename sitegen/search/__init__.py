@@ -18,9 +18,6 @@ __all__ = ["SearchDocument", "build_search_files", "document_terms", "documents"
 
 # The hand-written pages of docs/ that are searched (the others are generated or assets).
 PAGES = ("index.md", "about.md", "contributing.md", "open-data.md")
-KIND_LABELS = {"article": "مقال", "theme": "محور", "page": "صفحة",
-               "person": "شخص", "place": "مكان", "organization": "منظمة"}
-ALIASES_LABEL = "ويُعرف أيضًا باسم"
 SUMMARY_FROM_BODY = 220  # characters of a page's text shown when it has no description
 
 
@@ -72,28 +69,32 @@ def _article_order(article) -> tuple:
     return (0, -date.year, -date.month, -date.day, article.id)
 
 
-def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED) -> list[SearchDocument]:
+def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED, *,
+              labels: dict) -> list[SearchDocument]:
     """Everything the search finds: articles, themes, entities and the hand-written pages."""
+    words = labels["search"]  # templates/labels.yml: the kind shown beside a result
+    kind_labels = {"article": words["article"], "theme": words["theme"], "page": words["page"],
+                   **{kind: names["one"] for kind, names in labels["kinds"].items()}}
     dossier = linked.dossier
     found: list[SearchDocument] = []
     for item in linked.articles.values():
         article = item.article
         found.append(SearchDocument(
             url=style.url(f"articles/{article.id}.md"), title=article.title, date_iso=article.date.iso,
-            date_label=format_partial_date(article.date), kind="article", kind_label=KIND_LABELS["article"],
+            date_label=format_partial_date(article.date), kind="article", kind_label=kind_labels["article"],
             summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article)))
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
             url=style.url(f"themes/{theme.id}.md"), title=theme.title, date_iso=None, date_label=None,
-            kind="theme", kind_label=KIND_LABELS["theme"], summary=theme.description, body="",
+            kind="theme", kind_label=kind_labels["theme"], summary=theme.description, body="",
             order=(1, position)))
     for entity in dossier.entities:
         summary = entity.description
         if entity.aliases:
-            summary = f"{summary} ({ALIASES_LABEL}: {'، '.join(entity.aliases)})".strip()
+            summary = f"{summary} ({words['aliases']}: {'، '.join(entity.aliases)})".strip()
         found.append(SearchDocument(
             url=style.url(f"entities/{entity.id}.md"), title=entity.name, date_iso=None, date_label=None,
-            kind="entity", kind_label=KIND_LABELS[entity.kind], summary=summary, body="",
+            kind="entity", kind_label=kind_labels[entity.kind], summary=summary, body="",
             order=(2, dictionary_key(entity.name), entity.id)))
     for position, name in enumerate(PAGES):
         path = Path(docs_dir or "") / name
@@ -104,17 +105,17 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
                                   if len(text) > SUMMARY_FROM_BODY else text)
         found.append(SearchDocument(
             url=style.url(name), title=title, date_iso=None, date_label=None, kind="page",
-            kind_label=KIND_LABELS["page"], summary=summary.replace("\n", " "), body=text, order=(3, position)))
+            kind_label=kind_labels["page"], summary=summary.replace("\n", " "), body=text, order=(3, position)))
     return found
 
 
 def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED,
-                 cache: BuildCache = NO_CACHE) -> dict[str, str]:
+                 cache: BuildCache = NO_CACHE, *, labels: dict) -> dict[str, str]:
     """The search files, keyed by their path under docs/ (search/...).
 
     A document's terms are cut again only when the document changed (cache: `serve` keeps one
     for the session, so an edit re-reads only what it touched).
     """
-    docs = documents(linked, docs_dir, style)
+    docs = documents(linked, docs_dir, style, labels=labels)
     terms = {doc: cache.get("search-terms", doc, lambda doc=doc: document_terms(doc)) for doc in docs}
     return build_search_files(docs, terms)

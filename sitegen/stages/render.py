@@ -27,10 +27,9 @@ from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import exports
 from .link import LinkedDossier, Outlet
-from .values import _groupby_initial, front_matter, inert, isolate_latin, json_script, load_words, plural, url_breaks
+from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
+                     plural, url_breaks)
 
-# Each kind: its id, the heading of a list of them, and what one of them is.
-ENTITY_KINDS = (("person", "الأشخاص", "شخص"), ("place", "الأماكن", "مكان"), ("organization", "المنظمات", "منظمة"))
 
 # A listing (a theme's articles, an entity's, the timeline) stays on one page up to this many
 # entries; past it, the page shows the latest ones and an archive of pages by year (each year
@@ -238,7 +237,10 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
                                                tuple(y.key for y in years), bool(years)),
              theme=theme, articles=shown, total=len(articles), years=years, timeline=[] if years else timeline)
 
-    kind_titles = {kind: one for kind, _, one in ENTITY_KINDS}
+    labels = load_labels(settings.templates_dir)
+    # Each kind: its id, the heading of a list of them, and what one of them is.
+    kinds = tuple((kind, words["heading"], words["one"]) for kind, words in labels["kinds"].items())
+    kind_titles = {kind: one for kind, _, one in kinds}
     for entity in dossier.entities:
         named_with = [(run.entities_by_id[other], together) for other, together in linked.named_with.get(entity.id, [])]
         articles = linked.by_entity.get(entity.id, [])
@@ -252,10 +254,10 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
 
     counts = tuple(len(linked.by_entity.get(e.id, ())) for e in dossier.entities)
     page("entities/index.md", "entities.md.j2", counts,
-         entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)), kinds=ENTITY_KINDS,
+         entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)), kinds=kinds,
          entry_count=lambda entity: len(linked.by_entity.get(entity.id, ())))
     all_articles = linked.newest_first
-    years = archived(all_articles, "articles/years", "كل المقالات", "articles/index.md", "articles")
+    years = archived(all_articles, "articles/years", labels["archives"]["articles"], "articles/index.md", "articles")
     latest = all_articles[:ARTICLES_SHOWN] if years else all_articles
     page("articles/index.md", "articles.md.j2", (_fingerprints(latest), len(all_articles), tuple(y.key for y in years),
                                                 tuple((o.slug, o.name) for o in linked.outlets)),
@@ -264,7 +266,8 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
          entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)))
     pages.update(filter_data(linked, settings.style))
     for outlet in linked.outlets:
-        years = archived(outlet.articles, f"outlets/{outlet.slug}", outlet.name or "ناشر غير معروف", outlet, "articles")
+        years = archived(outlet.articles, f"outlets/{outlet.slug}", outlet.name or labels["archives"]["unknown_outlet"], outlet,
+                         "articles")
         shown = outlet.articles[:settings.latest_shown] if years else outlet.articles
         page(page_path(outlet), "outlet.md.j2", (outlet.slug, outlet.name, _fingerprints(shown), len(outlet.articles),
                                                  tuple(y.key for y in years)),
@@ -276,7 +279,7 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
     page("map/index.md", "map.md.j2", tuple(sorted(weights.items())),
          map=maps.site_map(places, weights), by_entity=linked.by_entity)
-    years = archived(linked.timeline, "timeline", "الخط الزمني", "timeline/index.md", "timeline")
+    years = archived(linked.timeline, "timeline", labels["archives"]["timeline"], "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
     corrections = sorted(((a, c) for a in dossier.articles for c in a.corrections),
@@ -353,17 +356,18 @@ def site_files(templates_dir: Path, site_url: str) -> dict[str, str]:
     return {"robots.txt": env.get_template("robots.txt.j2").render(site_url=site_url)}
 
 
-def navigation(themes: list[Theme]) -> list:
+def navigation(themes: list[Theme], templates_dir: Path) -> list:
     """The site navigation: a short, fixed shape, never a list of every article."""
+    words = load_labels(templates_dir)["navigation"]
     return [
-        {"الرئيسية": "index.md"},
-        {"المحاور": [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
-        {"الخط الزمني": "timeline/index.md"},
-        {"الأعلام والأماكن": "entities/index.md"},
-        {"الخريطة": "map/index.md"},
-        {"البيانات المفتوحة": "open-data.md"},
-        {"عن الملف": "about.md"},
-        {"المساهمة": "contributing.md"},
+        {words["home"]: "index.md"},
+        {words["themes"]: [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
+        {words["timeline"]: "timeline/index.md"},
+        {words["entities"]: "entities/index.md"},
+        {words["map"]: "map/index.md"},
+        {words["open_data"]: "open-data.md"},
+        {words["about"]: "about.md"},
+        {words["contributing"]: "contributing.md"},
     ]
 
 
@@ -376,15 +380,15 @@ def card_set(linked: LinkedDossier, templates_dir: Path) -> dict:
 
     dossier = linked.dossier
     articles = load_words(templates_dir)["article"]
+    words = load_labels(templates_dir)["cards"]
     themes_by_id = {t.id: t for t in dossier.themes}
-    wanted = {"cards/home.png": Card(
-        "أمن الانتخابات، بقايا داعش، حملات حصر السلاح", "تقارير إخبارية عربية عن أمن العراق",
-        plural(len(dossier.articles), articles), SITE_NAME)}
+    wanted = {"cards/home.png": Card(words["home_title"], words["home_subtitle"],
+                                     plural(len(dossier.articles), articles), SITE_NAME)}
     for theme in dossier.themes:
         wanted[f"cards/themes/{theme.id}.png"] = Card(
-            theme.title, "محور", plural(len(linked.by_theme[theme.id]), articles), SITE_NAME)
+            theme.title, words["theme"], plural(len(linked.by_theme[theme.id]), articles), SITE_NAME)
     for article in dossier.articles:
-        outlet = article.source.outlet or "الناشر غير مذكور"
+        outlet = article.source.outlet or words["unknown_outlet"]
         wanted[f"cards/articles/{article.id}.png"] = Card(
             article.title, "، ".join(themes_by_id[t].title for t in article.themes),
             f"{format_partial_date(article.date)} · {outlet}", SITE_NAME)

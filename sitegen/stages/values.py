@@ -71,6 +71,11 @@ def json_script(data) -> markupsafe.Markup:
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
 
 
+def load_labels(templates_dir: Path) -> dict:
+    """The words of templates/labels.yml: navigation, kinds, archive titles, search kinds, cards."""
+    return yaml.safe_load((templates_dir / "labels.yml").read_text(encoding="utf-8"))
+
+
 def load_words(templates_dir: Path) -> dict[str, dict[str, str]]:
     """The counted nouns of templates/words.yml, each with a form for every plural category."""
     words = yaml.safe_load((templates_dir / "words.yml").read_text(encoding="utf-8"))
