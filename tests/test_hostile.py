@@ -275,6 +275,11 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
         entity.name = f"{entity.name}{poison}"
     linked = link.link(dossier)
     pages = render.render(linked, render.RenderSettings(repo / "templates", HOSTED))
+    from sitegen import characters
+
+    # no generated page, front matter included, carries any of them: each became U+FFFD
+    carrying = sorted(path for path, page in pages.items() if path.endswith(".md") and characters.IN_VALUE.search(page))
+    assert carrying == [], carrying
     pages["_partials/fields.md"] = generated.pages["_partials/fields.md"]
     mkdocs_build.build_site(Project.at(repo), pages, render.navigation(dossier.themes, repo / "templates"))
     pairs, urls = _markup(repo / "site")

@@ -34,7 +34,8 @@ def front_matter(fields: dict) -> markupsafe.Markup:
     title's `[x](javascript:…)` would become a link: every block is read back with MkDocs'
     parser and refused unless it gives exactly these values and nothing else.
     """
-    values = {key: html.escape(value, quote=True) if isinstance(value, str) else value for key, value in fields.items()}
+    values = {key: _INERT.sub(_inert_character, html.escape(value, quote=True)) if isinstance(value, str) else value
+              for key, value in fields.items()}
     try:
         block = "---\n" + yaml.dump(values, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=1_000_000) + "---\n"
     except UnicodeEncodeError:  # a lone surrogate, which no YAML file can hold
@@ -52,19 +53,34 @@ _LINE_ENDS = {"\n": "&#10;", "\r": "&#13;"}
 _INERT = re.compile(f"[\\n\\r]|{characters.IN_VALUE.pattern}")
 
 
+def _inert_character(match: re.Match) -> str:
+    return _LINE_ENDS.get(match.group(), "\ufffd")
+
+
 def inert(value) -> markupsafe.Markup:
     """Every `{{ value }}` of a template: HTML-escaped, on one line, with no forbidden character."""
     if isinstance(value, markupsafe.Markup):  # a macro's output, or a filter's that escaped already
         return value
     escaped = markupsafe.escape(value)
-    return markupsafe.Markup(_INERT.sub(lambda m: _LINE_ENDS.get(m.group(), "\ufffd"), str(escaped)))
+    return markupsafe.Markup(_INERT.sub(_inert_character, str(escaped)))
+
+
+_JSON_ESCAPED = re.compile(f"[\u2028\u2029]|{characters.IN_VALUE.pattern}")
+
+
+def _json_escape(match: re.Match) -> str:
+    """A character as JSON's \\uXXXX escape (two, a surrogate pair, past U+FFFF)."""
+    units = match.group().encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
 def json_script(data) -> markupsafe.Markup:
-    """JSON-LD as a script element: `<`, `>` and `&` written as escapes, so no value can end the element."""
+    """JSON-LD as a script element: `<`, `>` and `&` written as escapes, so no value can end the
+    element, and every character no value may hold as its JSON escape (the data stays exact;
+    the page carries none of them)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    text = _JSON_ESCAPED.sub(_json_escape, text)
     return markupsafe.Markup(f'<script type="application/ld+json">{text}</script>')
 
 
@@ -120,16 +136,20 @@ _LATIN_RUN = re.compile(rf"{_LATIN_WORD}(?:[ \u00a0]+{_LATIN_WORD})*")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
 
 
-def isolate_latin(text: str) -> markupsafe.Markup:
-    """Text with each run of Latin words in <bdi dir="ltr">; everything else escaped as it is."""
+def isolate_latin(text) -> markupsafe.Markup:
+    """Text with each run of Latin words in <bdi dir="ltr">, every piece made inert as any
+    value is (escaped, on one line, no forbidden character): the filter's Markup output is not
+    looked at again by the environment's finalize. Markup (a macro's output) is left as it is."""
+    if isinstance(text, markupsafe.Markup):
+        return text
+    text = str(text)
     if not _LATIN_LETTER.search(text):
-        return markupsafe.escape(text)  # most values: Arabic only
+        return inert(text)  # most values: Arabic only
     pieces, end = [], 0
     for run in _LATIN_RUN.finditer(text):
         if not _LATIN_LETTER.search(run.group()):
             continue  # digits alone read correctly in Arabic text
-        pieces += [markupsafe.escape(text[end:run.start()]),
-                   markupsafe.Markup('<bdi dir="ltr">%s</bdi>') % run.group()]
+        pieces += [inert(text[end:run.start()]), markupsafe.Markup('<bdi dir="ltr">%s</bdi>') % inert(run.group())]
         end = run.end()
-    pieces.append(markupsafe.escape(text[end:]))
+    pieces.append(inert(text[end:]))
     return markupsafe.Markup("").join(pieces)
