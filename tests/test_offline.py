@@ -132,3 +132,11 @@ def test_the_bundle_holds_the_index_once(bundled):
     assert all(re.fullmatch(r"iraqi-security-dossier/search/(manifest|(shards|docs)/[0-9]+\.[0-9a-f]{10})\.js", n)
                for n in search_files), search_files
     assert not [n for n in names if "search_index" in n or "lunr" in n or "workers/search" in n]
+
+
+def test_the_citation_names_the_page_it_was_read_at(bundle_home, driver):
+    """The bundle is built without the site's address: the reader's browser fills in the page's own."""
+    page = bundle_home.replace("index.html", "articles/kadhimi-alert-after-isis-threat.html")
+    driver.get(page)
+    shown = driver.execute_script("return document.querySelector('[data-dossier-page]').textContent")
+    assert shown == page

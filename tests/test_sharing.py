@@ -17,6 +17,7 @@ import yaml
 from PIL import Image
 
 from browser import chromium, served
+from conftest import SITE_URL
 
 REPO = Path(__file__).resolve().parent.parent
 DOSSIER = REPO / "dossier"
@@ -100,12 +101,13 @@ def test_citation_copy_button_and_consulted_date_in_browser(site):
     with served(site) as base, chromium() as driver:
         driver.get(base + "articles/kadhimi-alert-after-isis-threat/")
         state = driver.execute_script("""
-            const page = document.querySelector('[data-dossier-page]').textContent;
+            const page = document.querySelector('#dossier-citation bdi:last-of-type').textContent;
             const consulted = document.querySelector('[data-dossier-consulted]').textContent;
             document.querySelector('[data-dossier-copy]').click();
-            return {page, consulted};
+            return {page, consulted, filled: document.querySelectorAll('[data-dossier-page]').length};
         """)
-        assert state["page"] == base + "articles/kadhimi-alert-after-isis-threat/"
+        # built with SITE_URL: the citation names the published page, wherever it is read
+        assert state["page"] == SITE_URL + "articles/kadhimi-alert-after-isis-threat/" and state["filled"] == 0
         assert re.fullmatch(r"\d{1,2} [^\d]+ \d{4}", state["consulted"]), state["consulted"]
         status = driver.execute_script("return new Promise(r => setTimeout(() => r(document.querySelector('.dossier-copy__done').textContent), 300))")
         assert status == "نُسخ الاستشهاد"
