@@ -71,7 +71,7 @@ def cmd_build(args) -> int:
         return 1
     here = project()
     download, note = bundle.offered_bundle(here)
-    outcome = pipeline.generate(here, include_drafts=False, download=download)
+    outcome = pipeline.generate(here, include_drafts=False, download=download, parallel=True)
     report_warnings(outcome.warnings, "drafts are left out of the site; `check --drafts` checks them strictly")
     if outcome.problems:
         return report(outcome.problems)
@@ -95,7 +95,7 @@ def cmd_build(args) -> int:
 def cmd_bundle(args) -> int:
     here = project()
     fingerprint = bundle.input_fingerprint(here)
-    outcome = pipeline.generate(here, include_drafts=False, offline=True)
+    outcome = pipeline.generate(here, include_drafts=False, offline=True, parallel=True)
     report_warnings(outcome.warnings, "drafts are left out of the bundle")
     if outcome.problems:
         return report(outcome.problems)

@@ -164,7 +164,7 @@ def run_stage(args) -> int:
         marks["cpu"] = cpu
         if profiler:
             profiler.enable()
-        outcome = pipeline.generate(project, include_drafts=False, download=download, on_stage=on_stage)
+        outcome = pipeline.generate(project, include_drafts=False, download=download, on_stage=on_stage, parallel=True)
         if profiler:
             profiler.disable()
         result["generate"], result["generate cpu"] = time.perf_counter() - start, cpu_now() - cpu

@@ -9,12 +9,14 @@ time (the benchmark prints them).
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import fieldref, search
 from .cache import BuildCache
+from .forked import Forked
 from .model import Dossier, Problem
 from .project import Project, folder_digest
 from .schema import Schemas
@@ -66,12 +68,16 @@ def check(project: Project, *, include_drafts: bool = True, strict_drafts: bool 
 
 def generate(project: Project, *, cache: BuildCache | None = None, include_drafts: bool = False,
              strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
-             on_stage: Callable[[str, float], None] | None = None, through: str = "render") -> Outcome:
+             on_stage: Callable[[str, float], None] | None = None, through: str = "render",
+             parallel: bool = False) -> Outcome:
     """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
     download: the offline bundle to offer on the home page; through="validate" stops there
     (the Outcome then has the dossier and no pages). Without a cache, a fresh one serves this
-    run alone: a list item or a page fragment shown on many pages is still made once."""
+    run alone: a list item or a page fragment shown on many pages is still made once.
+    parallel: cut the search index in a forked process while the pages render (`build` and
+    `bundle`; not `serve`, whose cache would not learn the search terms computed in the child)."""
     cache = BuildCache() if cache is None else cache
+    searching: Forked | None = None
 
     @contextlib.contextmanager
     def stage(name: str):
@@ -97,13 +103,17 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             return Outcome(None, [], validation.warnings, validation.dossier)
         with stage("link"):
             linked = link.link(validation.dossier, cache)
+        settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
+                                  "" if offline else project.site_url)
+        search_files = functools.partial(search.search_files, linked, project.docs_dir, settings.style, cache,
+                                         labels=load_labels(project.templates_dir))  # docs/search/
+        if parallel:
+            searching = Forked(search_files)
         with stage("render"):
-            settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
-                                      "" if offline else project.site_url)
             pages = render.render(linked, settings, cache)
-        with stage("search"):
-            pages.update(search.search_files(linked, project.docs_dir, settings.style, cache,  # docs/search/
-                                             labels=load_labels(project.templates_dir)))
+        with stage("search"):  # with parallel, only the wait for the child
+            pages.update(searching.result() if searching else search_files())
+            searching = None
         with stage("render"):
             pages["_partials/fields.md"] = cache.get(
                 "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
@@ -113,6 +123,8 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             cards = {} if offline or not project.site_url else render.card_set(linked, project.templates_dir)
             site_files = {} if offline else render.site_files(project.templates_dir, project.site_url)
     except BaseException:
+        if searching:
+            searching.cancel()
         cache.finish_run(success=False)
         raise
     cache.finish_run()

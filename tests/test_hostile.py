@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, copy_repo, run
+from conftest import REPO, SITE_URL, copy_repo, run
 
 from sitegen import pipeline
 from sitegen.project import Project
@@ -259,7 +259,8 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     from sitegen.urls import HOSTED
 
     repo = copy_repo(tmp_path / "repo")
-    outcome = pipeline.generate(Project.at(repo))
+    project = Project.at(repo, site_url=SITE_URL)  # as the clean build was made
+    outcome = pipeline.generate(project)
     generated, problems = outcome.generated, outcome.problems
     assert not problems
     dossier = generated.dossier
@@ -274,14 +275,15 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     for entity in dossier.entities:
         entity.name = f"{entity.name}{poison}"
     linked = link.link(dossier)
-    pages = render.render(linked, render.RenderSettings(repo / "templates", HOSTED))
+    pages = render.render(linked, render.RenderSettings(repo / "templates", HOSTED, site_url=SITE_URL))
     from sitegen import characters
 
     # no generated page, front matter included, carries any of them: each became U+FFFD
     carrying = sorted(path for path, page in pages.items() if path.endswith(".md") and characters.IN_VALUE.search(page))
     assert carrying == [], carrying
     pages["_partials/fields.md"] = generated.pages["_partials/fields.md"]
-    mkdocs_build.build_site(Project.at(repo), pages, render.navigation(dossier.themes, repo / "templates"))
+    mkdocs_build.build_site(project, pages, render.navigation(dossier.themes, repo / "templates"),
+                            site_files=generated.site_files)
     pairs, urls = _markup(repo / "site")
     clean_pairs, clean_urls = _markup(clean_build)
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)
