@@ -25,8 +25,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
-import search_weight  # noqa: E402
-from search_weight import _bytes, gzip_served  # noqa: E402
+from search_weight import _bytes, built_copy, gzip_served  # noqa: E402
 
 
 def view(base: str, path: str, ready: str) -> dict:
@@ -58,9 +57,7 @@ PAGES = [  # (label, path, when it is ready)
 
 
 def bench(n: int, work: Path, seed: int, reuse: bool) -> list[dict]:
-    repo = work / f"n{n}" / "repo"
-    if not (reuse and (repo / "site" / "index.html").is_file()):
-        search_weight.bench(n, work, seed, ["الكاظمي"])  # builds the site (and measures search: ignored)
+    repo, _ = built_copy(n, work, seed, reuse)
     site = repo / "site"
     theme = sorted(p.name for p in (site / "themes").iterdir() if (p / "index.html").is_file())[0]
     years = sorted(int(p.stem) for p in (site / "articles" / "data").glob("[0-9]*.js"))

@@ -29,9 +29,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
-import run  # noqa: E402  (bench/run.py: copy_repo)
-import synth  # noqa: E402
-from search_weight import gzip_served  # noqa: E402
+from search_weight import built_copy, gzip_served  # noqa: E402
 
 LIGHTHOUSE = REPO / "tools" / "node" / "node_modules" / "lighthouse" / "cli" / "index.js"
 FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
@@ -58,17 +56,7 @@ def lighthouse(url: str, out: Path) -> dict:
 
 def site_for(n: int, work: Path, seed: int, reuse: bool) -> tuple[Path, str, str]:
     """(site, an article id, a theme id) for the shipped dossier (n = 0) or n synthetic articles."""
-    repo = work / f"n{n}" / "repo"
-    if not (reuse and (repo / "site" / "index.html").is_file()):
-        if repo.exists():
-            shutil.rmtree(repo)
-        repo.parent.mkdir(parents=True, exist_ok=True)
-        run.copy_repo(repo)
-        if n:
-            synth.write_dossier(n, repo, seed=seed)
-        result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
-        if result.returncode:
-            raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    repo, _ = built_copy(n, work, seed, reuse)
     ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
     themes = sorted(p.name for p in (repo / "site" / "themes").iterdir() if (p / "index.html").is_file())
     return repo / "site", ids[len(ids) // 2], themes[0]

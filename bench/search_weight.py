@@ -151,22 +151,29 @@ def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> d
     return out
 
 
-def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False) -> dict:
+def built_copy(n: int, work: Path, seed: int, reuse: bool = False) -> tuple[Path, float | None]:
+    """A copy of the repo in work/n<N>/repo with N synthetic articles (0: the shipped dossier),
+    built with `python build.py build`; with reuse, the copy an earlier run built there. Returns
+    the copy and the build's wall seconds (None when reused). Shared by the reader benchmarks."""
     repo = work / f"n{n}" / "repo"
-    build_s = None
-    if reuse and (repo / "site" / "search" / "manifest.js").is_file():  # measure the site of an earlier run
-        ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
-    else:
-        if repo.exists():
-            shutil.rmtree(repo)
-        repo.parent.mkdir(parents=True, exist_ok=True)
-        run.copy_repo(repo)
-        ids = synth.write_dossier(n, repo, seed=seed)
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
-        if result.returncode:
-            raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-        build_s = time.perf_counter() - started
+    if reuse and (repo / "site" / "index.html").is_file():
+        return repo, None
+    if repo.exists():
+        shutil.rmtree(repo)
+    repo.parent.mkdir(parents=True, exist_ok=True)
+    run.copy_repo(repo)
+    if n:
+        synth.write_dossier(n, repo, seed=seed)
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "build.py", "build"], cwd=repo, capture_output=True, text=True)
+    if result.returncode:
+        raise SystemExit(f"N={n}: build failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return repo, time.perf_counter() - started
+
+
+def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False) -> dict:
+    repo, build_s = built_copy(n, work, seed, reuse)
+    ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
     site = repo / "site"
     search_files = list((site / "search").rglob("*.js"))
     figures = measure(site, sorted(ids)[len(ids) // 2], queries, gap)

@@ -118,11 +118,6 @@ def date_suggestion(value) -> str:
     return ""
 
 
-def _did_you_mean(value: str, known) -> str:
-    close = difflib.get_close_matches(str(value), sorted(known), n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
-
-
 def unquoted_date(name: str, written: str, value, hint: str) -> str:
     """The message for a date written without quotes: what was written, what YAML made of it
     (0x7E5, 0o3745, 03745, 33:41 and 2_021 are all the number 2021 in YAML 1.1), the form expected."""

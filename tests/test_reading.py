@@ -71,42 +71,38 @@ def test_events_are_a_dated_timeline_oldest_first(base, phone):
 # ---------------------------------------------------------------------------------------------
 # type, headings, direction
 
+# Text under 15px inside arguments[0], skipping what is inside arguments[1] and what is not shown;
+# SVG text measured on screen, after the SVG's scaling.
+_SMALL_TEXT = """
+    const found = [];
+    const walker = document.createTreeWalker(document.querySelector(arguments[0]), NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        const element = node.parentElement;
+        if (!text || !element || element.closest(arguments[1])) continue;
+        if (element.closest('svg') && !element.closest('text')) continue;
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
+        const size = element.closest('svg text')
+            ? element.closest('svg text').getBoundingClientRect().height / 1.2
+            : parseFloat(getComputedStyle(element).fontSize);
+        if (size < 14.95) found.push(`${size.toFixed(1)}px "${text.slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
+    }
+    return found.slice(0, 5);"""
+
+
 def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(base, phone):
     small = []
     for path in READER_PAGES:
         phone.get(base + path)
-        small += [f"{path or 'home'}: {s}" for s in phone.execute_script("""
-            const found = [];
-            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                const text = node.textContent.trim();
-                const element = node.parentElement;
-                if (!text || !element || element.closest('script, style, .md-sidebar, .md-search, [hidden], .dossier-sr-only')) continue;
-                if (element.closest('svg') && !element.closest('text')) continue;
-                const box = element.getBoundingClientRect();
-                if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
-                const size = element.closest('svg text')
-                    ? element.closest('svg text').getBoundingClientRect().height / 1.2   // on screen, after the SVG's scaling
-                    : parseFloat(getComputedStyle(element).fontSize);
-                if (size < 14.95) found.push(`${size.toFixed(1)}px "${text.slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
-            }
-            return found.slice(0, 5);""")]
+        small += [f"{path or 'home'}: {s}" for s in phone.execute_script(
+            _SMALL_TEXT, "body", "script, style, .md-sidebar, .md-search, [hidden], .dossier-sr-only")]
     # and the search results, with a query's results open
     phone.get(base)
     search_box(phone).send_keys("الكاظمي")
     phone.execute_script("""return new Promise(r => { const t = setInterval(() => {
         if (document.querySelector('.md-search-result__item')) { clearInterval(t); r(); } }, 50); });""")
-    small += [f"search: {s}" for s in phone.execute_script("""
-        const found = [];
-        const results = document.querySelector('.md-search-result');
-        const walker = document.createTreeWalker(results, NodeFilter.SHOW_TEXT);
-        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-            const element = node.parentElement;
-            if (!node.textContent.trim() || !element.getClientRects().length) continue;
-            const size = parseFloat(getComputedStyle(element).fontSize);
-            if (size < 14.95) found.push(`${size.toFixed(1)}px "${node.textContent.trim().slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
-        }
-        return found.slice(0, 5);""")]
+    small += [f"search: {s}" for s in phone.execute_script(_SMALL_TEXT, ".md-search-result", "script, style")]
     assert not small, "\n".join(small)
 
 
