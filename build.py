@@ -87,7 +87,8 @@ def cmd_build(args) -> int:
         print(note, file=sys.stderr)
     if not here.site_url:
         print(f"warning: {SITE_URL_NEEDED}", file=sys.stderr)
-    print(f"built {len(generated.pages)} generated pages and {len(generated.cards)} link-preview cards "
+    print(f"built {len(generated.pages.planned())} generated pages and files, the search index and "
+          f"{len(generated.cards)} link-preview cards "
           f"from {len(generated.dossier.articles)} articles into {out.relative_to(here.root)}/")
     return 0
 

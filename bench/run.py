@@ -46,7 +46,10 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
-PRE_STAGES = ("load+validate", "link", "render", "search")
+# load+validate includes reading the articles in two halves at once (pipeline.read_in_halves);
+# plan is the render stage as `build` runs it (paths only); render+search is what the writer
+# process does while MkDocs builds (output/stream.py), timed here on its own.
+PRE_STAGES = ("load+validate", "link", "plan", "render+search")
 RENDER_PARTS: tuple[str, ...] = ()  # parts of render timed on their own (none at present)
 SEARCH_QUERY = "الكاظمي"
 
@@ -91,13 +94,43 @@ def copy_repo(dest: Path) -> None:
 
 # ---------------------------------------------------------------- running a measured subprocess
 
-def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, timeout: float = 7200) -> dict:
-    """Run cmd; return its wall time, exit code and peak resident memory (its own, via wait4)."""
+def _tree_pss_mb(root: int) -> float:
+    """Proportional set size of a process and its descendants (memory a fork shares is counted once)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            pass
+    return total / 1024
+
+
+def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, timeout: float = 7200,
+             tree_memory: bool = False) -> dict:
+    """Run cmd; return its wall time, exit code and peak resident memory (the largest of the process
+    and the processes it waited for, via wait4); with tree_memory, also the peak of the memory of
+    the process and all its descendants together (PSS, sampled every 0.1 s from /proc)."""
     with open(log, "wb") as out:
         start = time.perf_counter()
         process = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, **(env or {})}, start_new_session=True)
         deadline = start + timeout
+        tree_peak, sampled = 0.0, 0.0
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -106,12 +139,18 @@ def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, time
                 os.killpg(process.pid, signal.SIGKILL)
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
+            if tree_memory and time.perf_counter() - sampled >= 0.1 and os.path.isdir("/proc"):
+                sampled = time.perf_counter()
+                tree_peak = max(tree_peak, _tree_pss_mb(process.pid))
             time.sleep(0.02)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rc": process.returncode,
-            "maxrss_mb": usage.ru_maxrss / 1024,
-            "log": log.read_text(encoding="utf-8", errors="replace")}
+    result = {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rc": process.returncode,
+              "maxrss_mb": usage.ru_maxrss / 1024,
+              "log": log.read_text(encoding="utf-8", errors="replace")}
+    if tree_memory:
+        result["tree_pss_mb"] = tree_peak
+    return result
 
 
 def stage_cmd(stage: str, repo: Path, data: Path, profile: Path | None = None) -> list[str]:
@@ -149,8 +188,8 @@ def run_stage(args) -> int:
 
         project = Project.at(repo)
         marks = {"cpu": cpu_now()}
-        names = {"load": "load+validate", "validate": "load+validate", "link": "link", "render": "render",
-                 "search": "search"}
+        names = {"load": "load+validate", "validate": "load+validate", "link": "link", "render": "plan",
+                 "writer": "render+search"}
 
         def on_stage(name: str, seconds: float) -> None:
             label = names[name]
@@ -165,18 +204,22 @@ def run_stage(args) -> int:
         if profiler:
             profiler.enable()
         outcome = pipeline.generate(project, include_drafts=False, download=download, on_stage=on_stage, parallel=True)
-        if profiler:
-            profiler.disable()
         result["generate"], result["generate cpu"] = time.perf_counter() - start, cpu_now() - cpu
         generated, problems = outcome.generated, outcome.problems
         if problems or generated is None:
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1
+        # What `build` has the writer process do while MkDocs builds: render every planned page,
+        # then the search index.
+        marks["cpu"], started = cpu_now(), time.perf_counter()
+        pages = generated.pages.materialize()
+        on_stage("writer", time.perf_counter() - started)
+        if profiler:
+            profiler.disable()
         for name in PRE_STAGES + RENDER_PARTS:
             result.setdefault(name, 0.0)
             result.setdefault(name + " cpu", 0.0)
-        pages = generated.pages
         nav = generated.nav
         def size(content) -> int:
             """Bytes of a generated file: text, bytes, or a path to a file that is copied as it is."""
@@ -443,6 +486,77 @@ def serve_edit(repo: Path, article: str, log: Path, edits: int = 2, timeout: flo
     return result
 
 
+# ---------------------------------------------------------------- the whole build against a bare MkDocs build
+
+def _clean_outputs(repo: Path) -> None:
+    """What a build leaves (site/, .build/, docs/' generated folders): a cold build starts without them."""
+    sys.path.insert(0, str(repo))
+    from sitegen.output.writer import GENERATED_DIRS
+
+    for folder in ("site", ".build", *(f"docs/{name}" for name in GENERATED_DIRS)):
+        shutil.rmtree(repo / folder, ignore_errors=True)
+
+
+def _nav_config(repo: Path) -> Path:
+    """A configuration that is mkdocs.yml plus the navigation `build.py build` sets (MkDocs' INHERIT)."""
+    import yaml
+
+    sys.path.insert(0, str(repo))
+    from sitegen.stages import render
+    from sitegen.project import Project
+
+    project = Project.at(repo)
+    from sitegen import pipeline
+
+    themes = pipeline.check(project, include_drafts=False).dossier.themes
+    path = repo / "mkdocs-bench-nav.yml"
+    path.write_text("INHERIT: mkdocs.yml\n" + yaml.safe_dump({"nav": render.navigation(themes, project.templates_dir)},
+                                                             allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def build_versus_bare(repo: Path, work: Path, n: int, logs: Path, rounds: int, say) -> dict:
+    """`python build.py build` from a clean state (no site/, .build/ or generated docs/), then
+    `mkdocs build` of the Markdown it generated into a new folder: with mkdocs.yml as it is
+    (MkDocs' automatic navigation) and with the navigation `build` sets (the same site), in
+    turn, rounds times (this machine's timings drift: the best and the median of each)."""
+    runs: dict[str, list[dict]] = {"build": [], "bare": [], "bare_nav": []}
+    nav_config = None
+    bare_site = work / f"bare-site-n{n}"
+    for number in range(1, rounds + 1):
+        say(f"whole build against bare mkdocs builds, round {number} of {rounds}")
+        _clean_outputs(repo)
+        run = measured([sys.executable, "build.py", "build"], repo, logs / f"build-{number}.log", tree_memory=True)
+        if run["rc"] != 0:
+            raise RuntimeError(f"build.py build failed:\n{run['log'][-3000:]}")
+        runs["build"].append(run)
+        nav_config = nav_config or _nav_config(repo)
+        for name, config in (("bare", "mkdocs.yml"), ("bare_nav", nav_config.name)):
+            shutil.rmtree(bare_site, ignore_errors=True)
+            bare = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(bare_site)],
+                            repo, logs / f"{name}-{number}.log")
+            if number == 1 and name == "bare" and bare["rc"] == 0:
+                sizes = site_sizes(bare_site)
+                bare.update(site_bytes=sizes["site_bytes"], largest=sizes["largest"],
+                            article_max=sizes["kinds"].get("article", {}).get("max"),
+                            nav_links=sizes.get("largest_article_nav_links"))
+            runs[name].append(bare)
+    shutil.rmtree(bare_site, ignore_errors=True)
+    summary: dict = {}
+    for name, items in runs.items():
+        walls = [r["wall"] for r in items if r["rc"] == 0]
+        summary[name] = {"best": min(walls) if walls else None, "median": statistics.median(walls) if walls else None,
+                         "walls": [r["wall"] for r in items], "cpu_best": min(r["cpu"] for r in items),
+                         "maxrss_mb": max(r["maxrss_mb"] for r in items), "failed": sum(r["rc"] != 0 for r in items)}
+    summary["build"]["tree_pss_mb"] = max(r.get("tree_pss_mb", 0.0) for r in runs["build"])
+    first = runs["bare"][0]
+    summary["bare_first"] = {"wall": first["wall"], "cpu": first["cpu"], "rc": first["rc"],
+                             "maxrss_mb": first["maxrss_mb"], "nav": "automatic nav (mkdocs.yml as it is)",
+                             "why": (first["log"].strip().splitlines() or [""])[-1][:200],
+                             **{k: first[k] for k in ("site_bytes", "largest", "article_max", "nav_links") if k in first}}
+    return summary
+
+
 # ---------------------------------------------------------------- one size
 
 def bench_size(n: int, args, work: Path, tree: Path) -> dict:
@@ -509,20 +623,8 @@ def bench_size(n: int, args, work: Path, tree: Path) -> dict:
             result["bundle"]["bytes"] = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
 
     if not args.no_bare:
-        say("bare mkdocs build of the generated Markdown")
-        bare_site = work / f"bare-site-n{n}"
-        config = (repo / "mkdocs.yml").read_text(encoding="utf-8")
-        bare = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", "mkdocs.yml", "-d", str(bare_site)],
-                        repo, logs / "bare.log")
-        result["bare"] = {"wall": bare["wall"], "cpu": bare["cpu"], "rc": bare["rc"], "maxrss_mb": bare["maxrss_mb"],
-                          "nav": "nav: from mkdocs.yml" if re.search(r"^nav:", config, re.M) else "automatic nav",
-                          "why": (bare["log"].strip().splitlines() or [""])[-1][:200]}
-        if bare["rc"] == 0:
-            sizes = site_sizes(bare_site)
-            result["bare"].update(site_bytes=sizes["site_bytes"], largest=sizes["largest"],
-                                  article_max=sizes["kinds"].get("article", {}).get("max"),
-                                  nav_links=sizes.get("largest_article_nav_links"))
-        shutil.rmtree(bare_site, ignore_errors=True)
+        result["versus"] = build_versus_bare(repo, work, n, logs, args.rounds, say)
+        result["bare"] = result["versus"]["bare_first"]
 
     if args.browser:
         say("first search in headless Chromium")
@@ -556,8 +658,8 @@ def mb(size: float) -> str:
 def print_tables(results: list[dict]) -> None:
     print("\n### Time: CPU seconds (wall-clock seconds)\n")
     parts = "".join(f" | of which {part}" for part in RENDER_PARTS)
-    print(f"| N | build | load+validate | link | render{parts} | search | before MkDocs "
-          "| MkDocs build | cards drawn alongside | whole build | before MkDocs share | ms per article | bundle "
+    print(f"| N | build | load+validate | link | plan{parts} | render+search (writer) | generate as `build` runs it "
+          "| MkDocs build | cards drawn alongside | stages one after another | before MkDocs share | ms per article | bundle "
           "| bare `mkdocs build` | load average |")
     print("|---:|---|" + "---:|" * (12 + len(RENDER_PARTS)) + "---:|")
     both = lambda cpu, wall: f"{cpu:.2f} ({wall:.2f})"
@@ -567,10 +669,11 @@ def print_tables(results: list[dict]) -> None:
             rounds.append(("warm", r["warm"]["generate"], r["warm"]["mkdocs"]))
         for label, g, m in rounds:
             n = r["n"]
-            pre, pre_cpu = g["generate"], g["generate cpu"]  # pipeline.generate as a whole
+            pre, pre_cpu = g["generate"], g["generate cpu"]  # pipeline.generate as `build` runs it (pages planned)
             cards_cpu = m.get("cards_cpu", 0.0)
             mkdocs_cpu = m["mkdocs cpu"] - cards_cpu  # MkDocs' own share of the site stage
-            whole, whole_cpu = pre + m["mkdocs"], pre_cpu + m["mkdocs cpu"]
+            writer, writer_cpu = g.get("render+search", 0.0), g.get("render+search cpu", 0.0)
+            whole, whole_cpu = pre + writer + m["mkdocs"], pre_cpu + writer_cpu + m["mkdocs cpu"]
             cards = (f"{m.get('cards_drawn', 0):,} of {m.get('cards', 0):,}: {cards_cpu:.2f} CPU, "
                      f"{m.get('cards_waited', 0.0):.2f} s waited after MkDocs")
             bundle, bare = (r.get("bundle"), r.get("bare")) if label == "cold" else (None, None)
@@ -582,14 +685,43 @@ def print_tables(results: list[dict]) -> None:
                   f"| {100 * pre / whole:.1f}% of wall ({100 * pre_cpu / (pre_cpu + mkdocs_cpu):.1f}% of CPU without cards) "
                   f"| {1000 * whole_cpu / n:.1f} ({1000 * whole / n:.1f}) | {bundle_text} | {bare_text} "
                   f"| {r['load_before']:.1f} → {r['load_after']:.1f} |")
-    print("\n'before MkDocs' is pipeline.generate as a whole (the stages plus whatever it does between them). "
+    print("\nEach stage in its own process, one after another (not how `build` runs them: see the next table). "
+          "'generate as `build` runs it' is pipeline.generate(parallel=True): the articles read in two halves at once, "
+          "the pages only planned. 'render+search (writer)' is rendering every planned page and cutting the search "
+          "index, which `build` has a second process do while MkDocs builds. "
           "'MkDocs build' is the site stage (sitegen.output.mkdocs_build.build_site): its wall time, and the CPU time of MkDocs "
           "alone; the link-preview cards are drawn in other processes during it (their CPU time is in 'cards' "
-          "and in 'whole build', and 'waited' is how long the stage waited for them after MkDocs finished). "
+          "and in 'stages one after another', and 'waited' is how long the stage waited for them after MkDocs finished). "
           "A cold build starts from a fresh copy (as CI does); a warm one runs again on the docs/ the cold one left. "
           "CPU time is the processor time of the stage's process, its threads and the processes it started and ended "
           "(less disturbed by other work on the machine than wall-clock time); bundle and bare build times include "
           "starting Python and importing MkDocs.")
+
+    versus = [r for r in results if r.get("versus")]
+    if versus:
+        print("\n### The whole build against a bare `mkdocs build` (wall seconds, best and median of the rounds)\n")
+        print("| N | rounds | `build.py build` | bare, mkdocs.yml as it is | ratio | bare, with `build`'s navigation "
+              "| ratio | peak memory of the build (all its processes, PSS) | largest process |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        ratio = lambda a, b: f"{a / b:.3f}×" if a and b else "–"
+        for r in versus:
+            v = r["versus"]
+            b, bare, nav = v["build"], v["bare"], v["bare_nav"]
+            cell = lambda x: f"{x['best']:.2f} / {x['median']:.2f}" if x["best"] else "failed"
+            print(f"| {r['n']:,} | {len(b['walls'])} | {cell(b)} | {cell(bare)} "
+                  f"| {ratio(b['best'], bare['best'])} / {ratio(b['median'], bare['median'])} | {cell(nav)} "
+                  f"| {ratio(b['best'], nav['best'])} / {ratio(b['median'], nav['median'])} "
+                  f"| {b['tree_pss_mb']:.0f} MB | {b['maxrss_mb']:.0f} MB |")
+        print("\nEach round: `python build.py build` from a clean copy (no site/, .build/ or generated docs/), then "
+              "`python -m mkdocs build` of the Markdown it generated, into a new folder, with mkdocs.yml as it is "
+              "(MkDocs' automatic navigation; the comparison the issue's 1.17× was measured with) and with the "
+              "navigation `build` sets (the same site, byte for byte), in turn. Every time includes starting Python. "
+              "Ratios: of the best times / of the medians. Memory: the build's processes together (MkDocs, and the "
+              "writer while it works), sampled.")
+        for r in versus:
+            print(f"N={r['n']:,} walls: build {', '.join(f'{w:.2f}' for w in r['versus']['build']['walls'])}; "
+                  f"bare {', '.join(f'{w:.2f}' for w in r['versus']['bare']['walls'])}; "
+                  f"bare with the navigation {', '.join(f'{w:.2f}' for w in r['versus']['bare_nav']['walls'])}")
 
     print("\n### Memory and size\n")
     print("| N | peak RSS generate | peak RSS MkDocs | peak RSS bare | generated Markdown | site/ | HTML pages "
@@ -704,7 +836,10 @@ def main(argv=None) -> int:
     parser.add_argument("--no-warm", action="store_true",
                         help="skip the second (warm) build, which reuses what the first left in docs/")
     parser.add_argument("--no-bundle", action="store_true", help="skip `python build.py bundle`")
-    parser.add_argument("--no-bare", action="store_true", help="skip the bare `mkdocs build`")
+    parser.add_argument("--no-bare", action="store_true",
+                        help="skip the whole build against bare `mkdocs build`s")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of the whole build against the bare builds (default 3)")
     parser.add_argument("--workdir", type=Path, help="where the copies are made (default: a new temporary folder)")
     parser.add_argument("--tree", type=Path,
                         help="copy this snapshot (a --keep run's <workdir>/tree) instead of the working tree, "

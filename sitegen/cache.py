@@ -43,6 +43,14 @@ class BuildCache:
         self._current[entry] = value
         return value  # type: ignore[return-value]
 
+    def entries(self, kinds: tuple[str, ...]) -> dict[tuple[str, Hashable], object]:
+        """This run's results of these kinds (a forked process hands them back, see adopt)."""
+        return {entry: value for entry, value in self._current.items() if entry[0] in kinds}
+
+    def adopt(self, entries: dict[tuple[str, Hashable], object]) -> None:
+        """Take results another process computed for this run (keys name every input, as always)."""
+        self._current.update(entries)
+
     def finish_run(self, success: bool = True) -> None:
         """End a run: what a successful run did not use is forgotten. A run that stopped half way
         (problems in the dossier) keeps everything, so that fixing them costs no more than the fix."""

@@ -1,7 +1,8 @@
 """The one pipeline: load → validate → link → render, each stage a plain function of its inputs.
 
 `generate(project, cache=…)` is what `build`, `bundle`, `check`, `serve` and the benchmark all
-run. The stages get the project's folders and the cache as arguments; `serve` passes the
+run (`build` and `bundle` with parallel=True, to use the second core). The stages get the
+project's folders and the cache as arguments; `serve` passes the
 BuildCache it keeps for the session, so an edit redoes only what depends on it, and `build`
 passes none (or a fresh one). on_stage, if given, is called with each stage's name and wall
 time (the benchmark prints them).
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +20,7 @@ from . import fieldref, search
 from .cache import BuildCache
 from .forked import Forked
 from .model import Dossier, Problem
+from .plan import PagePlan
 from .project import Project, folder_digest
 from .schema import Schemas
 from .stages import link, load, render, validate
@@ -31,7 +34,7 @@ from .urls import HOSTED, OFFLINE
 class Generated:
     dossier: Dossier
     linked: LinkedDossier
-    pages: dict[str, str | bytes]  # paths under docs/
+    pages: PagePlan  # paths under docs/ (a mapping; made when first asked for, if generated lazily)
     cards: dict  # link-preview cards to draw, by path (none for the offline bundle)
     nav: list  # MkDocs' navigation
     site_files: dict[str, str] = field(default_factory=dict)  # files for the site's root (robots.txt)
@@ -74,10 +77,14 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
     download: the offline bundle to offer on the home page; through="validate" stops there
     (the Outcome then has the dossier and no pages). Without a cache, a fresh one serves this
     run alone: a list item or a page fragment shown on many pages is still made once.
-    parallel: cut the search index in a forked process while the pages render (`build` and
-    `bundle`; not `serve`, whose cache would not learn the search terms computed in the child)."""
+    parallel (`build` and `bundle`, with a fresh cache): use the second core. The articles are
+    read, checked and searched for names in two halves at once (read_in_halves), and the pages
+    are only planned here, each rendered when first asked for: the site stage has them written
+    by a second process while MkDocs builds (output/stream.py). Not with a cache kept between
+    runs (`serve`): it would learn of the pages only after its run ended."""
+    if parallel and cache is not None:
+        raise ValueError("a parallel generation is for a one-off build, with a fresh cache")
     cache = BuildCache() if cache is None else cache
-    searching: Forked | None = None
 
     @contextlib.contextmanager
     def stage(name: str):
@@ -88,9 +95,11 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
 
     try:
         with stage("load"):
-            raw, problems = load.load(project.dossier_dir, cache)
             schemas, schema_problems = cache.get("schemas", folder_digest(project.schema_dir),
                                                  lambda: Schemas.load(project.schema_dir))
+            if parallel and not schema_problems:
+                read_in_halves(project, cache, schemas, include_drafts, strict_drafts)
+            raw, problems = load.load(project.dossier_dir, cache)  # after read_in_halves: from the cache
         if schema_problems:
             return _failed(cache, Outcome(None, _sorted(problems + schema_problems)))
         with stage("validate"):
@@ -105,32 +114,61 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             linked = link.link(validation.dossier, cache)
         settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
                                   "" if offline else project.site_url)
-        search_files = functools.partial(search.search_files, linked, project.docs_dir, settings.style, cache,
-                                         labels=load_labels(project.templates_dir))  # docs/search/
-        if parallel:
-            searching = Forked(search_files)
         with stage("render"):
-            pages = render.render(linked, settings, cache)
-        with stage("search"):  # with parallel, only the wait for the child
-            pages.update(searching.result() if searching else search_files())
-            searching = None
-        with stage("render"):
-            pages["_partials/fields.md"] = cache.get(
+            pages = render.plan(linked, settings, cache)
+            pages.add("_partials/fields.md", lambda: cache.get(
                 "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
-                lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir))
-            pages = dict(sorted(pages.items()))
+                lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir)))
+            pages.add_later(functools.partial(search.search_files, linked, project.docs_dir, settings.style, cache,
+                                              labels=load_labels(project.templates_dir)))  # docs/search/
+            if not parallel:
+                pages.materialize()
             # Cards are only ever named by og:image, which needs the site's address: none without it.
             cards = {} if offline or not project.site_url else render.card_set(linked, project.templates_dir)
             site_files = {} if offline else render.site_files(project.templates_dir, project.site_url)
     except BaseException:
-        if searching:
-            searching.cancel()
         cache.finish_run(success=False)
         raise
     cache.finish_run()
     navigation = render.navigation(validation.dossier.themes, project.templates_dir)
     return Outcome(Generated(validation.dossier, linked, pages, cards, navigation,
                              site_files), [], validation.warnings)
+
+
+# What read_in_halves hands back from the second process: per article, its files read and
+# parsed, its checked model and the names found in its text.
+_HALVES_KINDS = ("yaml", "text", "article", "mentions")
+
+
+def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, include_drafts: bool,
+                   strict_drafts: bool) -> None:
+    """Read, check and search for names half of the articles in a forked process while this
+    one does the other half, and put both halves' results into cache: the stages that then run
+    on the whole dossier find them there and only join them up (relations, problems across
+    articles). The halves are chosen by a checksum of the article id; the forked process takes
+    a little less (45 %), as it also has to send its results back. A half with problems stops
+    early; the stages then find and report every problem as usual."""
+    def half(number: int) -> BuildCache:
+        raw, _ = load.load(project.dossier_dir, cache, only=lambda article_id: in_second_half(article_id) == number)
+        validation = validate.validate(raw, schemas, include_drafts=include_drafts, strict_drafts=strict_drafts,
+                                       cache=cache)
+        if validation.dossier is not None:
+            for _ in link.all_mentions(validation.dossier, cache):
+                pass
+        return cache
+
+    other = Forked(lambda: half(1).entries(_HALVES_KINDS))
+    try:
+        half(0)
+    except BaseException:
+        other.cancel()
+        raise
+    cache.adopt(other.result())
+
+
+def in_second_half(article_id: str) -> int:
+    """1 for the articles read_in_halves gives the forked process, 0 for the others."""
+    return int(zlib.crc32(article_id.encode("utf-8", "surrogatepass")) % 20 < 9)
 
 
 def _failed(cache: BuildCache, outcome: Outcome) -> Outcome:

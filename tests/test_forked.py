@@ -1,6 +1,7 @@
-"""generate(parallel=True) cuts the search index in a forked process while the pages render:
-the same pages as one process makes, and a child that fails or is no longer wanted never
-hangs the build or outlives it."""
+"""generate(parallel=True) reads, checks and searches the articles in two halves at once, one
+in a forked process (pipeline.read_in_halves): the same pages and the same problems as one
+process finds, and a child that fails or is no longer wanted never hangs the build or
+outlives it."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, add_article, article_yaml
 from sitegen import pipeline
 from sitegen.forked import ChildFailed, Forked
 from sitegen.project import Project
@@ -20,6 +21,20 @@ def test_parallel_generation_gives_the_same_pages_as_one_process():
     parallel = pipeline.generate(project, parallel=True).generated
     assert any(path.startswith("search/") for path in parallel.pages)
     assert parallel.pages == alone.pages
+
+
+def test_parallel_generation_finds_the_same_problems_in_both_halves(repo):
+    # one article id in each half (the halves go by a checksum of the id)
+    halves = {pipeline.in_second_half(f"broken-{i}"): f"broken-{i}" for i in reversed(range(20))}
+    assert len(halves) == 2
+    for article_id in halves.values():
+        add_article(repo, article_id, yaml_text=article_yaml(date='"2019-02-30"', entities="[no-such-entity]"))
+    project = Project.at(repo)
+    alone = pipeline.generate(project)
+    parallel = pipeline.generate(project, parallel=True)
+    assert parallel.generated is None and alone.generated is None
+    assert parallel.problems == alone.problems
+    assert {p.path for p in parallel.problems} == {f"dossier/articles/{a}.yml" for a in halves.values()}
 
 
 def test_a_large_result_comes_back_whole():

@@ -12,7 +12,9 @@ import tempfile
 from pathlib import Path
 
 from .cards import Card, Drawing
+from ..plan import PagePlan
 from ..project import Project
+from .stream import GeneratedFiles, GeneratedFilesPlugin
 from .transaction import commit, locked, recover_unlocked, roll_back
 from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
 
@@ -32,13 +34,15 @@ def _hand_written(project: Project, destination: Path) -> None:
     shutil.copytree(docs, destination, ignore=ignore_generated)
 
 
-def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
+def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: list, *, cards: dict[str, Card] | None = None,
                use_directory_urls: bool = True, site_dir: Path | None = None, extra_config: dict | None = None,
                swap_docs: bool = True, stats: dict | None = None, site_files: dict[str, str] | None = None,
                offline: bool = False) -> Path:
     """Build into a temporary folder; on success replace site_dir (default site/) and docs' generated folders.
 
-    The link-preview cards are drawn while MkDocs builds (on one core), by processes of lower
+    The generated pages go into a folder of their own that MkDocs is told of (output/stream.py);
+    a PagePlan's pages are rendered and written there while MkDocs builds, by a second process,
+    a dict's before it starts. The link-preview cards are drawn while MkDocs builds, by processes of lower
     priority that take the cores it leaves idle, reusing the cards of the last build whose
     text has not changed; they are added to the site when both are done. MkDocs needs nothing from them: pages
     name their card by its path. stats, if given, receives the cards' figures. site_files are
@@ -48,7 +52,6 @@ def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, ca
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    repo = project.root
     site_dir = Path(site_dir or project.site_dir)
     work_root = project.work_dir
     work_root.mkdir(exist_ok=True)
@@ -56,19 +59,22 @@ def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, ca
         recover_unlocked(work_root)
         work = Path(tempfile.mkdtemp(prefix="build-", dir=work_root))
         try:
-            docs = work / "docs"
+            docs, generated_dir = work / "docs", work / "generated"
             _hand_written(project, docs)
-            write_pages(docs, pages)
+            generated = GeneratedFiles(generated_dir, pages)  # a PagePlan's pages: written while MkDocs builds
             drawing = Drawing(cards or {}, project.docs_dir, background=True)
             try:
                 config = load_config(str(project.config_file), docs_dir=str(docs), site_dir=str(work / "site"),
                                      nav=nav, strict=True, use_directory_urls=use_directory_urls,
                                      site_url=project.site_url, **(extra_config or {}))
-                config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(docs / "_partials")]
+                config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(generated_dir / "_partials")]
                 config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
+                config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
                 build(config)
+                late = generated.finish()
             except BaseException as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
                 drawing.cancel()
+                generated.cancel()
                 if not isinstance(error, Exception):
                     raise
                 message = str(error) or type(error).__name__
@@ -81,17 +87,20 @@ def build_site(project: Project, pages: dict[str, str | bytes], nav: list, *, ca
             if not project.site_url:
                 for name in ("sitemap.xml", "sitemap.xml.gz"):
                     (work / "site" / name).unlink(missing_ok=True)
+            if late:  # the files made last (the search index), linked into the site
+                write_pages(work / "site", {path: generated_dir / path for path in late}, folders=())
             for name, text in (site_files or {}).items():
                 (work / "site" / name).write_text(text, encoding="utf-8")
             if cards:
-                write_pages(docs, drawn, folders=("cards",))
-                write_pages(work / "site", {path: docs / path for path in drawn}, folders=("cards",))  # linked
+                write_pages(generated_dir, drawn, folders=("cards",))
+                write_pages(work / "site", {path: generated_dir / path for path in drawn}, folders=("cards",))  # linked
             if stats is not None:
                 stats.update(cards=len(cards or {}), cards_drawn=len(drawing.missing), cards_cpu=drawing.cpu,
-                             cards_waited=drawing.waited)
+                             cards_waited=drawing.waited, page_waits=generated.waits,
+                             page_waited=generated.waited)
             moves = [(work / "site", site_dir)]
             if swap_docs:
-                moves += [(docs / folder, project.docs_dir / folder) for folder in GENERATED_DIRS]
+                moves += [(generated_dir / folder, project.docs_dir / folder) for folder in GENERATED_DIRS]
             commit(work, moves)
             finished = work.with_name("done-" + work.name[len("build-"):])
             work.rename(finished)  # the commit point: from here on, nothing is rolled back

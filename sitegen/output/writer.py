@@ -34,13 +34,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
     tried to climb out with `..`, say) is refused before anything is written.
     """
     docs_dir = Path(docs_dir)
-    for path in pages:
-        target = docs_dir / path
-        parts = Path(path).parts
-        if (Path(path).is_absolute() or ".." in parts or not parts or parts[0] not in GENERATED_DIRS
-                or not inside(target, docs_dir / parts[0])):
-            raise BuildFailed(f"refusing to write the generated page {path!r}: generated pages stay inside "
-                              f"docs/{{{','.join(GENERATED_DIRS)}}}/")
+    refuse_outside(docs_dir, pages)
     wanted = {docs_dir / path for path in pages}
     for folder in folders:
         for stale in sorted((docs_dir / folder).rglob("*")) if (docs_dir / folder).is_dir() else []:
@@ -48,11 +42,11 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
                 stale.unlink()
     for path, content in pages.items():
         target = docs_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
         if isinstance(content, Path):  # an unchanged file of the last build (a card): linked, not rewritten
             if target.exists() and os.path.samefile(target, content):
                 continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
             try:
                 os.link(content, temporary)
             except OSError:
@@ -62,6 +56,35 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
         data = content if isinstance(content, bytes) else content.encode("utf-8")  # cards are PNG bytes
         if only_changed and target.is_file() and target.read_bytes() == data:
             continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
-        temporary.write_bytes(data)
-        temporary.replace(target)
+        write_file(target, data)
+
+
+def refuse_outside(docs_dir: Path, paths) -> None:
+    """BuildFailed for the first path that is not inside one of the generated folders.
+
+    A file is written by renaming a new file over it (write_file), which never follows a link
+    at the file itself; so it is the folder each file goes into that must resolve inside its
+    generated folder (each folder is resolved once, however many files go into it)."""
+    folders: dict[Path, bool] = {}
+    for path in paths:
+        parts = Path(path).parts
+        target = docs_dir / path
+        if Path(path).is_absolute() or ".." in parts or not parts or parts[0] not in GENERATED_DIRS or len(parts) < 2:
+            ok = False
+        else:
+            folder = target.parent
+            if folder not in folders:
+                folders[folder] = inside(folder, docs_dir / parts[0])
+            ok = folders[folder]
+        if not ok:
+            raise BuildFailed(f"refusing to write the generated page {path!r}: generated pages stay inside "
+                              f"docs/{{{','.join(GENERATED_DIRS)}}}/")
+
+
+def write_file(target: Path, content: str | bytes) -> None:
+    """One generated file, replaced whole (a reader never sees half of it)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))  # cards: PNG bytes
+    temporary.replace(target)
 

@@ -84,16 +84,35 @@ class TimelineEntry:
 @dataclass
 class LinkedArticle:
     article: Article
-    paragraphs: list[list[Segment | Quote]]
+    mentions: list[list[tuple[int, int, str]]]  # per body line: (start, end, entity id) of each name found
     entity_ids: list[str]  # from the YAML and found in the text, in dossier order
     fingerprint: str  # of the article and the entities its text was matched against
-    event_anchors: list[str | None] = field(default_factory=list)  # per event: the id of its quote on the page
-    related: list[Related] = field(default_factory=list)
     neighbours: list[Neighbours] = field(default_factory=list)
+    relations: "Relations | None" = field(default=None, repr=False, compare=False)
 
     @cached_property
     def entity_set(self) -> frozenset[str]:
         return frozenset(self.entity_ids)
+
+    @cached_property
+    def _marked(self) -> tuple[list[list[Segment | Quote]], list[str | None]]:
+        return _paragraphs(self.article, self.mentions)
+
+    @property
+    def paragraphs(self) -> list[list[Segment | Quote]]:
+        """The body cut where entity links and quoted passages begin and end (made when first asked for)."""
+        return self._marked[0]
+
+    @property
+    def event_anchors(self) -> list[str | None]:
+        """Per event: the id of its quoted passage on the page (None: not shown)."""
+        return self._marked[1]
+
+    @cached_property
+    def related(self) -> list[Related]:
+        """Worked out when first asked for: only the article's page shows them, and pages are
+        rendered while MkDocs builds (output/stream.py), so this costs the build no time of its own."""
+        return self.relations.related(self) if self.relations else []
 
 
 @dataclass
@@ -104,8 +123,16 @@ class LinkedDossier:
     by_entity: dict[str, list[Article]]  # newest first
     timeline: list[TimelineEntry]  # oldest first
     entities_key: str = ""  # fingerprint of every entity, in order
-    named_with: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # entity → (other, articles), most first
     outlets: list[Outlet] = field(default_factory=list)  # named ones in dictionary order, then the unknown
+    limits: "Limits" = field(default_factory=lambda: Limits())
+
+    @cached_property
+    def named_with(self) -> dict[str, list[tuple[str, int]]]:
+        """entity → (other entity, articles naming both), most first; worked out when first asked
+        for (entity pages, rendered while MkDocs builds)."""
+        entity_order = {e.id: i for i, e in enumerate(self.dossier.entities)}
+        return _named_with(self.articles.values(), entity_order, self.limits.named_with,
+                           self.limits.pairs_per_article)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes]
@@ -131,16 +158,13 @@ class Limits:
 def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits()) -> LinkedDossier:
     """Relations between articles, entities, themes and dates; entity mentions are found again
     only in an article whose text or whose entities changed (cache)."""
-    entities_key = fingerprint(*(e.fingerprint or e.id for e in dossier.entities))
-    matcher = cache.get("matcher", entities_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
+    entities_key = entities_fingerprint(dossier)
     entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
 
     linked: dict[str, LinkedArticle] = {}
-    for article in dossier.articles:
-        key = (article.fingerprint or id(article), entities_key)
-        paragraphs, found, anchors = cache.get("paragraphs", key, lambda: _paragraphs(article, matcher))
+    for article, key, (mentions, found) in all_mentions(dossier, cache):
         entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
-        linked[article.id] = LinkedArticle(article, paragraphs, entity_ids, fingerprint(*map(str, key)), anchors)
+        linked[article.id] = LinkedArticle(article, mentions, entity_ids, fingerprint(*map(str, key)))
 
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_theme: dict[str, list[Article]] = {t.id: [] for t in dossier.themes}
@@ -152,7 +176,9 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     for articles in (*by_entity.values(), *by_theme.values()):
         articles.sort(key=newest_key)
 
-    _relate(linked, by_entity, len(dossier.articles), limits)
+    relations = Relations(linked, by_entity, len(dossier.articles), limits)
+    for item in linked.values():
+        item.relations = relations
     for theme_id, articles in by_theme.items():
         in_order = articles[::-1]  # oldest first
         for index, article in enumerate(in_order):
@@ -167,8 +193,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
         timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
     timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
     return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
-                         _named_with(linked.values(), entity_order, limits.named_with, limits.pairs_per_article),
-                         outlets(dossier.articles))
+                         outlets(dossier.articles), limits)
 
 
 def outlets(articles: list[Article]) -> list[Outlet]:
@@ -188,12 +213,33 @@ def outlets(articles: list[Article]) -> list[Outlet]:
     return found + ([Outlet("unknown", None, unknown)] if unknown else [])
 
 
-def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment | Quote]], set[str], list[str | None]]:
+def entities_fingerprint(dossier: Dossier) -> str:
+    return fingerprint(*(e.fingerprint or e.id for e in dossier.entities))
+
+
+def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE):
+    """(article, key, (mentions, found)) for each article; found again only in an article whose
+    text or whose entities changed (cache)."""
+    entities_key = entities_fingerprint(dossier)
+    matcher = cache.get("matcher", entities_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
+    for article in dossier.articles:
+        key = (article.fingerprint or id(article), entities_key)
+        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher))
+
+
+def find_mentions(article: Article, matcher: Matcher) -> tuple[list[list[tuple[int, int, str]]], set[str]]:
+    """Every entity name in the article's body, per line, and the set of entities found."""
+    mentions = [matcher.find(line) for line in article.body_lines]
+    return mentions, {entity_id for line in mentions for _, _, entity_id in line}
+
+
+def _paragraphs(article: Article, mentions: list[list[tuple[int, int, str]]]
+                ) -> tuple[list[list[Segment | Quote]], list[str | None]]:
     """The body as paragraphs of segments; the first mention of each entity becomes a link, and
     each event's quote, where a shown line holds it, becomes a marked passage with an id.
 
     Segments only cut the text: joined back together they are the line, unchanged. Returns the
-    paragraphs, the entities found and, per event, the id of its passage (None: not shown).
+    paragraphs and, per event, the id of its passage (None: not shown).
     """
     lines = article.body_lines
     quotes: dict[int, list[tuple[int, int, str]]] = {}  # line index -> (start, end, anchor)
@@ -211,17 +257,15 @@ def _paragraphs(article: Article, matcher: Matcher) -> tuple[list[list[Segment |
                 break
         anchors.append(anchor)
     linked_already: set[str] = set()
-    found: set[str] = set()
     paragraphs = []
     for number, line in enumerate(lines):
         links = []
-        for start, end, entity_id in matcher.find(line):
-            found.add(entity_id)
+        for start, end, entity_id in mentions[number]:
             if entity_id not in linked_already:
                 linked_already.add(entity_id)
                 links.append((start, end, entity_id))
         paragraphs.append(_pieces(line, links, sorted(quotes.get(number, []))))
-    return paragraphs, found, anchors
+    return paragraphs, anchors
 
 
 def _pieces(line: str, links: list[tuple[int, int, str]], quotes: list[tuple[int, int, str]]) -> list[Segment | Quote]:
@@ -256,18 +300,32 @@ def _named_with(articles, entity_order: dict[str, int], limit: int, per_article:
             for entity_id, counts in sorted(together.items())}
 
 
-def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int, limits: Limits) -> None:
-    """Explicit related articles first, then the best candidates sharing entities, weighted by rarity."""
-    position = {entity_id: {a.id: i for i, a in enumerate(articles)}
-                for entity_id, articles in by_entity.items() if len(articles) > limits.common_entity}
-    half = limits.common_window // 2
-    theme_sets = {article_id: frozenset(item.article.themes) for article_id, item in linked.items()}
-    for item in linked.values():
+class Relations:
+    """Each article's related articles: explicit ones first, then the best candidates sharing
+    entities, weighted by rarity. Worked out per article when first asked for."""
+
+    def __init__(self, linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int,
+                 limits: Limits):
+        self.linked, self.by_entity, self.total, self.limits = linked, by_entity, total, limits
+
+    @cached_property
+    def _position(self) -> dict[str, dict[str, int]]:
+        """Where each article stands among a common entity's articles (newest first)."""
+        return {entity_id: {a.id: i for i, a in enumerate(articles)}
+                for entity_id, articles in self.by_entity.items() if len(articles) > self.limits.common_entity}
+
+    @cached_property
+    def _theme_sets(self) -> dict[str, frozenset[str]]:
+        return {article_id: frozenset(item.article.themes) for article_id, item in self.linked.items()}
+
+    def related(self, item: LinkedArticle) -> list[Related]:
+        linked, limits, position, theme_sets = self.linked, self.limits, self._position, self._theme_sets
+        half = limits.common_window // 2
         article = item.article
         scores: dict[str, float] = defaultdict(float)
         for entity_id in item.entity_ids:
-            others = by_entity[entity_id]
-            weight = math.log(1 + total / len(others))
+            others = self.by_entity[entity_id]
+            weight = math.log(1 + self.total / len(others))
             if entity_id in position:  # a common entity: the articles nearest in time only
                 at = position[entity_id][article.id]
                 others = others[max(0, at - half):at + half + 1]
@@ -280,10 +338,12 @@ def _relate(linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]
         chosen = [i for i in article.related if i in linked]
         ranked = heapq.nsmallest(max(0, limits.related - len(chosen)), (i for i in scores if i not in chosen),
                                  key=lambda i: (-scores[i], i))  # the best few, as sorted() would list them
+        related = []
         for other_id in chosen + ranked:
             other = linked[other_id]
-            item.related.append(Related(
+            related.append(Related(
                 other.article,
                 [e for e in item.entity_ids if e in other.entity_set],
                 [t for t in article.themes if t in other.article.themes],
                 other_id in article.related))
+        return related

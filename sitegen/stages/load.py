@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,8 +156,12 @@ def _links_inside(root: Path) -> list[Path]:
     return found
 
 
-def load(root: Path, cache: BuildCache = NO_CACHE) -> tuple[RawDossier, list[Problem]]:
-    """Read dossier/ (themes.yml, entities.yml, articles/*.yml and *.txt), in sorted order."""
+def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] | None = None
+         ) -> tuple[RawDossier, list[Problem]]:
+    """Read dossier/ (themes.yml, entities.yml, articles/*.yml and *.txt), in sorted order.
+
+    only(article_id), if given, chooses the articles whose files are read; the others are listed
+    unread (the pipeline reads the dossier in two halves at once, see pipeline.read_in_halves)."""
     problems: list[Problem] = []
     root = Path(root)
 
@@ -206,6 +211,9 @@ def load(root: Path, cache: BuildCache = NO_CACHE) -> tuple[RawDossier, list[Pro
             refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
     articles = []
     for article_id, files in sorted(stems.items()):
+        if only is not None and not only(article_id):
+            articles.append(RawArticle(article_id, None, files.get(".txt"), yml_path=files.get(".yml")))
+            continue
         yml = read_yaml(files[".yml"], root, problems, cache) if ".yml" in files else None
         raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
         if ".txt" in files:

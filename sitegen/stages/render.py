@@ -12,6 +12,7 @@ shows (the fingerprints of its articles, themes and entities, the templates, the
 """
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import maps
 from ..model import Article, Entity, Theme
+from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import exports
@@ -179,10 +181,17 @@ def environment(templates_dir: Path) -> jinja2.Environment:
 # ------------------------------------------------------------------------------------- the pages
 
 def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO_CACHE) -> dict[str, str | bytes]:
-    """Every generated page and file, keyed by its path under docs/, in a stable order.
+    """Every generated page and file, keyed by its path under docs/, in path order.
 
     The link-preview cards are not drawn here (see card_set).
     """
+    return plan(linked, settings, cache).materialize()
+
+
+def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO_CACHE) -> PagePlan:
+    """Every generated page and file by its path under docs/, each rendered when first asked for:
+    the paths are all known here, so the site stage can have them written in the order MkDocs
+    reads them while it builds (output/stream.py)."""
     dossier = linked.dossier
     templates_key = folder_digest(settings.templates_dir)
     env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
@@ -190,18 +199,24 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
                fingerprint(templates_key, str(settings.style), str(settings.offline), settings.site_url,
                            *(t.fingerprint or t.id for t in dossier.themes), linked.entities_key),
                {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities}, settings.site_url)
-    pages: dict[str, str | bytes] = {}
+    pages = PagePlan()
 
     def page(path: str, template: str, key: tuple, shown_in: str | None = None, **values) -> None:
         """Render path (shown_in: the page a snippet is included in, whose links it shares)."""
-        def make() -> str:
-            return env.get_template(template).render(root=settings.style.root(shown_in or path), site=run,
-                                                     themes_by_id=run.themes_by_id,
-                                                     entities_by_id=run.entities_by_id, **values)
+        deferred_page(path, template, lambda: (key, values), shown_in)
 
-        pages[path] = cache.get("page", (path, template, key, run.key), make)
+    def deferred_page(path: str, template: str, arguments, shown_in: str | None = None) -> None:
+        """Render path with the (key, values) that arguments() returns when the page is made: what
+        only one page shows (an article's related articles) is worked out with the page."""
+        def make_page() -> str:
+            key, values = arguments()
+            return cache.get("page", (path, template, key, run.key), lambda: env.get_template(template).render(
+                root=settings.style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
+                entities_by_id=run.entities_by_id, **values))
 
-    for item in linked.articles.values():
+        pages.add(path, make_page)
+
+    def article_page(item) -> tuple[tuple, dict]:
         article = item.article
         key = (item.fingerprint, tuple(item.entity_ids),
                tuple((r.article.fingerprint, tuple(r.shared_entities), tuple(r.shared_themes), r.explicit)
@@ -209,10 +224,14 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
                tuple((n.theme_id, n.previous and n.previous.fingerprint, n.next and n.next.fingerprint)
                      for n in item.neighbours))
         events = sorted(zip(article.events, item.event_anchors), key=lambda pair: pair[0].date)  # oldest first
-        page(page_path(article), "article.md.j2", key, article=article, paragraphs=item.paragraphs, events=events,
-             page_url=run.page_url(page_path(article)),
-             themes=[run.themes_by_id[t] for t in article.themes],
-             entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related, neighbours=item.neighbours)
+        return key, dict(article=article, paragraphs=item.paragraphs, events=events,
+                         page_url=run.page_url(page_path(article)),
+                         themes=[run.themes_by_id[t] for t in article.themes],
+                         entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related,
+                         neighbours=item.neighbours)
+
+    for item in linked.articles.values():
+        deferred_page(page_path(item.article), "article.md.j2", functools.partial(article_page, item))
 
     def archived(items: list, base: str, name: str, parent, field_: str, entries: int | None = None) -> list[ArchivePage]:
         """The year archive of a long listing (none for a short one), its pages added to pages.
@@ -241,16 +260,18 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     # Each kind: its id, the heading of a list of them, and what one of them is.
     kinds = tuple((kind, words["heading"], words["one"]) for kind, words in labels["kinds"].items())
     kind_titles = {kind: one for kind, _, one in kinds}
+    def entity_page(entity: Entity, articles: list, shown: list, years: list) -> tuple[tuple, dict]:
+        named = linked.named_with.get(entity.id, [])
+        key = (entity.fingerprint, _fingerprints(shown), len(articles), tuple(y.key for y in years), tuple(named))
+        return key, dict(named_with=[(run.entities_by_id[other], together) for other, together in named],
+                         entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles),
+                         years=years, locator=maps.locator(entity))
+
     for entity in dossier.entities:
-        named_with = [(run.entities_by_id[other], together) for other, together in linked.named_with.get(entity.id, [])]
         articles = linked.by_entity.get(entity.id, [])
         years = archived(articles, f"entities/{entity.id}", entity.name, entity, "articles")
         shown = articles[:settings.latest_shown] if years else articles
-        page(page_path(entity), "entity.md.j2", (entity.fingerprint, _fingerprints(shown), len(articles),
-                                                 tuple(y.key for y in years), tuple(linked.named_with.get(entity.id, []))),
-             named_with=named_with,
-             entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles), years=years,
-             locator=maps.locator(entity))
+        deferred_page(page_path(entity), "entity.md.j2", functools.partial(entity_page, entity, articles, shown, years))
 
     counts = tuple(len(linked.by_entity.get(e.id, ())) for e in dossier.entities)
     page("entities/index.md", "entities.md.j2", counts,
@@ -264,7 +285,9 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
          latest=latest, total=len(all_articles), years=years, themes=dossier.themes,
          all_years=sorted({a.date.year for a in all_articles}, reverse=True), outlets=linked.outlets,
          entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id)))
-    pages.update(filter_data(linked, settings.style))
+    years_shown = sorted({article.date.year for article in dossier.articles})
+    pages.add_group(["articles/data/index.js", *(f"articles/data/{year}.js" for year in years_shown)],
+                    lambda: filter_data(linked, settings.style))
     for outlet in linked.outlets:
         years = archived(outlet.articles, f"outlets/{outlet.slug}", outlet.name or labels["archives"]["unknown_outlet"], outlet,
                          "articles")
@@ -277,8 +300,8 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
          entry_count=lambda outlet: len(outlet.articles))
     places = [e for e in dossier.entities if e.kind == "place"]
     weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
-    page("map/index.md", "map.md.j2", tuple(sorted(weights.items())),
-         map=maps.site_map(places, weights), by_entity=linked.by_entity)
+    deferred_page("map/index.md", "map.md.j2", lambda: (tuple(sorted(weights.items())), dict(
+        map=maps.site_map(places, weights), by_entity=linked.by_entity)))
     years = archived(linked.timeline, "timeline", labels["archives"]["timeline"], "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
@@ -293,9 +316,9 @@ def render(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = 
     page("_partials/download.md", "download.md.j2", ((download.name, download.size) if download else None, settings.offline),
          shown_in="index.md", bundle=download, offline=settings.offline)
     if download and not settings.offline:
-        pages[f"downloads/{download.name}"] = download.data
-    pages.update(data_files(linked, env, settings.site_url))
-    return dict(sorted(pages.items()))
+        pages.add_value(f"downloads/{download.name}", download.data)
+    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url))
+    return pages
 
 
 def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
@@ -327,6 +350,10 @@ def _script(kind: str, data) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     return f"window.dossierArticles&&window.dossierArticles.{kind}({text});\n"
+
+
+DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", "data/citations.json",
+              "data/citations.bib", "data/atom.xml")
 
 
 def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
