@@ -502,12 +502,11 @@ def _nav_config(repo: Path) -> Path:
     import yaml
 
     sys.path.insert(0, str(repo))
-    from sitegen.stages import render
+    from sitegen import pipeline
     from sitegen.project import Project
+    from sitegen.stages import render
 
     project = Project.at(repo)
-    from sitegen import pipeline
-
     themes = pipeline.check(project, include_drafts=False).dossier.themes
     path = repo / "mkdocs-bench-nav.yml"
     path.write_text("INHERIT: mkdocs.yml\n" + yaml.safe_dump({"nav": render.navigation(themes, project.templates_dir)},

@@ -34,7 +34,7 @@ from .urls import HOSTED, OFFLINE
 class Generated:
     dossier: Dossier
     linked: LinkedDossier
-    pages: PagePlan  # paths under docs/ (a mapping; made when first asked for, if generated lazily)
+    pages: PagePlan  # paths under docs/ (a mapping; with parallel, each page made when first asked for)
     cards: dict  # link-preview cards to draw, by path (none for the offline bundle)
     nav: list  # MkDocs' navigation
     site_files: dict[str, str] = field(default_factory=dict)  # files for the site's root (robots.txt)

@@ -57,10 +57,10 @@ def writing_order(paths) -> list[str]:
 
 
 class GeneratedFiles:
-    """The generated files of one build in their folder: written now, or by a writer process
-    while MkDocs builds (background=True and pages a PagePlan); the builder's view of progress."""
+    """The generated files of one build in their folder: a PagePlan's written by a writer
+    process while MkDocs builds, a plain mapping's at once; the builder's view of progress."""
 
-    def __init__(self, folder: Path, pages: PagePlan | Mapping, background: bool = True):
+    def __init__(self, folder: Path, pages: PagePlan | Mapping):
         self.folder = Path(folder)
         planned = pages.planned() if isinstance(pages, PagePlan) else list(pages)
         self.order = writing_order(planned)
@@ -71,7 +71,7 @@ class GeneratedFiles:
         self.late: list[str] | None = None
         self._pid: int | None = None
         self._message = b""
-        if not (background and isinstance(pages, PagePlan) and hasattr(os, "fork")):
+        if not (isinstance(pages, PagePlan) and hasattr(os, "fork")):
             self.late = self._write(pages)
             self.written = len(self.order)
             return
