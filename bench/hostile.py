@@ -23,6 +23,12 @@ no cache of an earlier run helps a later one:
   article naming each of them (entity matching; the dossier is valid, so link and render run
   too, and every entity gets its page).
 
+- search-query (a second table): the site's search script (docs/assets/javascripts/search.js)
+  in headless Chromium, on the shipped dossier built once, given a pasted run of n symbols
+  (1k, 4k, 16k, 64k) between two letters, then a word: the milliseconds until its results are shown, the
+  milliseconds of the script's query rules alone, and for comparison the trimming regular
+  expression the script used before (`^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$`), which backtracks.
+
 It prints a table of seconds for n and 10n and their ratio; the target is a ratio of at most
 12 for ten times the input. It is a benchmark, not a test: nothing here asserts a figure
 (tests/test_hostile_input.py checks, with small n, that such inputs finish with a bounded
@@ -43,6 +49,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests"))  # the browser helpers (search-query)
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/article.schema.json"
 # Letters that no folding changes and no particle is read from at the start of a word.
 _LETTERS = "تثجحخدذرزسشصضطظعغقمنهي"
@@ -182,9 +189,59 @@ def time_one(root: Path) -> None:
                       "most_in_a_file": max(per_file.values(), default=0), "built": outcome.generated is not None}))
 
 
+QUERY_SIZES = (1_000, 4_000, 16_000, 64_000)
+QUERY_SYMBOLS = "@#$%^*_+=~"  # not separators: one long "word" for the trimming to work on
+OLD_TRIM = r"/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu"
+_TIME_QUERY_JS = """
+const [query, word, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];
+const box = document.querySelector('[data-dossier-search]'), input = box.querySelector('input');
+const rulesStart = performance.now();
+window.dossierSearch.rules.queryTerms(query);
+const rules = performance.now() - rulesStart;
+const oldStart = performance.now();
+if (arguments[2]) query.replace(%s, "");
+const old = arguments[2] ? performance.now() - oldStart : null;
+const start = performance.now();
+input.value = query;
+input.dispatchEvent(new Event('input'));
+(function wait() {
+  if (box.getAttribute('data-shown') === query) done([performance.now() - start, rules, old]);
+  else setTimeout(wait, 1);
+})();
+""" % OLD_TRIM
+
+
+def search_query_rows(repeat: int, old_up_to: int) -> None:
+    """The search-query table: search.js on long pasted queries (see the module's docstring)."""
+    from browser import chromium, search_box, served
+    from search_weight import built_copy
+
+    with tempfile.TemporaryDirectory(prefix="hostile-search-") as work:
+        repo, _ = built_copy(0, Path(work), seed=0)
+        with served(repo / "site") as base, chromium() as driver:
+            driver.set_script_timeout(600)
+            driver.get(base)
+            search_box(driver)
+            driver.execute_async_script(_TIME_QUERY_JS, "داعش", "داعش", False)  # shards loaded, warm
+            print("\n| case | n grows | n | results shown (ms) | query rules (ms) | old trimming regex (ms) |")
+            print("|---|---|---:|---:|---:|---:|")
+            for size in QUERY_SIZES:
+                # a letter at each end of the run: the old regex tried "[^…]+$" from every symbol
+                query = "ب" + (QUERY_SYMBOLS * (size // len(QUERY_SYMBOLS) + 1))[:size] + "ب داعش"
+                runs = [driver.execute_async_script(_TIME_QUERY_JS, query, "داعش", size <= old_up_to)
+                        for _ in range(repeat)]
+                shown, rules = min(r[0] for r in runs), min(r[1] for r in runs)
+                old = f"{min(r[2] for r in runs):.0f}" if size <= old_up_to else "not run"
+                print(f"| search-query | symbols pasted between two letters, then a word | {size:,} | {shown:.1f} | {rules:.2f} | {old} |",
+                      flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument("--cases", nargs="+", choices=sorted([*CASES, "search-query"]),
+                        default=[*CASES, "search-query"])
+    parser.add_argument("--old-regex-up-to", type=int, default=16_000,
+                        help="time the former trimming regex up to this query size (it is quadratic; default 16000)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's n (default 1)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per size; the best is shown (default 2)")
     parser.add_argument("--time-one", type=Path, help=argparse.SUPPRESS)
@@ -192,13 +249,14 @@ def main(argv=None) -> int:
     if args.time_one:
         time_one(args.time_one)
         return 0
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; seconds of pipeline.generate (as `check` runs "
-          f"it), best of {args.repeat}; stage = the stage the case is about\n")
-    header = ("| case | n grows | n | seconds (n) | 10n | seconds (10n) | ratio | stage (n) | stage (10n) | stage ratio "
-              "| problems (n / 10n) | most in one file (n / 10n) |")
-    print(header)
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for case in args.cases:
+    if any(c in CASES for c in args.cases):
+        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; seconds of pipeline.generate (as `check` runs "
+              f"it), best of {args.repeat}; stage = the stage the case is about\n")
+        header = ("| case | n grows | n | seconds (n) | 10n | seconds (10n) | ratio | stage (n) | stage (10n) | stage ratio "
+                  "| problems (n / 10n) | most in one file (n / 10n) |")
+        print(header)
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
+    for case in [c for c in args.cases if c in CASES]:
         builder, n, what = CASES[case]
         n = max(1, round(n * args.scale))
         stage = "link" if case == "shared-first-word" else "validate"
@@ -217,6 +275,8 @@ def main(argv=None) -> int:
               f"{large['stages'].get(stage, 0) / max(small['stages'].get(stage, 0), 1e-9):.1f} | "
               f"{small['problems']} / {large['problems']} | {small['most_in_a_file']} / {large['most_in_a_file']} |",
               flush=True)
+    if "search-query" in args.cases:
+        search_query_rows(args.repeat, args.old_regex_up_to)
     return 0
 
 

@@ -22,7 +22,8 @@ LIGHTHOUSE = TOOLS / "lighthouse" / "cli" / "index.js"
 # One page of every template, the offline bundle's pages aside (the same templates).
 PAGES = ["", "articles/", "articles/kadhimi-election-security-campaign/", "themes/election-security/", "timeline/",
          "entities/", "entities/mustafa-al-kadhimi/", "entities/baghdad/", "outlets/", "outlets/unknown/", "map/",
-         "corrections/", "404.html", "about/", "open-data/", "contributing/"]
+         "corrections/", "404.html", "about/", "open-data/", "contributing/",
+         "articles/?theme=election-security"]  # filtered: the count, the results, the options narrowed
 
 
 @pytest.fixture(scope="module")

@@ -174,7 +174,7 @@ def test_no_english_and_no_commands_on_reader_pages(site):
         if not relative.startswith("contributing/"):
             assert "build.py" not in html and "pip install" not in html, relative
     not_found = (site / "404.html").read_text(encoding="utf-8")
-    assert "الصفحة غير موجودة" in not_found and 'for="__search"' in not_found and 'href="https://dossier.example/"' in not_found
+    assert "الصفحة غير موجودة" in not_found and 'data-dossier-search-open' in not_found and 'href="https://dossier.example/"' in not_found
 
 
 ARABIC = Locale("ar")

@@ -33,7 +33,7 @@ from sitegen.arabic import normalize as normalize_arabic  # noqa: E402
 from sitegen.search import index as search_index  # noqa: E402
 from sitegen.search.index import CHUNK, SearchDocument, build_search_files, document_terms  # noqa: E402
 from sitegen.search.tokens import (  # noqa: E402
-    query_terms, search_core, search_forms, split, text_terms, trim)
+    name_key, query_terms, search_core, search_forms, split, text_terms, trim)
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -184,12 +184,13 @@ def relative(href: str, base: str) -> str:
 
 
 def expected_order(documents: list[SearchDocument], query: str) -> list[str]:
-    """The URLs a query must list, in order, worked out from the documents themselves: the
-    documents matching every word (else some), more words matched, more words in the title
-    or summary, then newest first."""
+    """The URLs a query must list, in order, worked out from the documents themselves: an
+    entity named (or also known as) the query, then the documents matching every word (else
+    some), more words matched, more words in the title or summary, then newest first."""
     terms = query_terms(query)
     rows = []
     for number, doc in enumerate(documents):
+        named = any(name_key(name) == name_key(query) for name in doc.names)
         head, body = text_terms(f"{doc.title}\n{doc.summary}"), text_terms(doc.body)
         matched = in_head = 0
         for core, prefix in terms:
@@ -199,9 +200,9 @@ def expected_order(documents: list[SearchDocument], query: str) -> list[str]:
             elif hit(body):
                 matched += 1
         if matched:
-            rows.append((matched, in_head, number, doc.url))
+            rows.append((matched, in_head, number, doc.url, named))
     chosen = [r for r in rows if r[0] == len(terms)] or rows
-    return [url for *_, url in sorted(chosen, key=lambda r: (-r[0], -r[1], r[2]))]
+    return [r[3] for r in sorted(chosen, key=lambda r: (not r[4], -r[0], -r[1], r[2]))]
 
 
 # ---------------------------------------------------------------- the query table
@@ -381,7 +382,7 @@ def test_count_follows_cldr_plural_rules(browser):
     texts = driver.execute_script("return arguments[0].map(n => window.dossierSearch.countText(n))", COUNTS)
     plural = Locale("ar").plural_form
     for n, text in zip(COUNTS, texts):
-        assert text == forms[plural(n)].replace("#", str(n)), (n, plural(n), text)
+        assert text == forms[plural(n)].replace("{n}", str(n)), (n, plural(n), text)
     assert texts[:4] == ["لا توجد نتائج", "نتيجة واحدة", "نتيجتان", "3 نتائج"]
     assert texts[5] == "11 نتيجةً" and texts[7] == "100 نتيجة"
     assert "مستندات" not in " ".join(texts)

@@ -95,7 +95,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
         found.append(SearchDocument(
             url=style.url(f"entities/{entity.id}.md"), title=entity.name, date_iso=None, date_label=None,
             kind="entity", kind_label=kind_labels[entity.kind], summary=summary, body="",
-            order=(2, dictionary_key(entity.name), entity.id)))
+            order=(2, dictionary_key(entity.name), entity.id), names=(entity.name, *entity.aliases)))
     for position, name in enumerate(PAGES):
         path = Path(docs_dir or "") / name
         if docs_dir is None or not path.is_file():

@@ -10,7 +10,9 @@ Files (paths relative to the site root; names are ASCII and carry a digest of th
 so a cache never mixes two builds):
 
 - `search/manifest.js`: `{"version", "documents", "chunk", "shards": [[file, key, key…], ...],
-  "chunks": [file, ...]}`. A term is in the shard of the longest key that begins it.
+  "chunks": [file, ...], "names": [[name key, document, document…], ...]}`. A term is in the
+  shard of the longest key that begins it. "names" lists, by tokens.name_key, the documents
+  that are named so (an entity's name and aliases): a query that is such a name ranks them first.
 - `search/shards/<i>.<digest>.js`: `{term: "head;body", ...}` for some keys' terms. head lists
   the documents that have the term in their title or summary, body those that have it only in
   their body, as ascending document numbers, each written as its distance from the one before
@@ -33,7 +35,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .tokens import text_terms
+from .tokens import name_key, text_terms
 
 FORMAT = 1
 SHARD_LIMIT = 24_000  # bytes of a shard's entries, before compression
@@ -56,6 +58,7 @@ class SearchDocument:
     summary: str
     body: str  # plain text
     order: tuple = ()  # sort key of ties: smaller first (articles: newest first)
+    names: tuple[str, ...] = ()  # what it is called (an entity: its name and aliases), ranked first for that query
 
 
 def document_terms(doc: SearchDocument) -> Terms:
@@ -170,7 +173,12 @@ def build_search_files(documents: Iterable[SearchDocument],
         files[f"search/{name}.js"] = _script(name, data)
         chunk_names.append(name)
 
+    named: dict[str, list[int]] = {}
+    for number, doc in enumerate(docs):
+        for key in dict.fromkeys(filter(None, map(name_key, doc.names))):
+            named.setdefault(key, []).append(number)
     manifest = _json({"version": FORMAT, "documents": len(docs), "chunk": CHUNK,
-                      "shards": shard_table, "chunks": chunk_names})
+                      "shards": shard_table, "chunks": chunk_names,
+                      "names": [[key, *numbers] for key, numbers in sorted(named.items())]})
     files["search/manifest.js"] = _script("manifest", manifest)
     return dict(sorted(files.items()))

@@ -56,6 +56,12 @@ PREFIXES = (
 # that short would match most of the vocabulary and say nothing).
 MIN_PREFIX = 3
 
+# A reader's query is cut to its first MAX_TERMS distinct words, and a query word longer than
+# MAX_WORD characters (no word of a text, but a pasted run of symbols) is passed over, so that
+# what a query costs the browser stays small whatever is typed or linked (JS: the same names).
+MAX_WORD = 64
+MAX_TERMS = 16
+
 
 def _is_word_char(ch: str) -> bool:
     # JS: [\p{L}\p{N}]
@@ -121,18 +127,34 @@ def text_terms(text: str) -> set[str]:
     return terms
 
 
+def query_words(query: str) -> list[str]:
+    """The words of a query that are searched: those of MAX_WORD characters or fewer (JS: queryWords)."""
+    return [word for word in split(query) if len(word) <= MAX_WORD]
+
+
 def query_terms(query: str) -> list[tuple[str, bool]]:
-    """A query as (core, is_prefix) pairs, in order, without repeats (JS: queryTerms).
+    """A query as (core, is_prefix) pairs, in order, without repeats, at most MAX_TERMS of them
+    (JS: queryTerms).
 
     >>> query_terms("الكاظ في")
     [('كاظ', True), ('في', False)]
     """
     found: list[tuple[str, bool]] = []
-    for word in split(query):
+    for word in query_words(query):
         core = search_core(word)
-        if not core:
+        if not core or len(found) >= MAX_TERMS:
             continue
         term = (core, len(trim(normalize(word))) >= MIN_PREFIX)
         if term not in found:
             found.append(term)
     return found
+
+
+def name_key(text: str) -> str:
+    """A name or a query as a whole: the cores of its words, space-separated (JS: nameKey).
+    An entity whose name or alias has the query's key ranks first.
+
+    >>> name_key("تنظيم داعش") == name_key("التنظيم الداعش")
+    True
+    """
+    return " ".join(core for core in map(search_core, query_words(text)) if core)

@@ -172,6 +172,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     words = load_words(templates_dir)
     env.globals["words"] = words
+    env.globals["labels"] = load_labels(templates_dir)  # the words the pages' scripts write (data-* attributes)
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
                        url_breaks=url_breaks, isolate=isolate_latin)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)

@@ -29,7 +29,7 @@
         var source = document.getElementById(button.getAttribute("data-dossier-copy"));
         var status = button.parentNode.querySelector(".dossier-copy__done");
         var text = source.textContent.trim();
-        var done = function () { if (status) status.textContent = "نُسخ الاستشهاد"; };
+        var done = function () { if (status) status.textContent = button.getAttribute("data-done"); };
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(text).then(done, function () { fallback(text); done(); });
         } else {
