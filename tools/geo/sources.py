@@ -57,13 +57,16 @@ _PROPERTIES = re.compile(r'"properties":(\{[^{}]*\})')
 def natural_earth_admin1(path: Path = NATURAL_EARTH_ADMIN1) -> dict[str, Record]:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run `npm ci --prefix tools/node`")
-    records = {}
-    for match in _PROPERTIES.finditer(path.read_text(encoding="utf-8")):
+    text, records = path.read_text(encoding="utf-8"), {}
+    for match in _PROPERTIES.finditer(text):
         p = json.loads(match.group(1))
         source = f"naturalearth:{p['ne_id']}"
         records[source] = Record(source, p["name"], p["iso_a2"], p["latitude"], p["longitude"],
                                  tuple(n for n in (p["name"], p.get("name_en"), p.get("name_ar"), p.get("gn_name"),
                                                    *(p.get("name_alt") or "").split("|")) if n))
+    features = text.count('"type":"Feature"')
+    if len(records) != features:  # a feature whose properties this reading missed
+        raise ValueError(f"{path}: read {len(records)} provinces of {features} features")
     return records
 
 
