@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..arabic import format_partial_date
-from ..cache import fingerprint
+from ..cache import NO_CACHE, BuildCache, fingerprint
 from .link import LinkedDossier, newest_key
 from ..model import Article, PartialDate
 
@@ -44,15 +44,34 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
     return record
 
 
-def dossier_json(linked: LinkedDossier) -> str:
+def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+    """The whole dossier as one JSON document. Each article's record is written on its own and
+    set in place (cache: serve writes again only the records of the articles an edit changed);
+    the result is byte for byte what json.dumps(document, indent=1) writes."""
     dossier = linked.dossier
     data = {
         "themes": [{"id": t.id, "title": t.title, "description": t.description} for t in dossier.themes],
         "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "aliases": e.aliases, "description": e.description}
                      for e in dossier.entities],
-        "articles": [_article_record(item.article, item.entity_ids) for item in linked.articles.values()],
+        "articles": [],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if not linked.articles:
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    records = [cache.get("article-json", (item.fingerprint, tuple(item.entity_ids)),
+                         lambda item=item: _nested_json(_article_record(item.article, item.entity_ids), depth=2))
+               for item in linked.articles.values()]
+    data["articles"] = [_SLOT]
+    head, tail = json.dumps(data, ensure_ascii=False, indent=1).rsplit(json.dumps(_SLOT), 1)
+    return head.rstrip(" ") + ",\n".join(records) + tail + "\n"
+
+
+_SLOT = "\0article records\0"
+
+
+def _nested_json(value, depth: int) -> str:
+    """value as json.dumps(..., indent=1) writes it `depth` levels down in a larger document
+    (a JSON string never holds a raw line end, so every line is shifted alike)."""
+    return "\n".join(" " * depth + line for line in json.dumps(value, ensure_ascii=False, indent=1).split("\n"))
 
 
 CSV_FIELDS = [
