@@ -73,6 +73,14 @@ class BuildCache:
         self.hits.clear()
         self.misses.clear()
 
+    def kept(self, leave_out: frozenset[str] = frozenset()) -> dict[tuple[str, Hashable], object]:
+        """The results of the last finished run (to be kept for a later session), but these kinds."""
+        return {entry: value for entry, value in self._previous.items() if entry[0] not in leave_out}
+
+    def restore(self, entries: dict[tuple[str, Hashable], object]) -> None:
+        """Results kept from an earlier session: used when asked for, forgotten like any other."""
+        self._previous.update(entries)
+
     def clear(self) -> None:
         self._previous, self._current = {}, {}
 

@@ -22,6 +22,7 @@ from ..cache import BuildCache
 from ..output.cards import MANIFEST, Drawing
 from ..output.writer import GENERATED_DIRS, write_pages
 from ..project import Project
+from . import session
 
 log = logging.getLogger("mkdocs.plugins.dossier")
 STATUS_DIR = "_dossier-serve"
@@ -73,13 +74,13 @@ class ServeAdapter:
         self.warnings: list = []
         self._bytecode = None
         self._builds = 0
+        self.saver: session.CacheWriter | None = None
 
     # -- events ---------------------------------------------------------------------------------
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
         if self.serving:
-            self.cache = BuildCache()
             self._bytecode = _MemoryBytecodeCache().cache
             logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
 
@@ -87,10 +88,20 @@ class ServeAdapter:
         if not self.serving:
             return config
         self.project = Project.at(Path(config.config_file_path).parent)
+        if self.cache is None:  # the session's first build: start from the last session's cache
+            self.cache = session.load_cache(self.project)
+            self.saver = session.CacheWriter(self.project)
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
-        self.regenerate()
+        try:
+            self.regenerate()
+        except BaseException:
+            gc.enable()
+            raise
         if self.nav is not None:
             config.nav = self.nav
+            # The pages a last session or build left in the site stay only if what every page
+            # shows (configuration, theme overrides, navigation) is as it was; else all are rebuilt.
+            session.prepare_site(Path(config.site_dir), session.site_stamp(self.project, self.nav))
         config.extra_javascript.extend(STATUS_SCRIPTS)
         return config
 
@@ -145,10 +156,20 @@ class ServeAdapter:
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json.dumps(problems, ensure_ascii=False) + ";\n", encoding="utf-8")
         gc.enable()
+        if not self.problems and self.saver is not None:
+            self.saver.save(self.cache)  # for the next session's start, written by a forked process
         self._builds += 1
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
             gc.collect()
             gc.freeze()
+
+    def on_build_error(self, error) -> None:
+        if self.serving:
+            gc.enable()  # on_post_build does not run after a failed build
+
+    def on_shutdown(self) -> None:
+        if self.saver is not None:
+            self.saver.close()
 
     # -- the regeneration -------------------------------------------------------------------------
 
@@ -174,9 +195,11 @@ class ServeAdapter:
         docs = project.docs_dir
         cards = generated.cards
         if self.written is None:  # the first run: docs/ as a previous session or build left it
+            before = {page.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
+                      for page in (docs / folder).rglob("*.md")}
             drawn = Drawing(cards, docs).finish()  # cards whose key is in the manifest are reused as they are
             write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
-            changed, removed = [], []
+            changed, removed = [], sorted(before - set(generated.pages))  # their pages may be in a kept site
         else:
             changed = {path: content for path, content in generated.pages.items() if self.written.get(path) != content}
             new_cards = {path for path, card in cards.items() if self.written.get(path) != card.key}
