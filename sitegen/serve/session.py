@@ -15,6 +15,7 @@ import logging
 import os
 import pickle
 import shutil
+import signal
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -87,12 +88,20 @@ class CacheWriter:
             return
         code = 0
         try:  # the child: write, then leave at once (no atexit handlers, no threads of the parent)
-            entries = cache.kept(NOT_KEPT)
+            # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             temporary = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}")
-            with open(temporary, "wb") as handle:
-                pickle.dump((_code_stamp(), entries), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except BaseException:  # noqa: BLE001 - a cache that cannot be written is only a slower next start
+            try:
+                with open(temporary, "wb") as handle:
+                    pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT))), handle,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            finally:
+                temporary.unlink(missing_ok=True)
+        except BaseException as error:  # noqa: BLE001 - a cache that cannot be written is only a slower next start
+            print(f"serve: the cache was not kept for the next session ({type(error).__name__}: {error})",
+                  file=sys.stderr, flush=True)
             code = 1
         os._exit(code)
 
@@ -100,6 +109,22 @@ class CacheWriter:
         if self.child is not None:
             os.waitpid(self.child, 0)
             self.child = None
+
+
+def _picklable(entries: dict) -> dict:
+    """The entries of every kind whose results can be written (a schema's validator classes, made
+    at run time, cannot: they are made again in a moment)."""
+    by_kind: dict[str, dict] = {}
+    for entry, value in entries.items():
+        by_kind.setdefault(entry[0], {})[entry] = value
+    kept: dict = {}
+    for group in by_kind.values():
+        try:
+            pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - left out, made again next session
+            continue
+        kept.update(group)
+    return kept
 
 
 def site_stamp(project: Project, nav) -> str:
