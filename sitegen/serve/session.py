@@ -17,6 +17,7 @@ import pickle
 import shutil
 import signal
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -69,11 +70,17 @@ def load_cache(project: Project) -> BuildCache:
 class CacheWriter:
     """Writes the cache to disk in a forked process, so that the preview never waits for it."""
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, every: float = 30.0):
         self.path = state_dir(project) / CACHE_FILE
         self.child: int | None = None
+        self.every, self.last = every, None
 
     def save(self, cache: BuildCache) -> None:
+        """Start writing the cache, unless it was written less than `every` seconds ago (forking a
+        large process costs an edit a moment: the last few edits' results are cheap to make again)."""
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every:
+            return
         if self.child is not None:
             done, _ = os.waitpid(self.child, os.WNOHANG)
             if not done:
@@ -84,7 +91,7 @@ class CacheWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         pid = os.fork()
         if pid:
-            self.child = pid
+            self.child, self.last = pid, now
             return
         code = 0
         try:  # the child: write, then leave at once (no atexit handlers, no threads of the parent)

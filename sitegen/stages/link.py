@@ -134,8 +134,13 @@ class LinkedDossier:
         """entity → (other entity, articles naming both), most first; worked out when first asked
         for (entity pages, rendered while MkDocs builds)."""
         entity_order = {e.id: i for i, e in enumerate(self.dossier.entities)}
-        return _named_with(self.articles.values(), entity_order, self.limits.named_with,
-                           self.limits.pairs_per_article)
+        count = lambda: _named_with(self.articles.values(), entity_order, self.limits.named_with,
+                                    self.limits.pairs_per_article)
+        relations = next(iter(self.articles.values())).relations if self.articles else None
+        if relations is None:
+            return count()
+        # It reads each article's entities and the entities' order only (relations.key names them).
+        return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes]

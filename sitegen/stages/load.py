@@ -164,12 +164,15 @@ def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str]
 def _links_inside(root: Path) -> list[Path]:
     """Every symbolic link at any depth under root (folders that are links are not followed)."""
     found = []
-    for folder, subfolders, files in os.walk(root):
-        for name in sorted(subfolders + files):
-            path = Path(folder) / name
-            if path.is_symlink():
-                found.append(path)
-    return found
+    folders = [os.fspath(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:  # the entry knows whether it is a link: no call per file
+                if entry.is_symlink():
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+    return sorted(found)
 
 
 def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] | None = None

@@ -368,10 +368,10 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "
         themes_by_id={t.id: t for t in linked.dossier.themes}, base=site_url)
     return {
         "data/dossier.json": exports.dossier_json(linked, cache),
-        "data/dossier.csv": exports.dossier_csv(linked),
+        "data/dossier.csv": exports.dossier_csv(linked, cache),
         "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
-        "data/citations.json": exports.citations_json(linked, site_url),
-        "data/citations.bib": exports.citations_bibtex(linked, site_url),
+        "data/citations.json": exports.citations_json(linked, site_url, cache),
+        "data/citations.bib": exports.citations_bibtex(linked, site_url, cache),
         "data/atom.xml": atom,
     }
 
