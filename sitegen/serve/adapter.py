@@ -33,6 +33,17 @@ _UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/"
 _PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/fields.md")
 
 
+def _nav_paths(nav) -> list[str]:
+    """The pages a navigation (MkDocs' nested lists and mappings) names."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [path for value in nav.values() for path in _nav_paths(value)]
+    if isinstance(nav, list):
+        return [path for value in nav for path in _nav_paths(value)]
+    return []
+
+
 class _QuietDirtyWarning(logging.Filter):
     """MkDocs warns on every dirty build that navigation may be inaccurate: the preview is meant to be dirty."""
 
@@ -69,6 +80,7 @@ class ServeAdapter:
         self.project: Project | None = None
         self.written: dict | None = None  # what the session wrote into docs/, by path (cards: their key)
         self.removed: list[str] = []
+        self.changed: set[str] = set()  # what the last regeneration wrote into docs/
         self.nav: list | None = None
         self.problems: list = []
         self.warnings: list = []
@@ -138,6 +150,24 @@ class ServeAdapter:
                 stem = path[:-3]
                 target = site / (f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html")
                 target.unlink(missing_ok=True)
+        return self._only_what_changed(files)
+
+    def _only_what_changed(self, files):
+        """MkDocs is told only of the generated files this regeneration wrote (and of the pages in
+        the navigation, which every page shows): the others are in the site as they were, and a
+        dirty build would only look at each of them to leave it be, which at thousands of pages
+        is most of an edit's cost."""
+        from mkdocs.structure.files import Files
+
+        in_nav = set(_nav_paths(self.nav or []))
+
+        def wanted(file) -> bool:
+            if file.src_uri.split("/", 1)[0] not in GENERATED_DIRS or file.src_uri in self.changed:
+                return True
+            return file.src_uri in in_nav or not Path(file.abs_dest_path).exists()
+
+        kept = [file for file in files if wanted(file)]
+        return files if len(kept) == len(files) else Files(kept)
         return files
 
     def on_env(self, env, config, files):
@@ -198,8 +228,8 @@ class ServeAdapter:
             before = {page.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
                       for page in (docs / folder).rglob("*.md")}
             drawn = Drawing(cards, docs).finish()  # cards whose key is in the manifest are reused as they are
-            write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
-            changed, removed = [], sorted(before - set(generated.pages))  # their pages may be in a kept site
+            changed = write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
+            removed = sorted(before - set(generated.pages))  # their pages may be in a kept site
         else:
             changed = {path: content for path, content in generated.pages.items() if self.written.get(path) != content}
             new_cards = {path for path, card in cards.items() if self.written.get(path) != card.key}
@@ -213,6 +243,7 @@ class ServeAdapter:
                 (docs / path).unlink(missing_ok=True)
         # What docs/ holds now, compared by value: pages by their text, cards by their key.
         self.written = {**generated.pages, **{path: card.key for path, card in cards.items()}}
+        self.changed = set(changed)
         self.removed = removed
         self.nav = generated.nav
         log.info(f"dossier regenerated: {len(changed)} file(s) written, {len(removed)} removed"
