@@ -417,75 +417,6 @@ def fetch(url: str) -> str | None:
         return None
 
 
-def serve_edit(repo: Path, article: str, log: Path, edits: int = 2, timeout: float = 1200) -> dict:
-    """Start `build.py serve`, edit an article's summary, time until the served page shows it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/articles/{article}/"
-    yml = repo / "dossier" / "articles" / f"{article}.yml"
-    result: dict = {"startup": None, "edits": []}
-    with open(log, "wb") as out:
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                                   cwd=repo, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            while time.perf_counter() - start < timeout:
-                if process.poll() is not None:
-                    raise RuntimeError(f"serve exited with {process.returncode}: {log.read_text()[-2000:]}")
-                if fetch(url):
-                    result["startup"] = time.perf_counter() - start
-                    break
-                time.sleep(0.2)
-            else:
-                return result
-            def builds() -> tuple[int, int]:
-                text = log.read_text(encoding="utf-8", errors="replace")
-                return text.count("Building documentation"), text.count("Documentation built")
-
-            def settle(limit: float) -> None:
-                """Wait until serve has no build running or queued for 3 s (or limit seconds pass)."""
-                quiet_since, until = None, time.perf_counter() + limit
-                while time.perf_counter() < until:
-                    started, finished = builds()
-                    if started == finished:
-                        quiet_since = quiet_since or time.perf_counter()
-                        if time.perf_counter() - quiet_since >= 3:
-                            return
-                    else:
-                        quiet_since = None
-                    time.sleep(0.2)
-
-            settle(timeout)
-            for number in range(edits):
-                marker = f"BENCHEDIT{number}x{int(time.time())}"
-                text = yml.read_text(encoding="utf-8")
-                text = re.sub(r"^summary: .*$", lambda m: f'summary: "{marker} ملخص معدّل للقياس."', text,
-                              count=1, flags=re.M)
-                before = builds()[1]
-                edited = time.perf_counter()
-                yml.write_text(text, encoding="utf-8")
-                seen = None
-                while time.perf_counter() - edited < timeout:
-                    page = fetch(url)
-                    if page and marker in page:
-                        seen = time.perf_counter() - edited
-                        break
-                    time.sleep(0.05)
-                result["edits"].append(seen)
-                settle(timeout)  # a build that the first one set off (by writing docs/) counts too
-                result.setdefault("builds_per_edit", []).append(builds()[1] - before)
-                result.setdefault("settled_after", []).append(time.perf_counter() - edited)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-    return result
-
-
 # ---------------------------------------------------------------- the whole build against a bare MkDocs build
 
 def _clean_outputs(repo: Path) -> None:
@@ -630,8 +561,10 @@ def bench_size(n: int, args, work: Path, tree: Path) -> dict:
         result["browser"] = first_search(repo / "site")
 
     if args.serve:
-        say("serve: edit an article and wait for its page")
-        result["serve"] = serve_edit(repo, ids[len(ids) // 2], logs / "serve.log")
+        say("serve: two sessions, edits in each (bench/serve_loop.py)")
+        from serve_loop import serve_sessions  # it imports this module's helpers
+
+        result["serve"] = serve_sessions(repo, ids[len(ids) // 2], logs)
 
     result["load_after"] = os.getloadavg()[0]
     data.unlink(missing_ok=True)
@@ -790,16 +723,9 @@ def print_tables(results: list[dict]) -> None:
                       f"| {fmt(b['first'])} | {fmt(b['full'])} | {fmt(took)} |")
     serves = [r for r in results if r.get("serve")]
     if serves:
-        print("\n### serve: an edited article's page (seconds)\n")
-        print("| N | first page served after start | edit → page shows it | builds per edit | edit → serve idle again |")
-        print("|---:|---:|---|---|---|")
-        for r in serves:
-            s = r["serve"]
-            edits = ", ".join("timeout" if e is None else f"{e:.2f}" for e in s["edits"]) or "–"
-            start = "timeout" if s["startup"] is None else f"{s['startup']:.1f}"
-            per_edit = ", ".join(map(str, s.get("builds_per_edit", []))) or "–"
-            settled = ", ".join(f"{t:.1f}" for t in s.get("settled_after", [])) or "–"
-            print(f"| {r['n']:,} | {start} | {edits} | {per_edit} | {settled} |")
+        from serve_loop import print_table
+
+        print_table([{"n": r["n"], "serve": r["serve"], "build": None} for r in serves])
 
     for r in results:
         for stage, prof in r.get("profiles", {}).items():

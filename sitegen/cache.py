@@ -43,6 +43,17 @@ class BuildCache:
         self._current[entry] = value
         return value  # type: ignore[return-value]
 
+    def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
+        """A result made from the last run's result of this kind (None when there is none): for
+        a result that an edit changes only in part, made anew in part (the search postings).
+        update must not change what it is given."""
+        entry = (kind, None)
+        previous = self._current.get(entry, self._previous.get(entry))
+        self._previous.pop(entry, None)
+        value = update(previous)  # type: ignore[arg-type]
+        self._current[entry] = value
+        return value
+
     def entries(self, kinds: tuple[str, ...]) -> dict[tuple[str, Hashable], object]:
         """This run's results of these kinds (a forked process hands them back, see adopt)."""
         return {entry: value for entry, value in self._current.items() if entry[0] in kinds}
@@ -62,6 +73,14 @@ class BuildCache:
         self.hits.clear()
         self.misses.clear()
 
+    def kept(self, leave_out: frozenset[str] = frozenset()) -> dict[tuple[str, Hashable], object]:
+        """The results of the last finished run (to be kept for a later session), but these kinds."""
+        return {entry: value for entry, value in self._previous.items() if entry[0] not in leave_out}
+
+    def restore(self, entries: dict[tuple[str, Hashable], object]) -> None:
+        """Results kept from an earlier session: used when asked for, forgotten like any other."""
+        self._previous.update(entries)
+
     def clear(self) -> None:
         self._previous, self._current = {}, {}
 
@@ -75,6 +94,11 @@ class NoCache(BuildCache):
     def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         self.misses[kind] += 1
         return compute()
+
+
+    def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
+        self.misses[kind] += 1
+        return update(None)
 
 
 NO_CACHE = NoCache()

@@ -23,3 +23,5 @@ on_env = _adapter.on_env
 
 
 on_post_build = _adapter.on_post_build
+on_build_error = _adapter.on_build_error
+on_shutdown = _adapter.on_shutdown

@@ -137,7 +137,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
 
 # What read_in_halves hands back from the second process: per article, its files read and
 # parsed, its checked model and the names found in its text.
-_HALVES_KINDS = ("yaml", "text", "article", "mentions")
+_HALVES_KINDS = ("yaml-file", "text-file", "yaml", "text", "article", "mentions")
 
 
 def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, include_drafts: bool,

@@ -172,7 +172,12 @@ def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path)
     # problem on them), its fix, the title, the new article, the hand-written page, the removal.
     assert builds <= 7, f"{builds} MkDocs builds for 7 changes (one each at most):\n{output}"
 
-    fresh = tmp_path / "fresh"
+    _assert_docs_as_a_fresh_regeneration_writes_them(repo, tmp_path / "fresh")
+    assert "articles/test-article.md" not in tree(repo / "docs" / "articles")
+
+
+def _assert_docs_as_a_fresh_regeneration_writes_them(repo: Path, fresh: Path) -> None:
+    """docs/' generated folders hold exactly what a full regeneration of the same input writes."""
     script = ("import sys; sys.path.insert(0, '.')\n"
               "from pathlib import Path\n"
               "from sitegen import pipeline\n"
@@ -191,7 +196,88 @@ def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path)
                 for path, digest in tree(fresh / folder).items()}
     assert sorted(set(served) ^ set(expected)) == [], "files only in one of serve's docs/ and a fresh regeneration"
     assert [path for path in served if served[path] != expected[path]] == [], "files that differ"
-    assert "articles/test-article.md" not in served and "cards/articles/test-article.png" not in served
+    assert "cards/articles/test-article.png" not in served
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.html")}
+
+
+def test_an_entity_description_edit_reaches_its_page_and_only_what_shows_it(repo, tmp_path):
+    """A description shows on the entity's page (and in search): that page is rebuilt, the
+    articles that name the entity are not (they show its name, not its description)."""
+    server = Serve(repo)
+    entities = repo / "dossier" / "entities.yml"
+    site = repo / ".build" / "serve" / "site"
+    try:
+        _wait_for(server.base + "entities/isis/", "تنظيم داعش")
+        server.wait_for_output("Serving on")
+        before = _mtimes(site)
+        _edit(entities, "التنظيم المسلح المعروف", "التنظيم المسلح وصف-معدل المعروف")
+        _wait_for(server.base + "entities/isis/", "وصف-معدل")
+        after = _mtimes(site)
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+    assert after["entities/isis/index.html"] != before["entities/isis/index.html"]
+    assert after["articles/kadhimi-alert-after-isis-threat/index.html"] == \
+        before["articles/kadhimi-alert-after-isis-threat/index.html"], "an article naming the entity was rebuilt"
+    search = "".join(p.read_text(encoding="utf-8") for p in (repo / "docs" / "search").rglob("*.js"))
+    assert "وصف-معدل" in search
+    _assert_docs_as_a_fresh_regeneration_writes_them(repo, tmp_path / "fresh")
+
+
+def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
+    """serve keeps its site and cache in .build/serve/: a second session rebuilds only the pages
+    whose Markdown changed while it was stopped (edits made meanwhile still show, removed pages
+    are gone), and all of them when what every page shows changed (a theme override)."""
+    articles = repo / "dossier" / "articles"
+    site = repo / ".build" / "serve" / "site"
+    first = Serve(repo)
+    try:
+        _wait_for(first.base + "articles/2010-election-results-alert/", "مستنفرة")
+        first.wait_for_output("Serving on")
+    finally:
+        output = first.stop()
+    assert "Traceback" not in output, output
+    cache = repo / ".build" / "serve" / "cache.pickle"
+    deadline = time.monotonic() + 120
+    while not cache.is_file() and time.monotonic() < deadline:  # written by a process of its own
+        time.sleep(0.2)
+    assert cache.is_file(), "serve kept no cache for its next session"
+    before = _mtimes(site)
+
+    # while serve is stopped: a title edited, an article removed
+    _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل عنوان-بين-جلستين\n")
+    removed = "kadhimi-arms-campaign-doubts"
+    for suffix in (".yml", ".txt"):
+        (articles / f"{removed}{suffix}").unlink()
+    second = Serve(repo)
+    try:
+        _wait_for(second.base + "articles/kadhimi-election-security-campaign/", "عنوان-بين-جلستين")
+        _wait_gone(second.base + f"articles/{removed}/")
+        after = _mtimes(site)
+    finally:
+        output = second.stop()
+    assert "Traceback" not in output, output
+    kept = [page for page in before if page in after and after[page] == before[page]]
+    assert "about/index.html" in kept and "open-data/index.html" in kept, "the second session rebuilt every page"
+    assert after["articles/kadhimi-election-security-campaign/index.html"] != \
+        before["articles/kadhimi-election-security-campaign/index.html"]
+    _assert_docs_as_a_fresh_regeneration_writes_them(repo, tmp_path / "fresh")
+
+    # a theme override changes every page: a third session rebuilds them all
+    main = repo / "overrides" / "main.html"
+    main.write_text(main.read_text(encoding="utf-8") + "\n{# تغيير-في-القالب #}\n", encoding="utf-8")
+    third = Serve(repo)
+    try:
+        _wait_for(third.base + "about/", "")
+        third.wait_for_output("Serving on")
+        rebuilt = _mtimes(site)
+    finally:
+        output = third.stop()
+    assert "Traceback" not in output, output
+    assert all(rebuilt[page] != after[page] for page in after if page in rebuilt), "pages kept across a theme change"
 
 
 def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):

@@ -26,9 +26,10 @@ def inside(path: Path, folder: Path) -> bool:
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_changed: bool = False,
-                folders: tuple[str, ...] = GENERATED_DIRS) -> None:
+                folders: tuple[str, ...] = GENERATED_DIRS) -> list[str]:
     """Write pages (text, bytes for images, or the Path of an unchanged file to reuse) under docs_dir;
     remove generated files no longer produced (in folders: the generated folders this call writes).
+    Returns the paths written (with only_changed, those whose bytes changed).
 
     Only the generated folders are ever written: a page path outside them (an id that
     tried to climb out with `..`, say) is refused before anything is written.
@@ -36,6 +37,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
     docs_dir = Path(docs_dir)
     refuse_outside(docs_dir, pages)
     wanted = {docs_dir / path for path in pages}
+    written: list[str] = []
     for folder in folders:
         for stale in sorted((docs_dir / folder).rglob("*")) if (docs_dir / folder).is_dir() else []:
             if (stale.is_file() or stale.is_symlink()) and stale not in wanted:
@@ -52,11 +54,14 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
             except OSError:
                 shutil.copyfile(content, temporary)
             temporary.replace(target)
+            written.append(path)
             continue
         data = content if isinstance(content, bytes) else content.encode("utf-8")  # cards are PNG bytes
         if only_changed and target.is_file() and target.read_bytes() == data:
             continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
         write_file(target, data)
+        written.append(path)
+    return written
 
 
 def refuse_outside(docs_dir: Path, paths) -> None:

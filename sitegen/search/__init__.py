@@ -118,4 +118,4 @@ def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle =
     """
     docs = documents(linked, docs_dir, style, labels=labels)
     terms = {doc: cache.get("search-terms", doc, lambda doc=doc: document_terms(doc)) for doc in docs}
-    return build_search_files(docs, terms)
+    return build_search_files(docs, terms, cache)

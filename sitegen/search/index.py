@@ -30,11 +30,13 @@ groups (in key order) share a file, up to SHARD_LIMIT / 2 together.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..cache import NO_CACHE, BuildCache
 from .tokens import name_key, text_terms
 
 FORMAT = 1
@@ -127,24 +129,74 @@ def _shard_keys(sizes: Mapping[str, int]) -> list[tuple[str, list[str]]]:
     return groups
 
 
+@dataclass(frozen=True)
+class Postings:
+    """Which documents hold each term, as the shards write it: made in full once, then (serve)
+    changed only where documents' terms changed. Never changed once made."""
+
+    order: tuple[str, ...]  # the documents' URLs, by number
+    terms: tuple[Terms, ...]  # each document's terms, by number
+    lists: dict[str, tuple[list[int], list[int]]]  # term -> (HEAD numbers, BODY numbers), ascending
+    entries: dict[str, str]  # term -> "head;body" as the shards write it
+
+    @classmethod
+    def made(cls, order: tuple[str, ...], terms: tuple[Terms, ...]) -> "Postings":
+        lists: dict[str, tuple[list[int], list[int]]] = {}
+        for number, found in enumerate(terms):
+            for term, where in found:
+                held = lists.get(term)
+                if held is None:
+                    held = lists[term] = ([], [])
+                held[0 if where == HEAD else 1].append(number)
+        return cls(order, terms, lists, {term: _entry(held) for term, held in lists.items()})
+
+    def updated(self, order: tuple[str, ...], terms: tuple[Terms, ...]) -> "Postings":
+        """The postings of these documents, from this one's: the same documents in the same order
+        redo only the terms of the documents whose terms changed; anything else starts afresh."""
+        if order != self.order:
+            return Postings.made(order, terms)
+        lists, entries = dict(self.lists), dict(self.entries)
+        touched: set[str] = set()
+        for number, (before, now) in enumerate(zip(self.terms, terms)):
+            if before is now or before == now:
+                continue
+            before_set, now_set = set(before), set(now)
+            for term, where in before_set - now_set:
+                held = lists[term] = tuple(list(side) for side in lists[term])  # a copy: the old stays as it was
+                held[0 if where == HEAD else 1].remove(number)
+                touched.add(term)
+            for term, where in now_set - before_set:
+                held = lists[term] = tuple(list(side) for side in lists.get(term, ([], [])))
+                bisect.insort(held[0 if where == HEAD else 1], number)
+                touched.add(term)
+        for term in touched:
+            if lists[term][0] or lists[term][1]:
+                entries[term] = _entry(lists[term])
+            else:
+                del lists[term], entries[term]
+        return Postings(order, terms, lists, entries)
+
+
+def _entry(held: tuple[list[int], list[int]]) -> str:
+    return f"{_deltas(held[0])};{_deltas(held[1])}"
+
+
 def build_search_files(documents: Iterable[SearchDocument],
-                       terms: Mapping[SearchDocument, Terms] | None = None) -> dict[str, str]:
+                       terms: Mapping[SearchDocument, Terms] | None = None,
+                       cache: BuildCache = NO_CACHE) -> dict[str, str]:
     """The search files for these documents, {path relative to the site root: text}.
 
     terms may give document_terms(doc) for some or all of the documents (a cache kept by the
-    caller); the others are computed. The same documents give byte-identical files.
+    caller); the others are computed. The same documents give byte-identical files. cache (serve
+    keeps one for its session): the postings are changed where an edit changed them rather than
+    made again, and each file is kept by what it holds, so an edit costs what it touched.
     """
     docs = sorted(documents, key=lambda d: (d.order, d.url))
-    postings: dict[str, tuple[list[int], list[int]]] = {}
-    for number, doc in enumerate(docs):
-        found = terms.get(doc) if terms is not None else None
-        for term, where in (found if found is not None else document_terms(doc)):
-            lists = postings.get(term)
-            if lists is None:
-                lists = postings[term] = ([], [])
-            lists[0 if where == HEAD else 1].append(number)
-
-    entries = {term: f"{_deltas(head)};{_deltas(body)}" for term, (head, body) in postings.items()}
+    order = tuple(d.url for d in docs)
+    found = tuple((terms.get(doc) if terms is not None else None) or document_terms(doc) for doc in docs)
+    postings = cache.evolve("search-postings", lambda previous: previous.updated(order, found) if previous
+                            else Postings.made(order, found))
+    entries = postings.entries
     sizes = {term: len(term.encode("utf-8")) + len(value) + 6 for term, value in entries.items()}
 
     files: dict[str, str] = {}
@@ -159,18 +211,28 @@ def build_search_files(documents: Iterable[SearchDocument],
             packed = 0
         packs[-1].append((key, group))
         packed += size
-    for index, pack in enumerate(packs):
-        data = _json({term: entries[term] for _, group in pack for term in group})
+    def shard(index: int, held: tuple) -> tuple[str, str]:
+        data = _json(dict(held))
         name = _named("shards", index, data)
-        files[f"search/{name}.js"] = _script(name, data)
+        return name, _script(name, data)
+
+    for index, pack in enumerate(packs):
+        held = tuple((term, entries[term]) for _, group in pack for term in group)
+        name, script = cache.get("search-shard", (index, held), lambda: shard(index, held))
+        files[f"search/{name}.js"] = script
         shard_table.append([name, *(key for key, _ in pack)])
+
+    def chunk(index: int, rows: tuple) -> tuple[str, str]:
+        data = _json([list(row) for row in rows])
+        name = _named("docs", index, data)
+        return name, _script(name, data)
 
     chunk_names = []
     for index, start in enumerate(range(0, len(docs), CHUNK)):
-        data = _json([[d.url, d.title, d.kind_label, d.date_iso or "", d.date_label or "", d.summary]
-                      for d in docs[start:start + CHUNK]])
-        name = _named("docs", index, data)
-        files[f"search/{name}.js"] = _script(name, data)
+        rows = tuple((d.url, d.title, d.kind_label, d.date_iso or "", d.date_label or "", d.summary)
+                     for d in docs[start:start + CHUNK])
+        name, script = cache.get("search-chunk", (index, rows), lambda: chunk(index, rows))
+        files[f"search/{name}.js"] = script
         chunk_names.append(name)
 
     named: dict[str, list[int]] = {}

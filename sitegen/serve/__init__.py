@@ -9,9 +9,15 @@ the page. This module only starts it, after checking that the address is free.
 from __future__ import annotations
 
 import errno
+import logging
 import socket
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..project import Project
+from . import session
+
+log = logging.getLogger("mkdocs.commands.serve")
 
 
 class AddressInUse(Exception):
@@ -38,14 +44,67 @@ def port_message(dev_addr: str) -> str:
 
 
 def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
-    """Serve the preview until interrupted; AddressInUse when the port is taken."""
-    from mkdocs.commands.serve import serve as mkdocs_serve
+    """Serve the preview until interrupted; AddressInUse when the port is taken.
+
+    MkDocs' own dev server (its LiveReloadServer and its build, dirty), as `mkdocs serve --dirty`
+    runs them, with one difference: the site is built into .build/serve/site/, kept between
+    sessions (serve/session.py), where `mkdocs serve` builds into a new temporary folder each
+    time; so a new session rebuilds only the pages whose Markdown changed since the last one.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer
 
     _check_address(dev_addr)
+    site = session.site_dir(project)
+    site.mkdir(parents=True, exist_ok=True)
+
+    def get_config():
+        return load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr, strict=False)
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=True)
+    host, port = config.dev_addr
+    mount_path = urlsplit(config.site_url or "/").path
+    serve_url = _serve_url(host, port, mount_path)
+    config.site_url = serve_url
+
+    def builder(config=None):
+        log.info("Building documentation...")
+        if config is None:
+            config = get_config()
+            config.site_url = serve_url
+        build(config, serve_url=serve_url, dirty=True)
+
     try:
-        mkdocs_serve(config_file=str(project.config_file), livereload=True, build_type="dirty",
-                     dev_addr=dev_addr, strict=False)
-    except OSError as error:  # taken between the check and MkDocs' own bind
-        if error.errno == errno.EADDRINUSE:
-            raise AddressInUse(port_message(dev_addr)) from None
-        raise
+        server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site), mount_path=mount_path)
+        server.error_handler = lambda code: _error_page(site, code)
+        try:
+            builder(config)
+            server.watch(config.docs_dir)
+            server.watch(config.config_file_path)
+            server = config.plugins.on_serve(server, config=config, builder=builder)
+            for item in config.watch:
+                server.watch(item)
+            try:
+                server.serve()
+            except KeyboardInterrupt:
+                log.info("Shutting down...")
+            finally:
+                server.shutdown()
+        except OSError as error:  # taken between the check and the server's own bind
+            if error.errno == errno.EADDRINUSE:
+                raise AddressInUse(port_message(dev_addr)) from None
+            raise
+    finally:
+        config.plugins.on_shutdown()
+
+
+def _serve_url(host: str, port: int, path: str) -> str:
+    """The preview's address, as MkDocs' own serve writes it."""
+    return f"http://{host}:{port}{'/' + path.strip('/') + '/' if path.strip('/') else '/'}"
+
+
+def _error_page(site: Path, code: int) -> bytes | None:
+    page = site / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

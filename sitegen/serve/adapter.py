@@ -22,6 +22,7 @@ from ..cache import BuildCache
 from ..output.cards import MANIFEST, Drawing
 from ..output.writer import GENERATED_DIRS, write_pages
 from ..project import Project
+from . import session
 
 log = logging.getLogger("mkdocs.plugins.dossier")
 STATUS_DIR = "_dossier-serve"
@@ -30,6 +31,17 @@ _STATUS_JS = Path(__file__).with_name("status.js")
 # Partials the hand-written pages include: a preview with problems from the start still builds.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
 _PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/fields.md")
+
+
+def _nav_paths(nav) -> list[str]:
+    """The pages a navigation (MkDocs' nested lists and mappings) names."""
+    if isinstance(nav, str):
+        return [nav]
+    if isinstance(nav, dict):
+        return [path for value in nav.values() for path in _nav_paths(value)]
+    if isinstance(nav, list):
+        return [path for value in nav for path in _nav_paths(value)]
+    return []
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -68,18 +80,19 @@ class ServeAdapter:
         self.project: Project | None = None
         self.written: dict | None = None  # what the session wrote into docs/, by path (cards: their key)
         self.removed: list[str] = []
+        self.changed: set[str] = set()  # what the last regeneration wrote into docs/
         self.nav: list | None = None
         self.problems: list = []
         self.warnings: list = []
         self._bytecode = None
         self._builds = 0
+        self.saver: session.CacheWriter | None = None
 
     # -- events ---------------------------------------------------------------------------------
 
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
         if self.serving:
-            self.cache = BuildCache()
             self._bytecode = _MemoryBytecodeCache().cache
             logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
 
@@ -87,10 +100,20 @@ class ServeAdapter:
         if not self.serving:
             return config
         self.project = Project.at(Path(config.config_file_path).parent)
+        if self.cache is None:  # the session's first build: start from the last session's cache
+            self.cache = session.load_cache(self.project)
+            self.saver = session.CacheWriter(self.project)
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
-        self.regenerate()
+        try:
+            self.regenerate()
+        except BaseException:
+            gc.enable()
+            raise
         if self.nav is not None:
             config.nav = self.nav
+            # The pages a last session or build left in the site stay only if what every page
+            # shows (configuration, theme overrides, navigation) is as it was; else all are rebuilt.
+            session.prepare_site(Path(config.site_dir), session.site_stamp(self.project, self.nav))
         config.extra_javascript.extend(STATUS_SCRIPTS)
         return config
 
@@ -127,6 +150,24 @@ class ServeAdapter:
                 stem = path[:-3]
                 target = site / (f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html")
                 target.unlink(missing_ok=True)
+        return self._only_what_changed(files)
+
+    def _only_what_changed(self, files):
+        """MkDocs is told only of the generated files this regeneration wrote (and of the pages in
+        the navigation, which every page shows): the others are in the site as they were, and a
+        dirty build would only look at each of them to leave it be, which at thousands of pages
+        is most of an edit's cost."""
+        from mkdocs.structure.files import Files
+
+        in_nav = set(_nav_paths(self.nav or []))
+
+        def wanted(file) -> bool:
+            if file.src_uri.split("/", 1)[0] not in GENERATED_DIRS or file.src_uri in self.changed:
+                return True
+            return file.src_uri in in_nav or not Path(file.abs_dest_path).exists()
+
+        kept = [file for file in files if wanted(file)]
+        return files if len(kept) == len(files) else Files(kept)
         return files
 
     def on_env(self, env, config, files):
@@ -145,10 +186,20 @@ class ServeAdapter:
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json.dumps(problems, ensure_ascii=False) + ";\n", encoding="utf-8")
         gc.enable()
+        if not self.problems and self.saver is not None:
+            self.saver.save(self.cache)  # for the next session's start, written by a forked process
         self._builds += 1
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
             gc.collect()
             gc.freeze()
+
+    def on_build_error(self, error) -> None:
+        if self.serving:
+            gc.enable()  # on_post_build does not run after a failed build
+
+    def on_shutdown(self) -> None:
+        if self.saver is not None:
+            self.saver.close()
 
     # -- the regeneration -------------------------------------------------------------------------
 
@@ -174,9 +225,11 @@ class ServeAdapter:
         docs = project.docs_dir
         cards = generated.cards
         if self.written is None:  # the first run: docs/ as a previous session or build left it
+            before = {page.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
+                      for page in (docs / folder).rglob("*.md")}
             drawn = Drawing(cards, docs).finish()  # cards whose key is in the manifest are reused as they are
-            write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
-            changed, removed = [], []
+            changed = write_pages(docs, {**generated.pages, **drawn}, only_changed=True)
+            removed = sorted(before - set(generated.pages))  # their pages may be in a kept site
         else:
             changed = {path: content for path, content in generated.pages.items() if self.written.get(path) != content}
             new_cards = {path for path, card in cards.items() if self.written.get(path) != card.key}
@@ -190,6 +243,7 @@ class ServeAdapter:
                 (docs / path).unlink(missing_ok=True)
         # What docs/ holds now, compared by value: pages by their text, cards by their key.
         self.written = {**generated.pages, **{path: card.key for path, card in cards.items()}}
+        self.changed = set(changed)
         self.removed = removed
         self.nav = generated.nav
         log.info(f"dossier regenerated: {len(changed)} file(s) written, {len(removed)} removed"

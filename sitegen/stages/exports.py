@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..arabic import format_partial_date
-from ..cache import fingerprint
+from ..cache import NO_CACHE, BuildCache, fingerprint
 from .link import LinkedDossier, newest_key
 from ..model import Article, PartialDate
 
@@ -44,15 +44,33 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
     return record
 
 
-def dossier_json(linked: LinkedDossier) -> str:
+def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+    """The whole dossier as one JSON document. Each article's record is written on its own and
+    set in place (cache: serve writes again only the records of the articles an edit changed);
+    the result is byte for byte what json.dumps(document, indent=1) writes."""
     dossier = linked.dossier
     data = {
         "themes": [{"id": t.id, "title": t.title, "description": t.description} for t in dossier.themes],
         "entities": [{"id": e.id, "name": e.name, "kind": e.kind, "aliases": e.aliases, "description": e.description}
                      for e in dossier.entities],
-        "articles": [_article_record(item.article, item.entity_ids) for item in linked.articles.values()],
+        "articles": [],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    if not linked.articles:
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    records = _per_article(linked, cache, "article-json", (),
+                           lambda item: _nested_json(_article_record(item.article, item.entity_ids), depth=2))
+    data["articles"] = [_SLOT]
+    head, tail = json.dumps(data, ensure_ascii=False, indent=1).rsplit(json.dumps(_SLOT), 1)
+    return head.rstrip(" ") + ",\n".join(records) + tail + "\n"
+
+
+_SLOT = "\0article records\0"
+
+
+def _nested_json(value, depth: int) -> str:
+    """value as json.dumps(..., indent=1) writes it `depth` levels down in a larger document
+    (a JSON string never holds a raw line end, so every line is shifted alike)."""
+    return "\n".join(" " * depth + line for line in json.dumps(value, ensure_ascii=False, indent=1).split("\n"))
 
 
 CSV_FIELDS = [
@@ -70,17 +88,28 @@ CSV_FIELDS = [
 ]
 
 
-def dossier_csv(linked: LinkedDossier) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _, _ in CSV_FIELDS])
-    for item in linked.articles.values():
+def dossier_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+    def row(item) -> str:
         a = item.article
-        writer.writerow([
+        return _csv_line([
             a.id, a.title, a.date.iso, a.date.precision, a.source.outlet or "", a.source.url or "",
             ";".join(a.themes), ";".join(item.entity_ids),
             " ; ".join(f"{e.date.iso} {e.title}" for e in a.events), a.summary, a.sha256])
+
+    return _csv_line([name for name, _, _ in CSV_FIELDS]) + "".join(_per_article(linked, cache, "csv-row", (), row))
+
+
+def _csv_line(values: list[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(values)
     return out.getvalue()
+
+
+def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple, make) -> list[str]:
+    """make(item) for every linked article, in order, each kept by the article and its entities
+    (and key: what else it reads), so that serve makes again only an edited article's part."""
+    return [cache.get(kind, (item.fingerprint, tuple(item.entity_ids), *key), lambda item=item: make(item))
+            for item in linked.articles.values()]
 
 
 # The dossier's licences: its metadata (what the maintainers write) is open; the article texts
@@ -161,30 +190,36 @@ def csl_items(linked: LinkedDossier, site_url: str = "") -> list[dict]:
     """CSL-JSON items: URL is the original article's where known, else the dossier's page (only as an
     absolute address, so only with SITE_URL); accessed is the dossier's newest date (see Release)."""
     accessed = release(linked).newest
-    items = []
-    for item in linked.articles.values():
-        a = item.article
-        entry = {
-            "id": a.id,
-            "type": "article-newspaper",
-            "title": a.title,
-            "issued": {"date-parts": [_date_parts(a.date)]},
-            "language": "ar",
-        }
-        if a.source.outlet:
-            entry["container-title"] = a.source.outlet
-        url = a.source.url or (site_url + f"articles/{a.id}/" if site_url else "")
-        if url:
-            entry["URL"] = url
-            entry["accessed"] = {"date-parts": [_date_parts(accessed)]}
-        if a.date_note:
-            entry["note"] = a.date_note
-        items.append(entry)
-    return items
+    return [_csl_item(item.article, accessed, site_url) for item in linked.articles.values()]
 
 
-def citations_json(linked: LinkedDossier, site_url: str = "") -> str:
-    return json.dumps(csl_items(linked, site_url), ensure_ascii=False, indent=1) + "\n"
+def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
+    entry = {
+        "id": a.id,
+        "type": "article-newspaper",
+        "title": a.title,
+        "issued": {"date-parts": [_date_parts(a.date)]},
+        "language": "ar",
+    }
+    if a.source.outlet:
+        entry["container-title"] = a.source.outlet
+    url = a.source.url or (site_url + f"articles/{a.id}/" if site_url else "")
+    if url:
+        entry["URL"] = url
+        entry["accessed"] = {"date-parts": [_date_parts(accessed)]}
+    if a.date_note:
+        entry["note"] = a.date_note
+    return entry
+
+
+def citations_json(linked: LinkedDossier, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
+    """The CSL-JSON items as one list, byte for byte as json.dumps(items, indent=1) writes it."""
+    if not linked.articles:
+        return "[]\n"
+    accessed = release(linked).newest
+    items = _per_article(linked, cache, "csl-item", (accessed.iso, site_url),
+                         lambda item: _nested_json(_csl_item(item.article, accessed, site_url), depth=1))
+    return "[\n" + ",\n".join(items) + "\n]\n"
 
 
 _BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
@@ -198,27 +233,28 @@ def bib_escape(value: str) -> str:
     return _BIB_RE.sub(lambda m: _BIB_SPECIAL[m.group()], value)
 
 
-def citations_bibtex(linked: LinkedDossier, site_url: str = "") -> str:
+def citations_bibtex(linked: LinkedDossier, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
     """biblatex @online entries: the dossier's page is the url (with SITE_URL), the original article's
     address, where known, is in note; the outlet is the organization."""
     accessed = release(linked).newest
-    entries = []
-    for item in linked.articles.values():
-        a = item.article
-        fields = [("title", a.title), ("date", a.date.iso)]
-        if a.source.outlet:
-            fields.append(("organization", a.source.outlet))
-        if site_url:
-            fields += [("url", site_url + f"articles/{a.id}/"), ("urldate", accessed.iso)]
-        notes = [f"{a.source.url}"] if a.source.url else []
-        if a.date_note:
-            notes.append(a.date_note)
-        if notes:
-            fields.append(("note", " — ".join(notes)))
-        fields.append(("langid", "arabic"))
-        body = ",\n".join(f"  {name} = {{{bib_escape(value)}}}" for name, value in fields)
-        entries.append(f"@online{{{a.id},\n{body}\n}}\n")
-    return "\n".join(entries)
+    return "\n".join(_per_article(linked, cache, "bibtex-entry", (accessed.iso, site_url),
+                                   lambda item: _bibtex_entry(item.article, accessed, site_url)))
+
+
+def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str) -> str:
+    fields = [("title", a.title), ("date", a.date.iso)]
+    if a.source.outlet:
+        fields.append(("organization", a.source.outlet))
+    if site_url:
+        fields += [("url", site_url + f"articles/{a.id}/"), ("urldate", accessed.iso)]
+    notes = [f"{a.source.url}"] if a.source.url else []
+    if a.date_note:
+        notes.append(a.date_note)
+    if notes:
+        fields.append(("note", " — ".join(notes)))
+    fields.append(("langid", "arabic"))
+    body = ",\n".join(f"  {name} = {{{bib_escape(value)}}}" for name, value in fields)
+    return f"@online{{{a.id},\n{body}\n}}\n"
 
 
 FEED_LIMIT = 50  # newest entries in the Atom feed: readers poll it, so it must not grow with the dossier

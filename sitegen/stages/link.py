@@ -123,6 +123,9 @@ class LinkedDossier:
     by_entity: dict[str, list[Article]]  # newest first
     timeline: list[TimelineEntry]  # oldest first
     entities_key: str = ""  # fingerprint of every entity, in order
+    # What a page that only names or links entities reads of them (id, name, kind, location):
+    # an entity's description or aliases changing leaves the other pages as they were.
+    names_key: str = ""
     outlets: list[Outlet] = field(default_factory=list)  # named ones in dictionary order, then the unknown
     limits: "Limits" = field(default_factory=lambda: Limits())
 
@@ -131,8 +134,13 @@ class LinkedDossier:
         """entity → (other entity, articles naming both), most first; worked out when first asked
         for (entity pages, rendered while MkDocs builds)."""
         entity_order = {e.id: i for i, e in enumerate(self.dossier.entities)}
-        return _named_with(self.articles.values(), entity_order, self.limits.named_with,
-                           self.limits.pairs_per_article)
+        count = lambda: _named_with(self.articles.values(), entity_order, self.limits.named_with,
+                                    self.limits.pairs_per_article)
+        relations = next(iter(self.articles.values())).relations if self.articles else None
+        if relations is None:
+            return count()
+        # It reads each article's entities and the entities' order only (relations.key names them).
+        return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes]
@@ -176,7 +184,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     for articles in (*by_entity.values(), *by_theme.values()):
         articles.sort(key=newest_key)
 
-    relations = Relations(linked, by_entity, len(dossier.articles), limits)
+    relations = Relations(linked, by_entity, len(dossier.articles), limits, cache)
     for item in linked.values():
         item.relations = relations
     for theme_id, articles in by_theme.items():
@@ -193,7 +201,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
         timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
     timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
     return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
-                         outlets(dossier.articles), limits)
+                         names_fingerprint(dossier), outlets(dossier.articles), limits)
 
 
 def outlets(articles: list[Article]) -> list[Outlet]:
@@ -217,13 +225,23 @@ def entities_fingerprint(dossier: Dossier) -> str:
     return fingerprint(*(e.fingerprint or e.id for e in dossier.entities))
 
 
+def names_fingerprint(dossier: Dossier) -> str:
+    """What pages other than an entity's own read of the entities: ids, names, kinds, locations."""
+    return fingerprint(*(f"{e.id}\0{e.name}\0{e.kind}\0{e.location!r}" for e in dossier.entities))
+
+
+def spellings_fingerprint(dossier: Dossier) -> str:
+    """What finding names in a text depends on: each entity's id and spellings, in order."""
+    return fingerprint(*("\0".join((e.id, *e.spellings)) for e in dossier.entities))
+
+
 def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE):
     """(article, key, (mentions, found)) for each article; found again only in an article whose
-    text or whose entities changed (cache)."""
-    entities_key = entities_fingerprint(dossier)
-    matcher = cache.get("matcher", entities_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
+    text or whose entities' spellings changed (cache): editing a description finds nothing anew."""
+    spellings_key = spellings_fingerprint(dossier)
+    matcher = cache.get("matcher", spellings_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
     for article in dossier.articles:
-        key = (article.fingerprint or id(article), entities_key)
+        key = (article.fingerprint or id(article), spellings_key)
         yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher))
 
 
@@ -305,8 +323,24 @@ class Relations:
     entities, weighted by rarity. Worked out per article when first asked for."""
 
     def __init__(self, linked: dict[str, LinkedArticle], by_entity: dict[str, list[Article]], total: int,
-                 limits: Limits):
+                 limits: Limits, cache: BuildCache = NO_CACHE):
         self.linked, self.by_entity, self.total, self.limits = linked, by_entity, total, limits
+        self.cache = cache
+
+    @cached_property
+    def key(self) -> str:
+        """Everything relating reads: each article's id, date, themes, chosen related and entities
+        (not its title or summary, so that editing those relates nothing anew)."""
+        return fingerprint(repr(self.limits), *(
+            f"{i}|{item.article.date!r}|{item.article.themes}|{item.article.related}|{item.entity_ids}"
+            for i, item in self.linked.items()))
+
+    def related(self, item: LinkedArticle) -> list[Related]:
+        """The related articles (the choice cached by what it reads; the articles are today's)."""
+        chosen = self.cache.get("related", (self.key, item.article.id), lambda: [
+            (r.article.id, r.shared_entities, r.shared_themes, r.explicit) for r in self._related(item)])
+        return [Related(self.linked[other_id].article, entities, themes, explicit)
+                for other_id, entities, themes, explicit in chosen]
 
     @cached_property
     def _position(self) -> dict[str, dict[str, int]]:
@@ -318,7 +352,7 @@ class Relations:
     def _theme_sets(self) -> dict[str, frozenset[str]]:
         return {article_id: frozenset(item.article.themes) for article_id, item in self.linked.items()}
 
-    def related(self, item: LinkedArticle) -> list[Related]:
+    def _related(self, item: LinkedArticle) -> list[Related]:
         linked, limits, position, theme_sets = self.linked, self.limits, self._position, self._theme_sets
         half = limits.common_window // 2
         article = item.article

@@ -83,24 +83,36 @@ def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache
     """One YAML file, parsed again only when its bytes changed (cache)."""
     shown = rel(path, root)
     try:
-        raw = _read(path, MAX_YAML_BYTES, "file")
+        document, found = cache.get("yaml-file", _file_key(path, shown), lambda: _parsed_yaml(path, shown, cache))
     except _Refused as refused:
         problems.append(Problem(shown, 1, 1, str(refused)))
         return None
     except OSError as error:
         problems.append(Problem(shown, 1, 1, f"cannot read the file: {error.strerror or error}"))
         return None
-    digest = hashlib.sha256(raw).hexdigest()
-    document, found = cache.get("yaml", (shown, digest), lambda: parse_yaml(raw, path, shown, digest))
     problems.extend(found)
     return document
+
+
+def _file_key(path: Path, shown: str) -> tuple:
+    """A file as it stands on disk (its status: a regular file, its size, times and inode): a
+    session's cache (serve) reads and hashes again only a file that was written since. Refuses
+    (_Refused) what is not a regular file, before anything is read."""
+    status = _regular_file(path)
+    return (shown, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def _parsed_yaml(path: Path, shown: str, cache: BuildCache):
+    raw = _read(path, MAX_YAML_BYTES, "file")
+    digest = hashlib.sha256(raw).hexdigest()
+    return cache.get("yaml", (shown, digest), lambda: parse_yaml(raw, path, shown, digest))
 
 
 def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> tuple[str | None, str | None]:
     """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
     shown = rel(path, root)
     try:
-        raw = _read(path, MAX_TEXT_BYTES, "text")
+        digest, (text, problem) = cache.get("text-file", _file_key(path, shown), lambda: _decoded_text(path, shown, cache))
     except _Refused as refused:
         message = str(refused)
         if message.startswith("text is"):
@@ -110,12 +122,16 @@ def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache
     except OSError as error:
         problems.append(Problem(shown, 1, 1, f"cannot read the text: {error.strerror or error}"))
         return None, None
-    digest = hashlib.sha256(raw).hexdigest()
-    text, problem = cache.get("text", (shown, digest), lambda: decode_text(raw, path.name))
     if problem:
         problems.append(Problem(shown, *problem))
         return None, digest
     return text, digest
+
+
+def _decoded_text(path: Path, shown: str, cache: BuildCache):
+    raw = _read(path, MAX_TEXT_BYTES, "text")
+    digest = hashlib.sha256(raw).hexdigest()
+    return digest, cache.get("text", (shown, digest), lambda: decode_text(raw, path.name))
 
 
 def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str] | None]:
@@ -148,12 +164,15 @@ def decode_text(raw: bytes, name: str) -> tuple[str | None, tuple[int, int, str]
 def _links_inside(root: Path) -> list[Path]:
     """Every symbolic link at any depth under root (folders that are links are not followed)."""
     found = []
-    for folder, subfolders, files in os.walk(root):
-        for name in sorted(subfolders + files):
-            path = Path(folder) / name
-            if path.is_symlink():
-                found.append(path)
-    return found
+    folders = [os.fspath(root)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:  # the entry knows whether it is a link: no call per file
+                if entry.is_symlink():
+                    found.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+    return sorted(found)
 
 
 def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] | None = None

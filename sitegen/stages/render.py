@@ -126,7 +126,7 @@ class RenderRun:
 
     style: UrlStyle
     cache: BuildCache
-    key: str  # everything every page depends on: templates, settings, themes, entities
+    key: str  # everything every page depends on: templates, settings, themes, entities' names
     themes_by_id: dict[str, Theme] = field(default_factory=dict)
     entities_by_id: dict[str, Entity] = field(default_factory=dict)
     url: str = ""  # the site's published address, "" when not known
@@ -198,7 +198,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
     run = RenderRun(settings.style, cache,
                fingerprint(templates_key, str(settings.style), str(settings.offline), settings.site_url,
-                           *(t.fingerprint or t.id for t in dossier.themes), linked.entities_key),
+                           *(t.fingerprint or t.id for t in dossier.themes), linked.names_key),
                {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities}, settings.site_url)
     pages = PagePlan()
 
@@ -224,8 +224,10 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
                      for r in item.related),
                tuple((n.theme_id, n.previous and n.previous.fingerprint, n.next and n.next.fingerprint)
                      for n in item.neighbours))
-        events = sorted(zip(article.events, item.event_anchors), key=lambda pair: pair[0].date)  # oldest first
-        return key, dict(article=article, paragraphs=item.paragraphs, events=events,
+        # The text cut at names and quotes: the same for the same article and names (item.fingerprint).
+        paragraphs, anchors = cache.get("paragraphs", item.fingerprint, lambda: (item.paragraphs, item.event_anchors))
+        events = sorted(zip(article.events, anchors), key=lambda pair: pair[0].date)  # oldest first
+        return key, dict(article=article, paragraphs=paragraphs, events=events,
                          page_url=run.page_url(page_path(article)),
                          themes=[run.themes_by_id[t] for t in article.themes],
                          entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related,
@@ -318,7 +320,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
          shown_in="index.md", bundle=download, offline=settings.offline)
     if download and not settings.offline:
         pages.add_value(f"downloads/{download.name}", download.data)
-    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url))
+    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url, cache))
     return pages
 
 
@@ -357,7 +359,8 @@ DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", 
               "data/citations.bib", "data/atom.xml")
 
 
-def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
+def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "",
+               cache: BuildCache = NO_CACHE) -> dict[str, str]:
     """The open-data downloads and the Atom feed, under docs/data/."""
     articles = exports.feed_entries(linked)
     atom = env.get_template("atom.xml.j2").render(
@@ -365,11 +368,11 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "
         updated=exports.atom_timestamp(max(map(exports.updated, articles))) if articles else "2000-01-01T00:00:00Z",
         themes_by_id={t.id: t for t in linked.dossier.themes}, base=site_url)
     return {
-        "data/dossier.json": exports.dossier_json(linked),
-        "data/dossier.csv": exports.dossier_csv(linked),
+        "data/dossier.json": exports.dossier_json(linked, cache),
+        "data/dossier.csv": exports.dossier_csv(linked, cache),
         "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
-        "data/citations.json": exports.citations_json(linked, site_url),
-        "data/citations.bib": exports.citations_bibtex(linked, site_url),
+        "data/citations.json": exports.citations_json(linked, site_url, cache),
+        "data/citations.bib": exports.citations_bibtex(linked, site_url, cache),
         "data/atom.xml": atom,
     }
 

@@ -7,6 +7,8 @@ a file's bytes, so the load stage can reuse it while the bytes stay the same.
 """
 from __future__ import annotations
 
+import os
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +69,9 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 def rel(path: Path, root: Path) -> str:
     """A path as shown in messages: relative to the repository (the dossier folder's parent)."""
+    text, parent = os.fspath(path), os.fspath(Path(root).parent) + os.sep
+    if text.startswith(parent) and ".." not in text:  # the usual case, without pathlib's cost (serve: every file, every edit)
+        return text[len(parent):].replace(os.sep, "/")
     path = Path(path)
     try:
         return path.relative_to(Path(root).parent).as_posix()

@@ -1,0 +1,159 @@
+"""What `serve` keeps between its sessions, in .build/serve/: the site it last built and the
+BuildCache it last had, so that a new session starts from where the last one stopped instead of
+from nothing (a dirty MkDocs build then rebuilds only the pages whose Markdown changed since).
+
+Both are only ever used when they were made by the same code, configuration and theme: the
+site under a stamp of mkdocs.yml, overrides/ and the navigation (anything else that shows on
+every page), the cache under a stamp of the generator's code and its libraries' versions (the
+cache's own keys name the inputs of every result). A stamp that differs, a cache file that
+does not load: the site is built afresh, the cache starts empty. The cache file is this
+machine's own, written by serve into a git-ignored folder; it is never read from elsewhere.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+import signal
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+from ..cache import BuildCache, fingerprint
+from ..project import Project, folder_digest
+
+log = logging.getLogger("mkdocs.plugins.dossier")
+CACHE_FILE = "cache.pickle"
+SITE_STAMP = ".dossier-serve-stamp"
+# What cannot or need not outlive a session: a Jinja environment (rebuilt in a moment).
+NOT_KEPT = frozenset({"environment"})
+
+
+def state_dir(project: Project) -> Path:
+    return project.work_dir / "serve"
+
+
+def site_dir(project: Project) -> Path:
+    return state_dir(project) / "site"
+
+
+def _code_stamp() -> str:
+    code = Path(__file__).resolve().parent.parent
+    versions = []
+    for name in ("mkdocs", "mkdocs-material", "jinja2", "pyyaml", "jsonschema", "babel", "pymdown-extensions"):
+        try:
+            versions.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}=?")
+    return fingerprint(folder_digest(code, "*.py"), sys.version, *versions)
+
+
+def load_cache(project: Project) -> BuildCache:
+    """The last session's cache, if this code made it; else an empty one."""
+    path = state_dir(project) / CACHE_FILE
+    cache = BuildCache()
+    try:
+        with open(path, "rb") as handle:
+            stamp, entries = pickle.load(handle)
+    except FileNotFoundError:
+        return cache
+    except Exception as error:  # noqa: BLE001 - a damaged or foreign file: start afresh
+        log.info(f"serve: the last session's cache could not be read ({type(error).__name__}); starting afresh")
+        return cache
+    if stamp == _code_stamp():
+        cache.restore(entries)
+    return cache
+
+
+class CacheWriter:
+    """Writes the cache to disk in a forked process, so that the preview never waits for it."""
+
+    def __init__(self, project: Project, every: float = 30.0):
+        self.path = state_dir(project) / CACHE_FILE
+        self.child: int | None = None
+        self.every, self.last = every, None
+
+    def save(self, cache: BuildCache) -> None:
+        """Start writing the cache, unless it was written less than `every` seconds ago (forking a
+        large process costs an edit a moment: the last few edits' results are cheap to make again)."""
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every:
+            return
+        if self.child is not None:
+            done, _ = os.waitpid(self.child, os.WNOHANG)
+            if not done:
+                return  # the last one is still writing: the next build's save catches up
+            self.child = None
+        if not hasattr(os, "fork"):
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        pid = os.fork()
+        if pid:
+            self.child, self.last = pid, now
+            return
+        code = 0
+        try:  # the child: write, then leave at once (no atexit handlers, no threads of the parent)
+            # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            temporary = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}")
+            try:
+                with open(temporary, "wb") as handle:
+                    pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT))), handle,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            finally:
+                temporary.unlink(missing_ok=True)
+        except BaseException as error:  # noqa: BLE001 - a cache that cannot be written is only a slower next start
+            print(f"serve: the cache was not kept for the next session ({type(error).__name__}: {error})",
+                  file=sys.stderr, flush=True)
+            code = 1
+        os._exit(code)
+
+    def close(self) -> None:
+        if self.child is not None:
+            os.waitpid(self.child, 0)
+            self.child = None
+
+
+def _picklable(entries: dict) -> dict:
+    """The entries of every kind whose results can be written (a schema's validator classes, made
+    at run time, cannot: they are made again in a moment)."""
+    by_kind: dict[str, dict] = {}
+    for entry, value in entries.items():
+        by_kind.setdefault(entry[0], {})[entry] = value
+    kept: dict = {}
+    for group in by_kind.values():
+        try:
+            pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # noqa: BLE001 - left out, made again next session
+            continue
+        kept.update(group)
+    return kept
+
+
+def site_stamp(project: Project, nav) -> str:
+    """What every page of the site shows and a dirty build would not notice changing."""
+    config = project.config_file.read_bytes() if project.config_file.is_file() else b""
+    return fingerprint(config, folder_digest(project.overrides_dir), repr(nav), _code_stamp())
+
+
+def prepare_site(folder: Path, stamp: str) -> bool:
+    """Keep folder's pages if they were built under stamp; else empty it. True if kept."""
+    marker = folder / SITE_STAMP
+    try:
+        if marker.read_text(encoding="utf-8") == stamp:
+            return True
+    except OSError:
+        pass
+    if folder.is_dir():
+        for entry in folder.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text(stamp, encoding="utf-8")
+    return False
