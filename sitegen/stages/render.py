@@ -317,7 +317,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
          shown_in="index.md", bundle=download, offline=settings.offline)
     if download and not settings.offline:
         pages.add_value(f"downloads/{download.name}", download.data)
-    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url))
+    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url, labels["exports"]))
     return pages
 
 
@@ -356,8 +356,8 @@ DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", 
               "data/citations.bib", "data/atom.xml")
 
 
-def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
-    """The open-data downloads and the Atom feed, under docs/data/."""
+def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str, words: dict) -> dict[str, str]:
+    """The open-data downloads and the Atom feed, under docs/data/ (words: labels.yml's `exports`)."""
     articles = exports.feed_entries(linked)
     atom = env.get_template("atom.xml.j2").render(
         feed_id=exports.FEED_ID, site_name=SITE_NAME, site_description=SITE_DESCRIPTION, articles=articles,
@@ -368,7 +368,7 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "
         "data/dossier.csv": exports.dossier_csv(linked),
         "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
         "data/citations.json": exports.citations_json(linked, site_url),
-        "data/citations.bib": exports.citations_bibtex(linked, site_url),
+        "data/citations.bib": exports.citations_bibtex(linked, site_url, words["archived_copy"]),
         "data/atom.xml": atom,
     }
 
