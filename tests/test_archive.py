@@ -18,6 +18,7 @@ from html import unescape
 import pytest
 import yaml
 
+from browser import chromium, outside_requests, served
 from conftest import TEXT, add_article, problems, run
 from test_bad_input import A, refused_everywhere
 
@@ -138,6 +139,22 @@ def test_the_about_block_links_each_copy_with_its_date_in_arabic(built_with_arch
     assert ld["archivedAt"] == [WAYBACK, TODAY]
 
 
+def test_a_reader_sees_the_copies_when_opening_the_about_block(built_with_archive):
+    from selenium.webdriver.common.by import By
+
+    with served(built_with_archive / "site") as base, chromium(width=390) as driver:
+        driver.get(base + "articles/test-article/")
+        links = driver.find_elements(By.CSS_SELECTOR, "a.dossier-archived")
+        assert [link.is_displayed() for link in links] == [False, False]  # inside the closed "about" block
+        driver.find_element(By.CSS_SELECTOR, "#عن-المقال + details summary").click()
+        assert [(link.text, link.get_attribute("href"), link.is_displayed()) for link in links] == [
+            ("نسخة مؤرشفة", WAYBACK, True), ("نسخة مؤرشفة", TODAY, True)]
+        facts = driver.find_element(By.CSS_SELECTOR, ".dossier-facts").text
+        assert "حُفظت في 28 أيار 2019" in facts and "حُفظت في 2 كانون الثاني 2020" in facts
+        assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+        assert outside_requests(driver, [base]) == []  # nothing fetched from an archive
+
+
 def test_an_article_without_a_copy_shows_none(site):
     page = (site / "articles/joint-plan-against-isis-remnants/index.html").read_text(encoding="utf-8")
     assert "dossier-archived" not in page and "archivedAt" not in page
@@ -230,3 +247,11 @@ def test_the_bundles_sha256_is_published_beside_its_link(repo):
     assert (downloads / f"{zipped.name}.sha256").read_text() == f"{digest}  {zipped.name}\n"
     checked = subprocess.run(["sha256sum", "-c", f"{zipped.name}.sha256"], cwd=downloads, capture_output=True, text=True)
     assert checked.returncode == 0 and checked.stdout == f"{zipped.name}: OK\n"
+    from selenium.webdriver.common.by import By
+
+    with served(repo / "site") as base, chromium(width=390) as driver:  # a phone: the 64 digits wrap
+        for page in ("", "open-data/"):
+            driver.get(base + page)
+            shown = driver.find_element(By.CSS_SELECTOR, "code.dossier-sha256")
+            assert shown.is_displayed() and shown.text.replace("\n", "") == digest
+            assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), page
