@@ -171,3 +171,20 @@ def test_all_reasons_at_once_and_a_zip_without_sums(bundled, tmp_path):
     not_a_zip.write_text("<p>x</p>")
     result = verify(bundled, not_a_zip)
     assert result.returncode == 1 and "not a zip file nor a folder" in result.stderr
+
+
+def test_odd_names_are_written_as_sha256sum_writes_them(tmp_path):
+    """Names with a backslash or a line feed are escaped as coreutils escapes them: its own output
+    is byte for byte ours, and reads back the same."""
+    from sitegen.checksums import parse_sums, sums_text
+
+    names = ["plain.html", "مقال عربي.html", "back\\slash.html", "line\nfeed.html", "space .html"]
+    for name in names:
+        (tmp_path / name).write_bytes(name.encode("utf-8") * 3)
+    ours = sums_text({name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names})
+    theirs = subprocess.run(["sha256sum", "--", *sorted(names, key=str.encode)], cwd=tmp_path, capture_output=True,
+                            env={"LC_ALL": "C"}).stdout.decode("utf-8")
+    assert ours == theirs
+    assert parse_sums(ours) == ({name: hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names}, [])
+    (tmp_path / "SHA256SUMS").write_text(ours, encoding="utf-8")
+    assert subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=tmp_path, capture_output=True).returncode == 0
