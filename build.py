@@ -6,6 +6,7 @@
     python build.py serve        preview at http://127.0.0.1:8000, regenerating on changes
     python build.py add FILE     import a new article text and write a YAML stub to review
     python build.py bundle       build the offline HTML bundle into dist/
+    python build.py verify PATH  check a copy of the bundle (zip or folder) against its SHA256SUMS
 """
 from __future__ import annotations
 
@@ -112,6 +113,20 @@ def cmd_bundle(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    from sitegen import verify
+
+    verdict = verify.verify(args.path)
+    for line in verdict.lines:
+        print(line, file=sys.stderr)
+    if verdict.ok:
+        print(f"verified: all {verdict.files:,} files are exactly as built (SHA256SUMS)")
+        return 0
+    if not verdict.refused:
+        print(f"NOT verified: {len(verdict.lines):,} difference(s) from SHA256SUMS", file=sys.stderr)
+    return 1
+
+
 def cmd_serve(args) -> int:
     from sitegen import serve
 
@@ -145,11 +160,13 @@ def main(argv=None) -> int:
     add_parser.add_argument("text", type=Path, help="the article's text file (UTF-8)")
     add_parser.add_argument("--id", help="the new article's id (default: derived from the file name)")
     commands.add_parser("bundle", help="build the offline HTML bundle into dist/")
+    verify_parser = commands.add_parser("verify", help="check a copy of the offline bundle against its SHA256SUMS")
+    verify_parser.add_argument("path", type=Path, help="the bundle's zip, or the folder it was unzipped into")
     args = parser.parse_args(argv)
     if args.command is None:
         args.publish = False
     handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "add": cmd_add,
-                "bundle": cmd_bundle, None: cmd_build}
+                "bundle": cmd_bundle, "verify": cmd_verify, None: cmd_build}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

@@ -159,11 +159,20 @@ class Correction:
     text: str
 
 
+@dataclass(frozen=True)
+class ArchivedCopy:
+    """A preserved copy of the source: its address and the day it was captured."""
+
+    url: str
+    date: PartialDate  # a day
+
+
 @dataclass
 class Source:
     outlet: str | None
     url: str | None = None
     note: str | None = None
+    archive: tuple[ArchivedCopy, ...] = ()  # in the order the maintainer listed them
 
 
 @dataclass

@@ -15,11 +15,21 @@ BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
 
 DATE_HINT = "dates are written in quotes as \"YYYY-MM-DD\", \"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")"
 DAY_HINT = "a correction's date is the full day it was made, in quotes: \"YYYY-MM-DD\" (e.g. \"2026-11-30\")"
+CAPTURE_HINT = ("an archived copy's date is the full day it was captured, in quotes: \"YYYY-MM-DD\" (e.g. "
+                "\"2021-03-04\"; the Internet Archive's address holds it: /web/20210304…/)")
 ID_HINT = "ids are lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")"
 _TYPE_NAMES = {"string": "text", "array": "a list", "object": "a mapping (field: value)",
                "integer": "a whole number", "number": "a number", "boolean": "true or false", "null": "null"}
 _DMY = re.compile(r"^\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{4})\s*$")
 _YMD_LOOSE = re.compile(r"^\s*([0-9]{4})\s*[/.\-]\s*([0-9]{1,2})(?:\s*[/.\-]\s*([0-9]{1,2}))?\s*$")
+
+
+def date_hint(key_path) -> str:
+    """How the date at key_path is written: a day for a correction or a capture, else a partial date."""
+    key_path = tuple(key_path)
+    if key_path[:1] == ("corrections",):
+        return DAY_HINT
+    return CAPTURE_HINT if key_path[:2] == ("source", "archive") else DATE_HINT
 
 
 def _local_def(ref) -> str | None:
@@ -125,7 +135,7 @@ def unquoted_date(name: str, written: str, value, hint: str) -> str:
     read = "" if value == written else f", which YAML reads as {describe(value)}"
     try:
         date = PartialDate.parse(written)
-        full = hint != DAY_HINT or date.precision == "day"
+        full = hint == DATE_HINT or date.precision == "day"
         suggestion = f"; put it in quotes: \"{written}\"" if full else ""
     except ValueError:
         suggestion = date_suggestion(written)
@@ -152,7 +162,7 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
         return key_path + (extra[0], "<key>"), (f"unknown field `{field_name(key_path + (extra[0],))}`{hint} "
                                                 f"Expected one of: {', '.join(allowed)}")
     if last == "date" and error.validator in ("pattern", "type", "minimum", "maximum"):
-        hint = DAY_HINT if key_path[:1] == ("corrections",) else DATE_HINT
+        hint = date_hint(key_path)
         if written and written.strip() and error.instance is not None:
             return key_path, unquoted_date(name, written, error.instance, hint)
         return key_path, f"`{name}` is {found}: {hint}{date_suggestion(error.instance)}"

@@ -30,7 +30,7 @@ STATUS_SCRIPTS = (f"{STATUS_DIR}/problems.js", f"{STATUS_DIR}/status.js")
 _STATUS_JS = Path(__file__).with_name("status.js")
 # Partials the hand-written pages include: a preview with problems from the start still builds.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
-_PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/fields.md")
+_PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/verify.md", "_partials/fields.md")
 
 
 def _nav_paths(nav) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import characters
 from ..model import PartialDate, Problem
 from ..schema import MAX_MESSAGES_PER_FILE, Schemas, ecma_pattern
-from ..schema_messages import DATE_HINT, DAY_HINT, describe, field_name, max_items, unquoted_date
+from ..schema_messages import date_hint, describe, field_name, max_items, unquoted_date
 from .yaml_reader import YamlDocument, rel
 
 ID_MAX = 100
@@ -153,7 +153,7 @@ class Checker:
             value = document.data
             for key in key_path:
                 value = value[key]
-            hint = DAY_HINT if tuple(key_path)[:1] == ("corrections",) else DATE_HINT
+            hint = date_hint(key_path)
             self.problem(document, key_path, unquoted_date(field_name(key_path), written, value, hint))
             return False
         return True
@@ -164,7 +164,7 @@ class Checker:
         try:
             return PartialDate.parse(str(value))
         except ValueError as error:
-            hint = DAY_HINT if tuple(key_path)[:1] == ("corrections",) else DATE_HINT
+            hint = date_hint(key_path)
             self.problem(document, key_path, f"`{field_name(key_path)}` is {describe(value)}, which is not a real date: "
                                              f"{error}; {hint}")
             return None

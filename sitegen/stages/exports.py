@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 
 from ..arabic import format_partial_date
@@ -28,7 +29,8 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
         "date": article.date.iso,
         "date_precision": article.date.precision,
         "date_note": article.date_note,
-        "source": {"outlet": article.source.outlet, "url": article.source.url, "note": article.source.note},
+        "source": {"outlet": article.source.outlet, "url": article.source.url, "note": article.source.note,
+                   "archive": [{"url": c.url, "date": c.date.iso} for c in article.source.archive]},
         "themes": article.themes,
         "summary": article.summary,
         "entities": article.entities,
@@ -80,6 +82,7 @@ CSV_FIELDS = [
     ("date_precision", "string", "day, month or year"),
     ("outlet", "string", "The outlet, empty when the text does not name it"),
     ("url", "string", "The original article's address, when the text gives it"),
+    ("archive", "string", "Archived copies of the source as 'capture-date address' separated by ' ; '"),
     ("themes", "string", "Theme ids separated by ';'"),
     ("entities", "string", "Entity ids named in the YAML or found in the text, separated by ';'"),
     ("events", "string", "Events as 'date title' separated by ' ; '"),
@@ -93,6 +96,7 @@ def dossier_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
         a = item.article
         return _csv_line([
             a.id, a.title, a.date.iso, a.date.precision, a.source.outlet or "", a.source.url or "",
+            " ; ".join(f"{c.date.iso} {c.url}" for c in a.source.archive),
             ";".join(a.themes), ";".join(item.entity_ids),
             " ; ".join(f"{e.date.iso} {e.title}" for e in a.events), a.summary, a.sha256])
 
@@ -207,6 +211,9 @@ def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
     if url:
         entry["URL"] = url
         entry["accessed"] = {"date-parts": [_date_parts(accessed)]}
+    if a.source.archive:  # CSL has room for one: the first listed, named by its host (Zotero's "Archive")
+        entry["archive"] = urllib.parse.urlsplit(a.source.archive[0].url).hostname or ""
+        entry["archive_location"] = a.source.archive[0].url
     if a.date_note:
         entry["note"] = a.date_note
     return entry
@@ -233,21 +240,24 @@ def bib_escape(value: str) -> str:
     return _BIB_RE.sub(lambda m: _BIB_SPECIAL[m.group()], value)
 
 
-def citations_bibtex(linked: LinkedDossier, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
+def citations_bibtex(linked: LinkedDossier, site_url: str = "", archived: str = "archived copy",
+                     cache: BuildCache = NO_CACHE) -> str:
     """biblatex @online entries: the dossier's page is the url (with SITE_URL), the original article's
-    address, where known, is in note; the outlet is the organization."""
+    address, where known, and its archived copies (`archived` and the capture date before each) are
+    in note; the outlet is the organization."""
     accessed = release(linked).newest
-    return "\n".join(_per_article(linked, cache, "bibtex-entry", (accessed.iso, site_url),
-                                   lambda item: _bibtex_entry(item.article, accessed, site_url)))
+    return "\n".join(_per_article(linked, cache, "bibtex-entry", (accessed.iso, site_url, archived),
+                                   lambda item: _bibtex_entry(item.article, accessed, site_url, archived)))
 
 
-def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str) -> str:
+def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str, archived: str) -> str:
     fields = [("title", a.title), ("date", a.date.iso)]
     if a.source.outlet:
         fields.append(("organization", a.source.outlet))
     if site_url:
         fields += [("url", site_url + f"articles/{a.id}/"), ("urldate", accessed.iso)]
     notes = [f"{a.source.url}"] if a.source.url else []
+    notes += [f"{archived} {c.date.iso}: {c.url}" for c in a.source.archive]
     if a.date_note:
         notes.append(a.date_note)
     if notes:

@@ -13,6 +13,7 @@ shows (the fingerprints of its articles, themes and entities, the templates, the
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import jinja2
 
 from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..checksums import sums_text
 from ..geo import maps
 from ..model import Article, Entity, Theme
 from ..plan import PagePlan
@@ -61,6 +63,11 @@ class Download:
     name: str
     size: int
     data: bytes
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Published beside the download link, so that a copy passed from hand to hand can be checked."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -316,11 +323,16 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     page("_partials/home.md", "home.md.j2", (_fingerprints(latest), tuple(len(v) for v in linked.by_theme.values())),
          shown_in="index.md", themes=dossier.themes, by_theme=linked.by_theme, latest=latest)
     download = settings.download
-    page("_partials/download.md", "download.md.j2", ((download.name, download.size) if download else None, settings.offline),
+    offered = (download.name, download.size, download.sha256) if download else None
+    page("_partials/download.md", "download.md.j2", (offered, settings.offline),
          shown_in="index.md", bundle=download, offline=settings.offline)
+    page("_partials/verify.md", "verify.md.j2", (offered, settings.offline),
+         shown_in="open-data.md", bundle=download, offline=settings.offline)
     if download and not settings.offline:
         pages.add_value(f"downloads/{download.name}", download.data)
-    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url, cache))
+        # Beside the zip, its SHA-256 as sha256sum writes it: `sha256sum -c NAME.sha256` checks a download.
+        pages.add_value(f"downloads/{download.name}.sha256", sums_text({download.name: download.sha256}))
+    pages.add_group(list(DATA_FILES), lambda: data_files(linked, env, settings.site_url, labels["exports"], cache))
     return pages
 
 
@@ -359,9 +371,9 @@ DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", 
               "data/citations.bib", "data/atom.xml")
 
 
-def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "",
+def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str, words: dict,
                cache: BuildCache = NO_CACHE) -> dict[str, str]:
-    """The open-data downloads and the Atom feed, under docs/data/."""
+    """The open-data downloads and the Atom feed, under docs/data/ (words: labels.yml's `exports`)."""
     articles = exports.feed_entries(linked)
     atom = env.get_template("atom.xml.j2").render(
         feed_id=exports.FEED_ID, site_name=SITE_NAME, site_description=SITE_DESCRIPTION, articles=articles,
@@ -372,7 +384,7 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "
         "data/dossier.csv": exports.dossier_csv(linked, cache),
         "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
         "data/citations.json": exports.citations_json(linked, site_url, cache),
-        "data/citations.bib": exports.citations_bibtex(linked, site_url, cache),
+        "data/citations.bib": exports.citations_bibtex(linked, site_url, words["archived_copy"], cache),
         "data/atom.xml": atom,
     }
 

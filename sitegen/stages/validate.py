@@ -6,7 +6,8 @@ The rules checked here on top of the schemas: characters no value may hold (char
 dates written in quotes; ids the generator needs for its own pages; unknown theme, entity and
 related ids (with a "did you mean"); duplicate ids and names, also names that differ only by
 Arabic spelling variants; names and aliases that show nothing or would match everywhere; an
-article related to itself; an event dated after its article; hidden lines that are not in the
+article related to itself; an event dated after its article; an archived copy of the source
+captured before the article or in the future (archived.py); hidden lines that are not in the
 text; a text whose SHA-256 no longer matches its metadata.
 
 Drafts (`draft: true`) are checked leniently unless asked otherwise: their problems are
@@ -27,6 +28,7 @@ from ..geo import borders as geo
 from ..model import Article, Correction, Dossier, Entity, Event, Location, Problem, Source, Theme
 from ..schema import Schemas
 from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
+from .archived import archived_copies
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
@@ -269,6 +271,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             "comes after publication; check the date")
         if when:
             corrections.append(Correction(when, correction["text"]))
+    archive = archived_copies(checker, document, data, date, ok)
     if context.theme_ids is not None:
         _references(checker, document, data, "themes", context, ok,
                     "unknown theme `{}`; expected one of: " + ", ".join(context.suggestions("themes").known))
@@ -305,7 +308,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
     source = data["source"]
     return Article(
         id=raw_article.id, title=data["title"], date=date,
-        source=Source(source.get("outlet"), source.get("url"), source.get("note")),
+        source=Source(source.get("outlet"), source.get("url"), source.get("note"), archive),
         themes=list(data["themes"]), summary=data["summary"].strip(), entities=list(data["entities"]),
         events=events, text=text, sha256=raw_article.sha256, related=list(data.get("related", [])),
         hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
