@@ -288,19 +288,6 @@ def squeeze(text: str) -> str:
     return _SQUEEZED_OUT_RE.sub("", text.translate(_FOLD_TABLE).lower())
 
 
-class Passages:
-    """A text made ready for looking up many passages in it (the quotes of an article's events):
-    squeezed once, so that each look-up costs a substring search, not the text's folding again."""
-
-    def __init__(self, text: str):
-        self.squeezed = squeeze(text)
-
-    def contains(self, passage: str) -> bool:
-        """True when find_passage(text, passage) finds it."""
-        needle = squeeze(passage)
-        return bool(needle) and needle in self.squeezed
-
-
 def find_passage(text: str, passage: str) -> tuple[int, int] | None:
     """Where passage stands in text, as (start, end) offsets in text, or None.
 

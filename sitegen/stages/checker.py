@@ -120,11 +120,16 @@ class Checker:
         self.root = root
         self.schemas = schemas
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # reported, never blocking
         self._suggestions = 0
 
     def problem(self, document: YamlDocument, key_path, message: str) -> None:
         line, column = document.where(key_path)
         self.problems.append(Problem(rel(document.path, self.root), line, column, message))
+
+    def warning(self, document: YamlDocument, key_path, message: str) -> None:
+        line, column = document.where(key_path)
+        self.warnings.append(Problem(rel(document.path, self.root), line, column, message))
 
     def schema(self, document: YamlDocument, name: str) -> frozenset:
         """The schema's problems with document (all of them: validate caps them per file), and the

@@ -24,7 +24,9 @@ from pathlib import Path
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
-from ..model import Article, Correction, Dossier, Entity, Event, Location, Problem, Source, Theme
+from .. import quotes as quotes_rules
+from ..model import Article, Correction, Dossier, Entity, Event, Location, Problem, Source, Theme, shown_lines
+from ..quotes import ArticleQuotes
 from ..schema import Schemas
 from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
@@ -197,11 +199,12 @@ def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) ->
 
 
 def check_article(raw_article: RawArticle, context: _Context, root: Path,
-                  schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...]]:
-    """One article's own checks: a function of its two files and the ids it may name."""
+                  schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...], tuple[Problem, ...]]:
+    """One article's own checks: a function of its two files and the ids it may name. Returns the
+    article (None when it has problems), its problems and its warnings."""
     checker = Checker(root, schemas)
     article = _article(raw_article, context, checker)
-    return article, tuple(checker.problems)
+    return article, tuple(checker.problems), tuple(checker.warnings)
 
 
 def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Article | None:
@@ -239,7 +242,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
 
     date = checker.date(document, ("date",), data["date"]) if ok("date") else None
     events = []
-    passages = None  # the text as quotes are looked for in it, worked out once
+    quotes = _article_quotes(raw_article, data)
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
         if not ok("events", index):
             continue
@@ -249,13 +252,15 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             f"`events[{index}].date` {event_date} is after the article's date {date}: an article reports "
                             "only what happened by the time it was published; check both dates")
         quote = event.get("quote")
-        if quote is not None and raw_article.text is not None and passages is None:
-            passages = arabic.Passages(raw_article.text)
-        if quote is not None and passages is not None and not passages.contains(quote):
-            checker.problem(document, ("events", index, "quote"),
-                            f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
-                            "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
-                            "ta marbuta spellings may differ); copy the passage that states the event again")
+        if quote is None:
+            checker.warning(document, ("events", index), f"`events[{index}]` has no `quote`: copy the passage of "
+                                                         f"{raw_article.txt_path.name} that states the event, so that "
+                                                         "the page can mark it and a reader can check it")
+        elif quotes is not None:
+            why = _quote_problem(quotes.locate(quote), raw_article.txt_path.name)
+            if why:
+                checker.problem(document, ("events", index, "quote"),
+                                f"`events[{index}].quote` of article `{raw_article.id}` {why}")
         if event_date:
             events.append(Event(event_date, event["title"], quote, event.get("date_note")))
     corrections = []
@@ -311,6 +316,40 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
         hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
         draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
         fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
+
+
+def _article_quotes(raw_article: RawArticle, data: dict) -> ArticleQuotes | None:
+    """The article's text made ready for its quotes, with the lines its page will show."""
+    if raw_article.text is None:
+        return None
+    title = data.get("title") if isinstance(data.get("title"), str) else ""
+    hidden = [line for line in data.get("hide_lines") or () if isinstance(line, str)]
+    shown, title_line = shown_lines(raw_article.text, title, hidden)
+    return ArticleQuotes(raw_article.text, shown, title_line, hidden)
+
+
+_QUOTE_PROBLEMS = {
+    quotes_rules.TOO_SHORT: (f"is too short to name one passage: a quote has at least {quotes_rules.MIN_WORDS} words "
+                             f"and {quotes_rules.MIN_LETTERS} letters; copy the whole clause that states the event"),
+    quotes_rules.NOT_IN_TEXT: ("is not in {txt}: a quote is copied verbatim from the text (only whitespace, diacritics, "
+                               "tatweel and hamza or ta marbuta spellings may differ); copy the passage that states the "
+                               "event again"),
+    quotes_rules.IN_TITLE: ("is only in the title line of {txt}, which the page shows as the headline, not in the text "
+                            "it marks: quote the passage of the text below it that states the event"),
+    quotes_rules.IN_HIDDEN: ("is only in a line that `hide_lines` hides, which the page does not show: quote a shown "
+                             "line, or stop hiding that line"),
+    quotes_rules.ACROSS_LINES: ("spans a line break of {txt}: the page marks a passage within one paragraph; quote "
+                                "the part on one line (one event per paragraph)"),
+    quotes_rules.INSIDE_WORD: ("starts or ends inside a word of {txt}: a quote is made of whole words; copy the words "
+                               "it cuts in full"),
+    quotes_rules.AMBIGUOUS: ("is found more than once in the text the page shows: quote enough words around it to name "
+                             "one passage"),
+}
+
+
+def _quote_problem(found, txt_name: str) -> str | None:
+    """Why a quote is refused (a reason from sitegen/quotes.py), as a maintainer's sentence; None when found."""
+    return None if isinstance(found, quotes_rules.Found) else _QUOTE_PROBLEMS[found].format(txt=txt_name)
 
 
 def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
@@ -389,9 +428,11 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         key = (raw_article.id, raw_article.yml.digest if raw_article.yml else None, raw_article.sha256,
                raw_article.text is None, context.key, schemas.digest)
         try:
-            article, problems = cache.get("article", key, lambda: check_article(raw_article, context, raw.root, schemas))
+            article, problems, notes = cache.get("article", key,
+                                                 lambda: check_article(raw_article, context, raw.root, schemas))
         except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
             document = raw_article.yml
+            notes = ()
             article, problems = None, (_could_not_check(document.path, raw.root, error) if document else
                                        Problem(raw_article.id, 1, 1, _could_not_check(Path(), raw.root, error).message),)
         if raw_article.sha256 and raw_article.yml is not None:
@@ -401,6 +442,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
                                      f"{raw_article.txt_path.name} is byte for byte the same text as article "
                                      f"`{first}`; keep one of the two"),)
                 article = None
+        warnings.extend(notes)
         if problems and _is_draft(raw_article) and not strict_drafts:
             warnings.extend(problems)
             continue
