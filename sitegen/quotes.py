@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from .arabic import DROP_RE, _folded_with_origin, squeeze, words
 
@@ -56,14 +57,18 @@ class ShownText:
         self.line_starts = [0]
         for line in lines[:-1]:
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+
+    @cached_property
+    def _index(self) -> tuple[str, list[int]]:
+        """The squeezed text and each of its characters' offset in body (made at the first quote)."""
         folded, origin = _folded_with_origin(self.body)
         keep = [i for i, ch in enumerate(folded) if ch == "\n" or not ch.isspace()]
-        self.squeezed = "".join(folded[i] for i in keep)
-        self.origin = [i for i in keep] if origin is None else [origin[i] for i in keep]
+        return "".join(folded[i] for i in keep), keep if origin is None else [origin[i] for i in keep]
 
     def _span(self, at: int, length: int) -> tuple[int, int]:
         """The offsets in body of the squeezed characters at..at+length (marks after the last letter included)."""
-        start, end = self.origin[at], self.origin[at + length - 1] + 1
+        origin = self._index[1]
+        start, end = origin[at], origin[at + length - 1] + 1
         while end < len(self.body) and self.body[end] != "\n" and DROP_RE.match(self.body[end]):
             end += 1
         return start, end
@@ -81,7 +86,8 @@ class ShownText:
             return TOO_SHORT
         needle = squeeze(quote)
         places: list[tuple[int, int]] = []
-        at = self.squeezed.find(needle)
+        squeezed = self._index[0]
+        at = squeezed.find(needle)
         inside_word = False
         while at >= 0 and len(places) < 2:
             span = self._span(at, len(needle))
@@ -89,7 +95,7 @@ class ShownText:
                 places.append(span)
             else:
                 inside_word = True
-            at = self.squeezed.find(needle, at + 1)
+            at = squeezed.find(needle, at + 1)
         if not places:
             return INSIDE_WORD if inside_word else NOT_IN_TEXT
         if len(places) > 1:

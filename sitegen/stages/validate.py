@@ -16,7 +16,7 @@ filled in never blocks a build.
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,17 +24,15 @@ from pathlib import Path
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
-from .. import quotes as quotes_rules
-from ..model import Article, Correction, Dossier, Entity, Event, Location, Problem, Source, Theme, shown_lines
-from ..quotes import ArticleQuotes
+from ..model import (Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme,
+                     shown_lines)
 from ..schema import Schemas
 from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
+from . import text_rules
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
 
-_CLOSE_LINES_LIMIT = 3  # closest-line hints per article for hidden lines not in the text
-_CLOSE_LINES_CANDIDATES = 200  # lines of a similar length each hint compares with, at most
 
 
 @dataclass
@@ -98,8 +96,8 @@ def _item_fingerprint(item: dict) -> str:
 
 def _spelling_problem(spelling: str, is_alias: bool) -> str | None:
     """Why a name or alias cannot name anything, or None."""
-    if not characters.visible(spelling):
-        return "shows nothing: it is empty or only invisible characters (spaces, marks, zero-width or direction characters)"
+    if characters.shows_nothing(spelling):
+        return characters.shows_nothing(spelling)
     if not characters.letters(spelling):
         return ("has no letters (only digits, punctuation or Arabic presentation forms, which a text never uses "
                 "for its words): write the name in ordinary Arabic letters")
@@ -179,6 +177,7 @@ class _Context:
     article_ids: frozenset
     include_drafts: bool
     key: str
+    today: PartialDate = field(default_factory=lambda: latest_today())
     _suggestions: dict = field(default_factory=dict, compare=False, repr=False)
 
     def suggestions(self, kind: str) -> Suggestions:
@@ -192,10 +191,18 @@ class _Context:
 def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
     theme_ids, entity_ids = _declared(themes_doc, needs_items=True), _declared(entities_doc)
     article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
+    today = latest_today()
     key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
-                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts))
+                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts), today.iso)
     return _Context(None if theme_ids is None else frozenset(theme_ids),
-                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key)
+                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key, today)
+
+
+def latest_today() -> PartialDate:
+    """Today's date where it is latest on Earth (UTC+14): a date after it is in the future for
+    everyone, and a maintainer's own today is never taken for the future."""
+    now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=14)
+    return PartialDate(now.year, now.month, now.day)
 
 
 def check_article(raw_article: RawArticle, context: _Context, root: Path,
@@ -242,7 +249,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
 
     date = checker.date(document, ("date",), data["date"]) if ok("date") else None
     events = []
-    quotes = _article_quotes(raw_article, data)
+    quotes = text_rules.article_quotes(raw_article, data)
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
         if not ok("events", index):
             continue
@@ -257,7 +264,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                                                          f"{raw_article.txt_path.name} that states the event, so that "
                                                          "the page can mark it and a reader can check it")
         elif quotes is not None:
-            why = _quote_problem(quotes.locate(quote), raw_article.txt_path.name)
+            why = text_rules.quote_problem(quotes.locate(quote), raw_article.txt_path.name)
             if why:
                 checker.problem(document, ("events", index, "quote"),
                                 f"`events[{index}].quote` of article `{raw_article.id}` {why}")
@@ -272,6 +279,11 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
             checker.problem(document, ("corrections", index, "date"),
                             f"`corrections[{index}].date` {when} is before the article's date {date}: a correction "
                             "comes after publication; check the date")
+        if when and when.could_be_after(context.today):
+            checker.problem(document, ("corrections", index, "date"),
+                            f"`corrections[{index}].date` {when} is in the future (today is {context.today} at the "
+                            "latest, anywhere): a correction is dated the day it was made, and its date becomes the "
+                            "article's modification date in the feed and the page's data; check the date")
         if when:
             corrections.append(Correction(when, correction["text"]))
     if context.theme_ids is not None:
@@ -291,7 +303,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                                                           f"{checker.did_you_mean(related_id, context.suggestions('related'))}")
     text = raw_article.text
     if text is not None:
-        _hidden_lines(checker, document, data, text, raw_article, ok)
+        text_rules.check_lines(checker, document, data, raw_article, ok, quotes.shown.lines)
         if ok("sha256") and raw_article.sha256 != data["sha256"]:
             checker.problem(document, ("sha256",),
                             f"`sha256` does not match {raw_article.txt_path.name}: the text has changed since its metadata "
@@ -316,62 +328,6 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
         hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
         draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
         fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
-
-
-def _article_quotes(raw_article: RawArticle, data: dict) -> ArticleQuotes | None:
-    """The article's text made ready for its quotes, with the lines its page will show."""
-    if raw_article.text is None:
-        return None
-    title = data.get("title") if isinstance(data.get("title"), str) else ""
-    hidden = [line for line in data.get("hide_lines") or () if isinstance(line, str)]
-    shown, title_line = shown_lines(raw_article.text, title, hidden)
-    return ArticleQuotes(raw_article.text, shown, title_line, hidden)
-
-
-_QUOTE_PROBLEMS = {
-    quotes_rules.TOO_SHORT: (f"is too short to name one passage: a quote has at least {quotes_rules.MIN_WORDS} words "
-                             f"and {quotes_rules.MIN_LETTERS} letters; copy the whole clause that states the event"),
-    quotes_rules.NOT_IN_TEXT: ("is not in {txt}: a quote is copied verbatim from the text (only whitespace, diacritics, "
-                               "tatweel and hamza or ta marbuta spellings may differ); copy the passage that states the "
-                               "event again"),
-    quotes_rules.IN_TITLE: ("is only in the title line of {txt}, which the page shows as the headline, not in the text "
-                            "it marks: quote the passage of the text below it that states the event"),
-    quotes_rules.IN_HIDDEN: ("is only in a line that `hide_lines` hides, which the page does not show: quote a shown "
-                             "line, or stop hiding that line"),
-    quotes_rules.ACROSS_LINES: ("spans a line break of {txt}: the page marks a passage within one paragraph; quote "
-                                "the part on one line (one event per paragraph)"),
-    quotes_rules.INSIDE_WORD: ("starts or ends inside a word of {txt}: a quote is made of whole words; copy the words "
-                               "it cuts in full"),
-    quotes_rules.AMBIGUOUS: ("is found more than once in the text the page shows: quote enough words around it to name "
-                             "one passage"),
-}
-
-
-def _quote_problem(found, txt_name: str) -> str | None:
-    """Why a quote is refused (a reason from sitegen/quotes.py), as a maintainer's sentence; None when found."""
-    return None if isinstance(found, quotes_rules.Found) else _QUOTE_PROBLEMS[found].format(txt=txt_name)
-
-
-def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
-    hidden = checker.items("article", data.get("hide_lines"), ("hide_lines",))
-    if not hidden:
-        return
-    lines = [line for line in text.splitlines() if line.strip()]
-    known = set(lines) | {line.strip() for line in lines}
-    hinted = 0
-    for index, line in enumerate(hidden):
-        if not ok("hide_lines", index) or line in known:
-            continue
-        hint = ""
-        if hinted < _CLOSE_LINES_LIMIT:  # difflib compares with many lines: a few hints per article at most
-            hinted += 1
-            similar = [c.strip() for c in lines
-                       if abs(len(c.strip()) - len(line)) <= max(10, len(line) // 3)][:_CLOSE_LINES_CANDIDATES]
-            close = difflib.get_close_matches(line, similar, n=1, cutoff=0.6)
-            hint = f"; the closest line is {close[0]!r}" if close else ""
-        checker.problem(document, ("hide_lines", index),
-                        f"`hide_lines[{index}]` {line!r} is not a line of {raw_article.txt_path.name}: expected "
-                        f"a whole line of the text, copied exactly{hint}")
 
 
 def _references(checker, document, data, field_, context: _Context, ok, message) -> None:
