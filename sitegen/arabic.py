@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 from babel.dates import format_date
@@ -70,6 +71,15 @@ STOP_WORDS = frozenset(normalize(w) for w in (
     "في من إلى الى على عن مع بعد قبل التي الذي الذين هذه هذا ذلك تلك كل ما لا أو ثم حتى بين عند "
     "منذ خلال ضد دون حول وما فيها فيه لها له بها به كما اللذين أن إن كان كانت قد لم لن هو هي هم "
     "و ف ب ل ك ال يا أي أيضا إذا اذا لكن بل غير").split())
+
+
+def _common_words() -> frozenset[str]:
+    listed = (Path(__file__).with_name("common_words.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(normalize(line.strip()) for line in listed if line.strip() and not line.startswith("#"))
+
+
+# Words too common to name anything (sitegen/common_words.txt), folded: never an entity's alias.
+COMMON_WORDS = _common_words()
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -40,6 +40,7 @@ class Validation:
     dossier: Dossier | None
     problems: list[Problem]  # the dossier cannot be built until these are fixed
     warnings: list[Problem] = field(default_factory=list)  # reported, not blocking (drafts)
+    checked: Dossier | None = None  # what passed, also when something else did not (for rules across articles)
 
 
 # themes.yml and entities.yml -----------------------------------------------------------------
@@ -94,6 +95,9 @@ def _item_fingerprint(item: dict) -> str:
     return fingerprint(json.dumps(item, ensure_ascii=False, sort_keys=True, default=str))
 
 
+MIN_ALIAS_LETTERS = 3  # fewer cannot name an entity: هيت (Hit), the shortest place named, has three
+
+
 def _spelling_problem(spelling: str, is_alias: bool) -> str | None:
     """Why a name or alias cannot name anything, or None."""
     if characters.shows_nothing(spelling):
@@ -101,9 +105,16 @@ def _spelling_problem(spelling: str, is_alias: bool) -> str | None:
     if not characters.letters(spelling):
         return ("has no letters (only digits, punctuation or Arabic presentation forms, which a text never uses "
                 "for its words): write the name in ordinary Arabic letters")
-    if is_alias and " ".join(arabic.normalize(spelling).split()) in arabic.STOP_WORDS:
+    folded = " ".join(arabic.normalize(spelling).split())
+    if is_alias and folded in arabic.STOP_WORDS:
         return ("is an Arabic stop word, which every text uses: as an alias it would link every article to this "
                 "entity; remove it")
+    if is_alias and sum(ch.isalpha() for ch in folded) < MIN_ALIAS_LETTERS:
+        return (f"is too short to name an entity: an alias has at least {MIN_ALIAS_LETTERS} letters (diacritics and "
+                "spelling variants set aside), or it would match parts of countless words; write the name in full")
+    if is_alias and " " not in folded and arabic.stems(folded) & arabic.COMMON_WORDS:
+        return ("is a common word of news reports (sitegen/common_words.txt), not a name: as an alias it would link "
+                "nearly every article to this entity; remove it")
     return None
 
 
@@ -406,6 +417,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if article:
             articles.append(article)
     problems = _capped(checker.problems)
+    checked = Dossier(themes[0], entities[0], articles)
     if problems:
-        return Validation(None, problems, _capped(warnings))
-    return Validation(Dossier(themes[0], entities[0], articles), [], _capped(warnings))
+        return Validation(None, problems, _capped(warnings), checked)
+    return Validation(checked, [], _capped(warnings), checked)
