@@ -5,9 +5,12 @@ none stops the others.
 The rules checked here on top of the schemas: characters no value may hold (characters.py);
 dates written in quotes; ids the generator needs for its own pages; unknown theme, entity and
 related ids (with a "did you mean"); duplicate ids and names, also names that differ only by
-Arabic spelling variants; names and aliases that show nothing or would match everywhere; an
-article related to itself; an event dated after its article; hidden lines that are not in the
-text; a text whose SHA-256 no longer matches its metadata.
+Arabic spelling variants; any value a reader sees that shows nothing (characters.shows_nothing);
+aliases too short, or common words (sitegen/common_words.txt); an article related to itself; an
+event dated after its article; a correction dated after it or in the future; quotes the page
+could not mark, hidden lines that are not in the text and a text that would show no line
+(text_rules.py); a text whose SHA-256 no longer matches its metadata. An event without a quote
+is a warning (an alias found in most articles too: alias_reach.py).
 
 Drafts (`draft: true`) are checked leniently unless asked otherwise: their problems are
 warnings, and a draft with problems is simply left out, so a draft written by `add` and not yet
@@ -127,14 +130,14 @@ def check_entities(document: YamlDocument | None, checker: Checker) -> list[Enti
         if _is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
-        if item["id"] in seen_ids:
+        duplicate = item["id"] in seen_ids
+        if duplicate:  # reported, and its names still checked: every problem in one run
             checker.problem(document, (index, "id"), f"duplicate entity id `{item['id']}` (first on line "
                                                      f"{seen_ids[item['id']]}); merge the two entries or give this one its own id")
-            continue
-        seen_ids[item["id"]] = line
+        seen_ids.setdefault(item["id"], line)
         checker.reserved(document, (index, "id"), item["id"], "entity")
         spellings = [((index, "name"), item["name"])] + [((index, "aliases", k), a) for k, a in enumerate(item["aliases"])]
-        usable = True
+        usable = not duplicate
         for key_path, spelling in spellings:
             why = _spelling_problem(spelling, is_alias=len(key_path) == 3)
             if why:
@@ -227,8 +230,9 @@ def check_article(raw_article: RawArticle, context: _Context, root: Path,
 
 def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Article | None:
     document = raw_article.yml
-    if document is None or raw_article.txt_path is None:
+    if document is None:  # without its text, the metadata is still checked: every problem in one run
         return None
+    txt_name = raw_article.txt_path.name if raw_article.txt_path else f"{raw_article.id}.txt"
     if not valid_id(raw_article.id):
         invisible = BIDI_CONTROLS.search(raw_article.id)
         why = (f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else "")
@@ -272,10 +276,10 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
         quote = event.get("quote")
         if quote is None:
             checker.warning(document, ("events", index), f"`events[{index}]` has no `quote`: copy the passage of "
-                                                         f"{raw_article.txt_path.name} that states the event, so that "
+                                                         f"{txt_name} that states the event, so that "
                                                          "the page can mark it and a reader can check it")
         elif quotes is not None:
-            why = text_rules.quote_problem(quotes.locate(quote), raw_article.txt_path.name)
+            why = text_rules.quote_problem(quotes.locate(quote), txt_name)
             if why:
                 checker.problem(document, ("events", index, "quote"),
                                 f"`events[{index}].quote` of article `{raw_article.id}` {why}")
