@@ -156,6 +156,11 @@ def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
             for m in _WORD_RE.finditer(folded)]
 
 
+def folded_words(text: str) -> list[str]:
+    """The folded words of a text, without their offsets (cheaper than words())."""
+    return _WORD_RE.findall(normalize(text))
+
+
 class _Node:
     """A word of a spelling in Matcher's tree: spellings that start with the same words share them."""
 

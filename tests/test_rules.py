@@ -143,9 +143,9 @@ def test_an_alias_found_in_most_articles_is_a_warning_at_its_line(repo):
         add_article(repo, f"falcons-{number}", text=_text(f"وأعلن الصقور اعتقال مطلوب رقم {number}."))
     result = run(repo, "check")
     assert result.returncode == 0, result.stderr
-    assert (f"warning: {ENTITIES}:{line + 3}:13: alias 'الصقور' of `falcons-cell` is found in 6 of the 11 articles: if "
-            "it is a common word rather than a name, it links nearly every article to this entity; remove it or write "
-            "the name in full") in result.stderr.splitlines(), result.stderr
+    assert (f"warning: {ENTITIES}:{line + 3}:13: alias 'الصقور' of `falcons-cell` is found in 6 of the 11 articles "
+            "(that do not give its name): if it is a common word rather than a name, it links nearly every article "
+            "to this entity; remove it or write the name in full") in result.stderr.splitlines(), result.stderr
 
 
 def test_a_correction_dated_in_the_future_is_refused(repo):
