@@ -40,7 +40,7 @@ def project() -> Project:
 
 def cmd_check(args) -> int:
     checked = pipeline.check(project(), include_drafts=True, strict_drafts=args.drafts)
-    report_warnings(checked.warnings, "drafts are left out of the site until they pass `check --drafts`")
+    report_warnings(checked.warnings, "warnings do not stop a build; a draft with problems is left out of the site until it passes `check --drafts`")
     if checked.problems:
         return report(checked.problems)
     dossier = checked.dossier
@@ -73,7 +73,7 @@ def cmd_build(args) -> int:
     here = project()
     download, note = bundle.offered_bundle(here)
     outcome = pipeline.generate(here, include_drafts=False, download=download, parallel=True)
-    report_warnings(outcome.warnings, "drafts are left out of the site; `check --drafts` checks them strictly")
+    report_warnings(outcome.warnings, "warnings do not stop the build; a draft with problems is left out of the site (`check --drafts` checks drafts strictly)")
     if outcome.problems:
         return report(outcome.problems)
     generated = outcome.generated
@@ -98,7 +98,7 @@ def cmd_bundle(args) -> int:
     here = project()
     fingerprint = bundle.input_fingerprint(here)
     outcome = pipeline.generate(here, include_drafts=False, offline=True, parallel=True)
-    report_warnings(outcome.warnings, "drafts are left out of the bundle")
+    report_warnings(outcome.warnings, "warnings do not stop the bundle; a draft with problems is left out of it")
     if outcome.problems:
         return report(outcome.problems)
     mkdocs_build.quiet_mkdocs_logging(args.verbose)

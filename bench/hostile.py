@@ -19,6 +19,9 @@ no cache of an earlier run helps a later one:
   from a known id, spread over articles (the "did you mean" suggestions);
 - long-quotes: an article whose text has n lines, with n events quoting 250-character passages
   that are not in it (the quote look-ups);
+- quotes-200 and quotes-none: an article whose text has n lines, with 200 events quoting
+  passages of it that are there, once (each quote checked by validate and marked on the page
+  by render: the whole build runs), against the same events without quotes;
 - shared-first-word: n more entities whose names all begin with the same word (وزارة …) and an
   article naming each of them (entity matching; the dossier is valid, so link and render run
   too, and every entity gets its page).
@@ -136,6 +139,29 @@ def long_quotes(dossier: Path, n: int) -> None:
     _article(dossier, "hostile-long-quotes", "\n".join(lines) + "\n", events="\n" + "\n".join(events))
 
 
+QUOTES = 200  # the events of quotes-200
+
+
+def _quoted_text(dossier: Path, n: int, article_id: str, quoted: bool) -> None:
+    """A text of n lines and QUOTES events, each quoting the last six words of a line (the
+    last one made up for that line: every quote is in one place), or the same events unquoted."""
+    lines = _text_lines(n)
+    events = []
+    for k in range(QUOTES):
+        words = lines[k * len(lines) // QUOTES].split()
+        quote = f"\n    quote: {_q(' '.join(words[-6:]))}" if quoted else ""
+        events.append(f"  - date: {_q('2019-12-01')}\n    title: {_q('حدث ' + _word(k))}{quote}")
+    _article(dossier, article_id, "\n".join(lines) + "\n", events="\n" + "\n".join(events))
+
+
+def quotes_200(dossier: Path, n: int) -> None:
+    _quoted_text(dossier, n, "hostile-quotes-200", quoted=True)
+
+
+def quotes_none(dossier: Path, n: int) -> None:
+    _quoted_text(dossier, n, "hostile-quotes-none", quoted=False)
+
+
 def shared_first_word(dossier: Path, n: int) -> None:
     names = [f"وزارة {_word(i)} {_word(i + 7)}" for i in range(n)]
     _add_entities(dossier, names)
@@ -149,6 +175,8 @@ CASES = {  # name: (builder, n, what grows)
     "unknown-ids": (unknown_ids, 500, "entities and unknown entity ids"),
     "long-quotes": (long_quotes, 120, "text lines and events with long quotes"),
     "shared-first-word": (shared_first_word, 400, "entities named وزارة … and their mentions"),
+    "quotes-200": (quotes_200, 400, "text lines, with 200 events quoting them"),
+    "quotes-none": (quotes_none, 400, "text lines, with the same 200 events unquoted"),
 }
 
 
@@ -259,7 +287,7 @@ def main(argv=None) -> int:
     for case in [c for c in args.cases if c in CASES]:
         builder, n, what = CASES[case]
         n = max(1, round(n * args.scale))
-        stage = "link" if case == "shared-first-word" else "validate"
+        stage = "link" if case == "shared-first-word" else "render" if case.startswith("quotes-") else "validate"
         runs = {}
         for size in (n, 10 * n):
             best = None

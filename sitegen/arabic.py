@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import NamedTuple
 
 from babel.dates import format_date
@@ -70,6 +71,15 @@ STOP_WORDS = frozenset(normalize(w) for w in (
     "في من إلى الى على عن مع بعد قبل التي الذي الذين هذه هذا ذلك تلك كل ما لا أو ثم حتى بين عند "
     "منذ خلال ضد دون حول وما فيها فيه لها له بها به كما اللذين أن إن كان كانت قد لم لن هو هي هم "
     "و ف ب ل ك ال يا أي أيضا إذا اذا لكن بل غير").split())
+
+
+def _common_words() -> frozenset[str]:
+    listed = (Path(__file__).with_name("common_words.txt")).read_text(encoding="utf-8").splitlines()
+    return frozenset(normalize(line.strip()) for line in listed if line.strip() and not line.startswith("#"))
+
+
+# Words too common to name anything (sitegen/common_words.txt), folded: never an entity's alias.
+COMMON_WORDS = _common_words()
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -144,6 +154,11 @@ def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
     origin.append(len(text))
     return [Word(origin[m.start()], max(origin[m.end()], origin[m.end() - 1] + 1), m.group())
             for m in _WORD_RE.finditer(folded)]
+
+
+def folded_words(text: str) -> list[str]:
+    """The folded words of a text, without their offsets (cheaper than words())."""
+    return _WORD_RE.findall(normalize(text))
 
 
 class _Node:
@@ -286,19 +301,6 @@ def squeeze(text: str) -> str:
 
     One pass of str.translate and one of a regular expression: no Python loop per character."""
     return _SQUEEZED_OUT_RE.sub("", text.translate(_FOLD_TABLE).lower())
-
-
-class Passages:
-    """A text made ready for looking up many passages in it (the quotes of an article's events):
-    squeezed once, so that each look-up costs a substring search, not the text's folding again."""
-
-    def __init__(self, text: str):
-        self.squeezed = squeeze(text)
-
-    def contains(self, passage: str) -> bool:
-        """True when find_passage(text, passage) finds it."""
-        needle = squeeze(passage)
-        return bool(needle) and needle in self.squeezed
 
 
 def find_passage(text: str, passage: str) -> tuple[int, int] | None:

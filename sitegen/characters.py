@@ -67,6 +67,16 @@ def visible(text: str) -> bool:
     return any(_VISIBLE.match(ch) and unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK for ch in text)
 
 
+SHOWS_NOTHING = ("shows nothing: it is empty or only invisible characters (spaces, marks, zero-width or direction "
+                 "characters)")
+
+
+def shows_nothing(value: str) -> str | None:
+    """The one rule for every value a reader sees (titles, names, summaries, notes...): why it
+    shows nothing (fillers, blank Braille, marks or tatweel alone, zero-width characters), or None."""
+    return None if visible(value) else SHOWS_NOTHING
+
+
 def presentation_form(ch: str) -> bool:
     """An Arabic presentation form (U+FB50–U+FDFF, U+FE70–U+FEFF): a glyph for display, which a
     text never uses for its words (the matcher and the search see other code points)."""

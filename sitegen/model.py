@@ -202,11 +202,19 @@ class Article:
     @property
     def body_lines(self) -> list[str]:
         """The lines shown as prose: not blank, not page furniture, not the headline repeated."""
-        hidden = set(self.hide_lines)
-        lines = [line for line in self.text.splitlines() if line.strip()]
-        if lines and lines[0].strip() == self.title.strip():
-            lines = lines[1:]
-        return [line for line in lines if line.strip() not in hidden and line not in hidden]
+        return shown_lines(self.text, self.title, self.hide_lines)[0]
+
+
+def shown_lines(text: str, title: str, hide_lines: list[str]) -> tuple[list[str], str | None]:
+    """The lines of text shown as prose (not blank, not hidden, not the headline repeated), and
+    the title line left out (None: the text does not start with its title). validate decides
+    with the same function what the page will show."""
+    hidden = set(hide_lines)
+    lines = [line for line in text.splitlines() if line.strip()]
+    title_line = None
+    if lines and lines[0].strip() == title.strip():
+        title_line, lines = lines[0], lines[1:]
+    return [line for line in lines if line.strip() not in hidden and line not in hidden], title_line
 
 
 @dataclass

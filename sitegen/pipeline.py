@@ -23,7 +23,7 @@ from .model import Dossier, Problem
 from .plan import PagePlan
 from .project import Project, folder_digest
 from .schema import Schemas
-from .stages import link, load, render, validate
+from .stages import alias_reach, link, load, render, validate
 from .stages.link import LinkedDossier
 from .stages.render import Download, RenderSettings
 from .stages.values import load_labels
@@ -105,6 +105,9 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
         with stage("validate"):
             validation = validate.validate(raw, schemas, include_drafts=include_drafts, strict_drafts=strict_drafts,
                                            cache=cache)
+            if validation.checked is not None:  # also when other things are wrong: every problem in one run
+                validation.warnings = _sorted(validation.warnings + alias_reach.common_aliases(
+                    validation.checked, raw.entities, raw.root))
         problems = _sorted(problems + validation.problems)
         if problems or validation.dossier is None:
             return _failed(cache, Outcome(None, problems, validation.warnings))

@@ -90,8 +90,14 @@ class Suggestions:
         return f"; did you mean `{close[0]}`?" if close else ""
 
 
+# Values no reader sees as written: a hidden line is copied from the text, page furniture
+# such as a row of tatweel included.
+_NOT_SHOWN = frozenset({"hide_lines"})
+
+
 def forbidden_characters(document: YamlDocument, root: Path) -> list[Problem]:
-    """Every value holding a character no value may hold, named by its code point."""
+    """Every value holding a character no value may hold, named by its code point, and every
+    value a reader sees that shows nothing (characters.shows_nothing: one rule for them all)."""
     problems: list[Problem] = []
     shown = rel(document.path, root)
 
@@ -102,6 +108,11 @@ def forbidden_characters(document: YamlDocument, root: Path) -> list[Problem]:
                 problems.append(Problem(shown, *document.where(key_path),
                                         f"`{field_name(key_path)}` contains {characters.describe(found.group())}; "
                                         "delete it (it is invisible in review and is never part of a dossier value)"))
+            # Blank or spaces only is the schema's to say; this is the rest that shows nothing.
+            blank = value.strip() and not _NOT_SHOWN.intersection(key_path) and characters.shows_nothing(value)
+            if blank:
+                written = repr(value) if len(value) <= 200 else repr(value[:200]) + "…"
+                problems.append(Problem(shown, *document.where(key_path), f"`{field_name(key_path)}` {written} {blank}"))
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(item, key_path + (key,))
@@ -120,11 +131,16 @@ class Checker:
         self.root = root
         self.schemas = schemas
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # reported, never blocking
         self._suggestions = 0
 
     def problem(self, document: YamlDocument, key_path, message: str) -> None:
         line, column = document.where(key_path)
         self.problems.append(Problem(rel(document.path, self.root), line, column, message))
+
+    def warning(self, document: YamlDocument, key_path, message: str) -> None:
+        line, column = document.where(key_path)
+        self.warnings.append(Problem(rel(document.path, self.root), line, column, message))
 
     def schema(self, document: YamlDocument, name: str) -> frozenset:
         """The schema's problems with document (all of them: validate caps them per file), and the

@@ -12,9 +12,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..arabic import Matcher, dictionary_key, find_passage, normalize
+from ..arabic import Matcher, dictionary_key, normalize
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..model import Article, Dossier, PartialDate
+from ..quotes import Found, ShownText
 
 RELATED_LIMIT = 5
 # An entity named in more articles than COMMON_ENTITY_LIMIT (Baghdad, say, in a large
@@ -262,17 +263,16 @@ def _paragraphs(article: Article, mentions: list[list[tuple[int, int, str]]]
     lines = article.body_lines
     quotes: dict[int, list[tuple[int, int, str]]] = {}  # line index -> (start, end, anchor)
     anchors: list[str | None] = []
+    shown = ShownText(lines) if any(event.quote for event in article.events) else None
     for index, event in enumerate(article.events):
         anchor = None
-        for number, line in enumerate(lines) if event.quote else ():
-            span = find_passage(line, event.quote)
-            if span:
-                taken = quotes.setdefault(number, [])
-                overlapping = next((a for s, e, a in taken if s < span[1] and span[0] < e), None)
-                anchor = overlapping or f"event-{index + 1}"
-                if not overlapping:
-                    taken.append((*span, anchor))
-                break
+        found = shown.find(event.quote) if shown is not None and event.quote else None
+        if isinstance(found, Found):  # validate refuses every other quote, with the same ShownText
+            taken = quotes.setdefault(found.line, [])
+            overlapping = next((a for s, e, a in taken if s < found.end and found.start < e), None)
+            anchor = overlapping or f"event-{index + 1}"
+            if not overlapping:
+                taken.append((found.start, found.end, anchor))
         anchors.append(anchor)
     linked_already: set[str] = set()
     paragraphs = []

@@ -25,7 +25,7 @@ from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..checksums import sums_text
 from ..geo import maps
-from ..model import Article, Entity, Theme
+from ..model import Article, Correction, Entity, Theme
 from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
@@ -114,6 +114,22 @@ def archive(items: list, year_of, base: str, limit: int = LIST_LIMIT) -> list[Ar
     for before, after in zip(pages, pages[1:]):
         before.next, after.previous = after, before
     return pages
+
+
+@dataclass(frozen=True)
+class CorrectionEntry:
+    """One correction on /corrections/, with the article it corrects."""
+
+    source: Article
+    correction: Correction
+
+    @property
+    def date(self):
+        return self.correction.date
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.source.fingerprint, self.correction.date.iso, self.correction.text)
 
 
 def _fingerprints(items) -> tuple:
@@ -315,10 +331,14 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     years = archived(linked.timeline, "timeline", labels["archives"]["timeline"], "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
-    corrections = sorted(((a, c) for a in dossier.articles for c in a.corrections),
-                         key=lambda pair: (pair[1].date, pair[0].id), reverse=True)  # newest first
-    page("corrections/index.md", "corrections.md.j2",
-         tuple((a.fingerprint, c.date, c.text) for a, c in corrections), corrections=corrections)
+    corrections = sorted((CorrectionEntry(a, c) for a in dossier.articles for c in a.corrections),
+                         key=lambda entry: (entry.date, entry.source.id), reverse=True)  # newest first
+    years = archived(corrections, "corrections", labels["archives"]["corrections"], "corrections/index.md",
+                     "corrections")  # paged like every other listing: thousands make pages, not one huge page
+    shown = corrections[:settings.latest_shown] if years else corrections
+    page("corrections/index.md", "corrections.md.j2", (_fingerprints(shown), len(corrections),
+                                                       tuple(y.key for y in years)),
+         corrections=shown, total=len(corrections), years=years)
     latest = linked.newest_first[:10]
     page("_partials/home.md", "home.md.j2", (_fingerprints(latest), tuple(len(v) for v in linked.by_theme.values())),
          shown_in="index.md", themes=dossier.themes, by_theme=linked.by_theme, latest=latest)

@@ -5,10 +5,13 @@ none stops the others.
 The rules checked here on top of the schemas: characters no value may hold (characters.py);
 dates written in quotes; ids the generator needs for its own pages; unknown theme, entity and
 related ids (with a "did you mean"); duplicate ids and names, also names that differ only by
-Arabic spelling variants; names and aliases that show nothing or would match everywhere; an
-article related to itself; an event dated after its article; an archived copy of the source
-captured before the article or in the future (archived.py); hidden lines that are not in the
-text; a text whose SHA-256 no longer matches its metadata.
+Arabic spelling variants; any value a reader sees that shows nothing (characters.shows_nothing);
+aliases too short, or common words (sitegen/common_words.txt); an article related to itself; an
+event dated after its article; a correction dated after it or in the future; an archived copy
+of the source captured before the article or in the future (archived.py); quotes the page
+could not mark, hidden lines that are not in the text and a text that would show no line
+(text_rules.py); a text whose SHA-256 no longer matches its metadata. An event without a quote
+is a warning (an alias found in most articles too: alias_reach.py).
 
 Drafts (`draft: true`) are checked leniently unless asked otherwise: their problems are
 warnings, and a draft with problems is simply left out, so a draft written by `add` and not yet
@@ -17,7 +20,7 @@ filled in never blocks a build.
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,16 +28,16 @@ from pathlib import Path
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
-from ..model import Article, Correction, Dossier, Entity, Event, Location, Problem, Source, Theme
+from ..model import (Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme,
+                     shown_lines)
 from ..schema import Schemas
 from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
+from . import text_rules
 from .archived import archived_copies
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
 
-_CLOSE_LINES_LIMIT = 3  # closest-line hints per article for hidden lines not in the text
-_CLOSE_LINES_CANDIDATES = 200  # lines of a similar length each hint compares with, at most
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Validation:
     dossier: Dossier | None
     problems: list[Problem]  # the dossier cannot be built until these are fixed
     warnings: list[Problem] = field(default_factory=list)  # reported, not blocking (drafts)
+    checked: Dossier | None = None  # what passed, also when something else did not (for rules across articles)
 
 
 # themes.yml and entities.yml -----------------------------------------------------------------
@@ -96,16 +100,26 @@ def _item_fingerprint(item: dict) -> str:
     return fingerprint(json.dumps(item, ensure_ascii=False, sort_keys=True, default=str))
 
 
+MIN_ALIAS_LETTERS = 3  # fewer cannot name an entity: هيت (Hit), the shortest place named, has three
+
+
 def _spelling_problem(spelling: str, is_alias: bool) -> str | None:
     """Why a name or alias cannot name anything, or None."""
-    if not characters.visible(spelling):
-        return "shows nothing: it is empty or only invisible characters (spaces, marks, zero-width or direction characters)"
+    if characters.shows_nothing(spelling):
+        return characters.shows_nothing(spelling)
     if not characters.letters(spelling):
         return ("has no letters (only digits, punctuation or Arabic presentation forms, which a text never uses "
                 "for its words): write the name in ordinary Arabic letters")
-    if is_alias and " ".join(arabic.normalize(spelling).split()) in arabic.STOP_WORDS:
+    folded = " ".join(arabic.normalize(spelling).split())
+    if is_alias and folded in arabic.STOP_WORDS:
         return ("is an Arabic stop word, which every text uses: as an alias it would link every article to this "
                 "entity; remove it")
+    if is_alias and sum(ch.isalpha() for ch in folded) < MIN_ALIAS_LETTERS:
+        return (f"is too short to name an entity: an alias has at least {MIN_ALIAS_LETTERS} letters (diacritics and "
+                "spelling variants set aside), or it would match parts of countless words; write the name in full")
+    if is_alias and " " not in folded and arabic.stems(folded) & arabic.COMMON_WORDS:
+        return ("is a common word of news reports (sitegen/common_words.txt), not a name: as an alias it would link "
+                "nearly every article to this entity; remove it")
     return None
 
 
@@ -118,14 +132,14 @@ def check_entities(document: YamlDocument | None, checker: Checker) -> list[Enti
         if _is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
-        if item["id"] in seen_ids:
+        duplicate = item["id"] in seen_ids
+        if duplicate:  # reported, and its names still checked: every problem in one run
             checker.problem(document, (index, "id"), f"duplicate entity id `{item['id']}` (first on line "
                                                      f"{seen_ids[item['id']]}); merge the two entries or give this one its own id")
-            continue
-        seen_ids[item["id"]] = line
+        seen_ids.setdefault(item["id"], line)
         checker.reserved(document, (index, "id"), item["id"], "entity")
         spellings = [((index, "name"), item["name"])] + [((index, "aliases", k), a) for k, a in enumerate(item["aliases"])]
-        usable = True
+        usable = not duplicate
         for key_path, spelling in spellings:
             why = _spelling_problem(spelling, is_alias=len(key_path) == 3)
             if why:
@@ -179,6 +193,7 @@ class _Context:
     article_ids: frozenset
     include_drafts: bool
     key: str
+    today: PartialDate = field(default_factory=lambda: latest_today())
     _suggestions: dict = field(default_factory=dict, compare=False, repr=False)
 
     def suggestions(self, kind: str) -> Suggestions:
@@ -192,24 +207,34 @@ class _Context:
 def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
     theme_ids, entity_ids = _declared(themes_doc, needs_items=True), _declared(entities_doc)
     article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
+    today = latest_today()
     key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
-                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts))
+                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts), today.iso)
     return _Context(None if theme_ids is None else frozenset(theme_ids),
-                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key)
+                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key, today)
+
+
+def latest_today() -> PartialDate:
+    """Today's date where it is latest on Earth (UTC+14): a date after it is in the future for
+    everyone, and a maintainer's own today is never taken for the future."""
+    now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=14)
+    return PartialDate(now.year, now.month, now.day)
 
 
 def check_article(raw_article: RawArticle, context: _Context, root: Path,
-                  schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...]]:
-    """One article's own checks: a function of its two files and the ids it may name."""
+                  schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...], tuple[Problem, ...]]:
+    """One article's own checks: a function of its two files and the ids it may name. Returns the
+    article (None when it has problems), its problems and its warnings."""
     checker = Checker(root, schemas)
     article = _article(raw_article, context, checker)
-    return article, tuple(checker.problems)
+    return article, tuple(checker.problems), tuple(checker.warnings)
 
 
 def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Article | None:
     document = raw_article.yml
-    if document is None or raw_article.txt_path is None:
+    if document is None:  # without its text, the metadata is still checked: every problem in one run
         return None
+    txt_name = raw_article.txt_path.name if raw_article.txt_path else f"{raw_article.id}.txt"
     if not valid_id(raw_article.id):
         invisible = BIDI_CONTROLS.search(raw_article.id)
         why = (f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else "")
@@ -241,7 +266,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
 
     date = checker.date(document, ("date",), data["date"]) if ok("date") else None
     events = []
-    passages = None  # the text as quotes are looked for in it, worked out once
+    quotes = text_rules.article_quotes(raw_article, data)
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
         if not ok("events", index):
             continue
@@ -251,13 +276,15 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             f"`events[{index}].date` {event_date} is after the article's date {date}: an article reports "
                             "only what happened by the time it was published; check both dates")
         quote = event.get("quote")
-        if quote is not None and raw_article.text is not None and passages is None:
-            passages = arabic.Passages(raw_article.text)
-        if quote is not None and passages is not None and not passages.contains(quote):
-            checker.problem(document, ("events", index, "quote"),
-                            f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
-                            "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
-                            "ta marbuta spellings may differ); copy the passage that states the event again")
+        if quote is None:
+            checker.warning(document, ("events", index), f"`events[{index}]` has no `quote`: copy the passage of "
+                                                         f"{txt_name} that states the event, so that "
+                                                         "the page can mark it and a reader can check it")
+        elif quotes is not None:
+            why = text_rules.quote_problem(quotes.locate(quote), txt_name)
+            if why:
+                checker.problem(document, ("events", index, "quote"),
+                                f"`events[{index}].quote` of article `{raw_article.id}` {why}")
         if event_date:
             events.append(Event(event_date, event["title"], quote, event.get("date_note")))
     corrections = []
@@ -269,6 +296,11 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
             checker.problem(document, ("corrections", index, "date"),
                             f"`corrections[{index}].date` {when} is before the article's date {date}: a correction "
                             "comes after publication; check the date")
+        if when and when.could_be_after(context.today):
+            checker.problem(document, ("corrections", index, "date"),
+                            f"`corrections[{index}].date` {when} is in the future (today is {context.today} at the "
+                            "latest, anywhere): a correction is dated the day it was made, and its date becomes the "
+                            "article's modification date in the feed and the page's data; check the date")
         if when:
             corrections.append(Correction(when, correction["text"]))
     archive = archived_copies(checker, document, data, date, ok)
@@ -289,7 +321,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                                                           f"{checker.did_you_mean(related_id, context.suggestions('related'))}")
     text = raw_article.text
     if text is not None:
-        _hidden_lines(checker, document, data, text, raw_article, ok)
+        text_rules.check_lines(checker, document, data, raw_article, ok, quotes.shown.lines)
         if ok("sha256") and raw_article.sha256 != data["sha256"]:
             checker.problem(document, ("sha256",),
                             f"`sha256` does not match {raw_article.txt_path.name}: the text has changed since its metadata "
@@ -314,28 +346,6 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
         hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
         draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
         fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
-
-
-def _hidden_lines(checker, document, data, text, raw_article, ok) -> None:
-    hidden = checker.items("article", data.get("hide_lines"), ("hide_lines",))
-    if not hidden:
-        return
-    lines = [line for line in text.splitlines() if line.strip()]
-    known = set(lines) | {line.strip() for line in lines}
-    hinted = 0
-    for index, line in enumerate(hidden):
-        if not ok("hide_lines", index) or line in known:
-            continue
-        hint = ""
-        if hinted < _CLOSE_LINES_LIMIT:  # difflib compares with many lines: a few hints per article at most
-            hinted += 1
-            similar = [c.strip() for c in lines
-                       if abs(len(c.strip()) - len(line)) <= max(10, len(line) // 3)][:_CLOSE_LINES_CANDIDATES]
-            close = difflib.get_close_matches(line, similar, n=1, cutoff=0.6)
-            hint = f"; the closest line is {close[0]!r}" if close else ""
-        checker.problem(document, ("hide_lines", index),
-                        f"`hide_lines[{index}]` {line!r} is not a line of {raw_article.txt_path.name}: expected "
-                        f"a whole line of the text, copied exactly{hint}")
 
 
 def _references(checker, document, data, field_, context: _Context, ok, message) -> None:
@@ -392,9 +402,11 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         key = (raw_article.id, raw_article.yml.digest if raw_article.yml else None, raw_article.sha256,
                raw_article.text is None, context.key, schemas.digest)
         try:
-            article, problems = cache.get("article", key, lambda: check_article(raw_article, context, raw.root, schemas))
+            article, problems, notes = cache.get("article", key,
+                                                 lambda: check_article(raw_article, context, raw.root, schemas))
         except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
             document = raw_article.yml
+            notes = ()
             article, problems = None, (_could_not_check(document.path, raw.root, error) if document else
                                        Problem(raw_article.id, 1, 1, _could_not_check(Path(), raw.root, error).message),)
         if raw_article.sha256 and raw_article.yml is not None:
@@ -404,6 +416,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
                                      f"{raw_article.txt_path.name} is byte for byte the same text as article "
                                      f"`{first}`; keep one of the two"),)
                 article = None
+        warnings.extend(notes)
         if problems and _is_draft(raw_article) and not strict_drafts:
             warnings.extend(problems)
             continue
@@ -411,6 +424,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if article:
             articles.append(article)
     problems = _capped(checker.problems)
+    checked = Dossier(themes[0], entities[0], articles)
     if problems:
-        return Validation(None, problems, _capped(warnings))
-    return Validation(Dossier(themes[0], entities[0], articles), [], _capped(warnings))
+        return Validation(None, problems, _capped(warnings), checked)
+    return Validation(checked, [], _capped(warnings), checked)

@@ -194,6 +194,8 @@ def _parse(raw: bytes, path: Path, shown: str, problems: list[Problem]) -> YamlD
             hint = (f" at line {line}, column {column}, because the {what_kind} opened here is not closed on its line, "
                     f"so what follows was read as part of the value; close the {what_kind}")
             line, column = unclosed[:2]
+        elif _misindented(source, line):
+            line, column, hint = _misindented(source, line)
         elif "mapping values are not allowed" in what:
             hint = "; a value containing `: ` must be put in quotes"
         elif "found character '\\t'" in what:
@@ -247,6 +249,46 @@ def _unclosed(source: str, error_line: int) -> tuple[int, int, str] | None:
         if not closed:
             return number, len(match.group(1)) + 1, opener
     return None
+
+
+_KEY_LINE = re.compile(r"""^( *)((?:- +)*)([^\s#'"\-\[{][^:#]*?):(?:\s+(.*))?$""")
+
+
+def _misindented(source: str, error_line: int) -> tuple[int, int, str] | None:
+    """When the key on error_line is indented unlike its neighbours (one space off, say), which
+    YAML reports as "mapping values are not allowed" or "expected <block end>": (line, column,
+    a hint saying so), naming the neighbour it should line up with; else None."""
+    lines = source.splitlines()
+    if not 0 < error_line <= len(lines):
+        return None
+    here = _KEY_LINE.match(lines[error_line - 1])
+    if not here:
+        return None
+    column = len(here.group(1)) + len(here.group(2))
+    open_levels = []  # (column, line number, key) of the keys that enclose or precede it, nearest first
+    for number in range(error_line - 1, 0, -1):
+        match = _KEY_LINE.match(lines[number - 1])
+        if not match:
+            continue
+        level = len(match.group(1)) + len(match.group(2))
+        if not open_levels or level < open_levels[-1][0]:
+            open_levels.append((level, number, match.group(3), bool(match.group(4))))
+        if level == 0:
+            break
+    if not open_levels or any(level == column for level, *_ in open_levels):
+        return None
+    previous = open_levels[0]
+    if column > previous[0] and not previous[3]:
+        return None  # deeper under a key with no value on its line: a nested mapping begins
+    deeper = [entry for entry in open_levels if entry[0] > column]
+    level, number, key, _ = deeper[-1] if deeper else previous
+    def spaces(n: int) -> str:
+        return f"{n} space" if n == 1 else f"{n} spaces"
+
+    return (error_line, column + 1,
+            f"; the key `{here.group(3)}` is indented by {spaces(column)} and its neighbour `{key}` on line {number} "
+            f"by {spaces(level)}: keys of one mapping line up (two spaces for each level); indent `{here.group(3)}` like "
+            f"`{key}`")
 
 
 def _screen(source: str, loader, refuse) -> bool:
