@@ -43,8 +43,9 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
 
     _check_address(dev_addr)
     try:
+        # site_url as checked (config.py), not mkdocs.yml's raw !ENV: MkDocs takes its path as the mount point.
         mkdocs_serve(config_file=str(project.config_file), livereload=True, build_type="dirty",
-                     dev_addr=dev_addr, strict=False)
+                     dev_addr=dev_addr, strict=False, site_url=project.site_url)
     except OSError as error:  # taken between the check and MkDocs' own bind
         if error.errno == errno.EADDRINUSE:
             raise AddressInUse(port_message(dev_addr)) from None
