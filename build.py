@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
 from sitegen import config, pipeline  # noqa: E402
-from sitegen.output import bundle, mkdocs_build  # noqa: E402
+from sitegen.output import bundle, lock, mkdocs_build  # noqa: E402
 from sitegen.project import Project  # noqa: E402
 from sitegen import report as reporting  # noqa: E402
 
@@ -118,6 +119,16 @@ def cmd_add(args, here: Project) -> int:
     return add.main(here, args)
 
 
+def command_lock(command: str | None, here: Project):
+    """What a command writes, held for its whole run (sitegen/output/lock.py): build and serve the
+    generated folders of docs/ (and build site/), bundle dist/; check and add need none."""
+    if command in (None, "build", "serve"):
+        return lock.writing_docs(here.work_dir, command or "build")
+    if command == "bundle":
+        return lock.writing_dist(here.work_dir)
+    return contextlib.nullcontext()
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Build the Iraqi security dossier site.")
     parser.add_argument("-v", "--verbose", action="store_true", help="show MkDocs' progress messages")
@@ -144,7 +155,11 @@ def main(argv=None) -> int:
         print(f"{args.command or 'build'}: {problem}", file=sys.stderr)
         return 1
     try:
-        return handlers[args.command](args, here)
+        with command_lock(args.command, here):
+            return handlers[args.command](args, here)
+    except lock.Busy as busy:
+        print(f"{args.command or 'build'}: {busy}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a last resort: the stages report their own problems

@@ -9,13 +9,19 @@ Beside the zip, `<zip>.input` records the fingerprint of what it was built from 
 the templates, the hand-written pages, the theme overrides, mkdocs.yml and the generator's
 code). `build` offers the bundle for download only when that fingerprint is the current one:
 a bundle left in dist/ by an earlier `bundle` is never offered once the dossier has changed.
+Only a regular file (no link, read without following one) that is a sound zip holding the bundle
+is offered, its stamp a regular UTF-8 file naming the current input; anything else is left out
+with a one-line note saying why, and the build goes on.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import stat
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..project import Project
@@ -49,18 +55,72 @@ def input_fingerprint(project: Project) -> str:
     return digest.hexdigest()
 
 
+STAMP_LIMIT = 1024  # a stamp is a digest and a newline
+ZIP_LIMIT = 1 << 30  # far above any bundle: a larger file in dist/ is not one
+
+
+class _NotOffered(Exception):
+    """Why the file in dist/ is not offered for download (one line)."""
+
+
+def _read_regular(path: Path, limit: int, what: str) -> bytes:
+    """path's bytes if it is a regular file (read without following a link), else _NotOffered."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise _NotOffered(f"{what} is missing") from None
+    except OSError:  # a link (O_NOFOLLOW), or not readable
+        kind = "a symbolic link" if path.is_symlink() else "not readable"
+        raise _NotOffered(f"{what} is {kind}; only a regular file that `bundle` wrote is offered") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):  # a folder, FIFO or device: never read
+        os.close(descriptor)
+        raise _NotOffered(f"{what} is not a regular file; only a regular file that `bundle` wrote is offered")
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _NotOffered(f"{what} is over {limit:,} bytes, more than `bundle` writes")
+    return data
+
+
+def _sound_bundle(data: bytes) -> None:
+    """_NotOffered unless data is a zip whose every entry reads back and that holds the bundle."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+        raise _NotOffered(f"it is not a valid zip ({type(error).__name__})") from None
+    with archive:
+        names = set(archive.namelist())
+        try:
+            broken = archive.testzip()  # every entry decompressed and its CRC checked
+        except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, zipfile.BadZipFile):
+            broken = "an entry"
+    if broken is not None:
+        raise _NotOffered(f"it is a damaged zip ({broken} does not read back)")
+    if f"{BUNDLE_NAME}/index.html" not in names:
+        raise _NotOffered(f"it is not the offline bundle (no {BUNDLE_NAME}/index.html in it)")
+
+
 def offered_bundle(project: Project) -> tuple[Download | None, str]:
-    """The bundle in dist/ to offer for download, if it was built from the current input; and a
-    note saying why there is none (empty when there is one)."""
+    """The bundle in dist/ to offer for download, if it is a regular, valid zip built from the
+    current input; and a note saying why there is none (empty when there is one, or no file)."""
     path = bundle_path(project)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return None, ""
+    shown = path.relative_to(project.root).as_posix()
     stamp = path.with_name(path.name + ".input")
-    built_from = stamp.read_text(encoding="utf-8").strip() if stamp.is_file() else ""
-    if built_from != input_fingerprint(project):
-        return None, (f"note: {path.relative_to(project.root)} was built from another state of the dossier, so the "
-                      "site does not offer it for download; run `python build.py bundle` to make a current one")
-    data = path.read_bytes()
+    try:
+        try:
+            built_from = _read_regular(stamp, STAMP_LIMIT, f"its stamp {stamp.name}").decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise _NotOffered(f"its stamp {stamp.name} is not UTF-8 text, so not one `bundle` wrote") from None
+        if built_from != input_fingerprint(project):
+            return None, (f"note: {shown} was built from another state of the dossier, so the "
+                          "site does not offer it for download; run `python build.py bundle` to make a current one")
+        data = _read_regular(path, ZIP_LIMIT, "it")
+        _sound_bundle(data)
+    except _NotOffered as why:
+        return None, (f"note: {shown} is not offered for download: {why}; "
+                      "run `python build.py bundle` to make a current one")
     return Download(path.name, len(data), data), ""
 
 
