@@ -2,6 +2,8 @@
 stamp and zip in dist/ that are not what `bundle` wrote. Real commands in copied repositories."""
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -152,9 +154,15 @@ def _zip_of(path: Path, names: dict[str, bytes]) -> bytes:
     return path.read_bytes()
 
 
+def _restamped(zip_path: Path, stamp: Path) -> None:
+    """The stamp rewritten for the zip as it is now (as if both had been replaced together)."""
+    digest = hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    stamp.write_text(f"{stamp.read_text(encoding='utf-8').split()[0]}\n{digest}\n", encoding="utf-8")
+
+
 def _damaged(data: bytes) -> bytes:
     """The zip with one byte of the first entry's compressed data changed (its CRC no longer matches)."""
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         first = archive.infolist()[0]
     start = first.header_offset + 30 + len(first.filename.encode()) + len(first.extra) + 4
     return data[:start] + bytes([data[start] ^ 0xFF]) + data[start + 1:]
@@ -171,8 +179,16 @@ CASES = {
     "stamp is a link": lambda zip_path, stamp, elsewhere: (shutil.move(stamp, elsewhere), stamp.symlink_to(elsewhere)),
     "stamp is a folder": lambda zip_path, stamp, elsewhere: (stamp.unlink(), stamp.mkdir()),
     "stamp is missing": lambda zip_path, stamp, elsewhere: stamp.unlink(),
+    "stamp of an older bundle": lambda zip_path, stamp, elsewhere: stamp.write_text(
+        stamp.read_text(encoding="utf-8").split()[0] + "\n", encoding="utf-8"),
+    "not a zip, restamped": lambda zip_path, stamp, elsewhere: (
+        zip_path.write_bytes(b"<html>not a zip</html>"), _restamped(zip_path, stamp)),
+    "another zip, restamped": lambda zip_path, stamp, elsewhere: (
+        _zip_of(zip_path, {"secret.txt": b"x"}), _restamped(zip_path, stamp)),
 }
-REASONS = {"not a zip": "not a valid zip", "damaged zip": "damaged zip", "another zip": "not the offline bundle",
+REASONS = {"not a zip": "SHA-256 differs", "damaged zip": "SHA-256 differs", "another zip": "SHA-256 differs",
+           "stamp of an older bundle": "not one this version of `bundle` writes",
+           "not a zip, restamped": "not a valid zip", "another zip, restamped": "not the offline bundle",
            "zip is a link": "symbolic link", "zip is a folder": "not a regular file",
            "zip is a FIFO": "not a regular file", "stamp not UTF-8": "not UTF-8",
            "stamp is a link": "symbolic link", "stamp is a folder": "not a regular file", "stamp is missing": "missing"}

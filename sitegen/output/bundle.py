@@ -7,11 +7,12 @@ none is used. Nothing in the bundle requests anything from another host.
 
 Beside the zip, `<zip>.input` records the fingerprint of what it was built from (the dossier,
 the templates, the hand-written pages, the theme overrides, mkdocs.yml and the generator's
-code). `build` offers the bundle for download only when that fingerprint is the current one:
-a bundle left in dist/ by an earlier `bundle` is never offered once the dossier has changed.
-Only a regular file (no link, read without following one) that is a sound zip holding the bundle
-is offered, its stamp a regular UTF-8 file naming the current input; anything else is left out
-with a one-line note saying why, and the build goes on.
+code), and the zip's own SHA-256. `build` offers the bundle for download only when that
+fingerprint is the current one: a bundle left in dist/ by an earlier `bundle` is never offered
+once the dossier has changed. And only a regular file (read without following a link) whose
+digest is the stamp's, a zip that holds the bundle, its stamp a regular UTF-8 file: anything else
+is left out with a one-line note saying why, and the build goes on. The digest stands for
+zipfile's testzip (every entry decompressed: 4 s for a 14 MB bundle, against about 30 ms).
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ import os
 import stat
 import tempfile
 import zipfile
-import zlib
 from pathlib import Path
 
 from ..project import Project
@@ -82,20 +82,15 @@ def _read_regular(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def _sound_bundle(data: bytes) -> None:
-    """_NotOffered unless data is a zip whose every entry reads back and that holds the bundle."""
+def _sound_bundle(data: bytes, digest: str) -> None:
+    """_NotOffered unless data is the zip `bundle` wrote (the stamp's digest) and holds the bundle."""
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise _NotOffered("it is not the zip its stamp was written for (its SHA-256 differs): changed or damaged")
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
         raise _NotOffered(f"it is not a valid zip ({type(error).__name__})") from None
-    with archive:
-        names = set(archive.namelist())
-        try:
-            broken = archive.testzip()  # every entry decompressed and its CRC checked
-        except (zlib.error, EOFError, OSError, ValueError, NotImplementedError, zipfile.BadZipFile):
-            broken = "an entry"
-    if broken is not None:
-        raise _NotOffered(f"it is a damaged zip ({broken} does not read back)")
     if f"{BUNDLE_NAME}/index.html" not in names:
         raise _NotOffered(f"it is not the offline bundle (no {BUNDLE_NAME}/index.html in it)")
 
@@ -110,14 +105,17 @@ def offered_bundle(project: Project) -> tuple[Download | None, str]:
     stamp = path.with_name(path.name + ".input")
     try:
         try:
-            built_from = _read_regular(stamp, STAMP_LIMIT, f"its stamp {stamp.name}").decode("utf-8").strip()
+            lines = _read_regular(stamp, STAMP_LIMIT, f"its stamp {stamp.name}").decode("utf-8").split()
         except UnicodeDecodeError:
             raise _NotOffered(f"its stamp {stamp.name} is not UTF-8 text, so not one `bundle` wrote") from None
-        if built_from != input_fingerprint(project):
+        if len(lines) != 2:
+            raise _NotOffered(f"its stamp {stamp.name} is not one this version of `bundle` writes "
+                              "(the input's fingerprint and the zip's SHA-256, a line each)")
+        if lines[0] != input_fingerprint(project):
             return None, (f"note: {shown} was built from another state of the dossier, so the "
                           "site does not offer it for download; run `python build.py bundle` to make a current one")
         data = _read_regular(path, ZIP_LIMIT, "it")
-        _sound_bundle(data)
+        _sound_bundle(data, lines[1])
     except _NotOffered as why:
         return None, (f"note: {shown} is not offered for download: {why}; "
                       "run `python build.py bundle` to make a current one")
@@ -142,7 +140,8 @@ def build_bundle(project: Project, pages: dict[str, str | bytes], nav: list, fin
                     info.external_attr = 0o644 << 16
                     archive.writestr(info, path.read_bytes())
         stamp = Path(work) / "bundle.input"
-        stamp.write_text(fingerprint + "\n", encoding="utf-8")
+        zip_digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        stamp.write_text(f"{fingerprint}\n{zip_digest}\n", encoding="utf-8")
         # The zip first, then its stamp: a zip without a current stamp is never offered.
         partial.replace(target)
         os.replace(stamp, target.with_name(target.name + ".input"))
