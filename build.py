@@ -36,9 +36,8 @@ def project(args) -> Project:
     """This checkout, with its configuration: the environment and the command line are read here,
     once, and every value checked the same way for every command (config.ConfigProblem if one
     cannot be used)."""
-    settings = config.settings(os.environ.get("SITE_URL", ""), publish=getattr(args, "publish", False))
-    if getattr(args, "dev_addr", None) is not None:
-        config.checked_dev_addr(args.dev_addr)
+    settings = config.settings(os.environ.get("SITE_URL", ""), publish=getattr(args, "publish", False),
+                               dev_addr=getattr(args, "dev_addr", None))
     return Project.at(REPO, site_url=settings.site_url)
 
 

@@ -36,11 +36,13 @@ class ConfigProblem(Exception):
 @dataclass(frozen=True)
 class Settings:
     site_url: str  # "" when not set; else absolute, ending in "/"
+    dev_addr: str | None = None  # serve's address, host:port
 
 
-def settings(site_url: str = "", publish: bool = False) -> Settings:
+def settings(site_url: str = "", publish: bool = False, dev_addr: str | None = None) -> Settings:
     """The run's configuration, every value checked; ConfigProblem for the first that cannot be used."""
-    return Settings(checked_site_url(site_url, required=publish))
+    return Settings(checked_site_url(site_url, required=publish),
+                    None if dev_addr is None else checked_dev_addr(dev_addr))
 
 
 def checked_site_url(value: str, required: bool = False) -> str:
