@@ -46,7 +46,8 @@ def settings(site_url: str = "", publish: bool = False, dev_addr: str | None = N
 
 
 def checked_site_url(value: str, required: bool = False) -> str:
-    """SITE_URL as given, with a final "/" added; ConfigProblem saying why it cannot be used."""
+    """SITE_URL as it is written everywhere (& and ' percent-encoded, a final "/" added);
+    ConfigProblem saying why it cannot be used."""
     if value == "":
         if required:
             raise ConfigProblem("SITE_URL is not set; `build --publish` needs the published site's address, "
@@ -54,7 +55,7 @@ def checked_site_url(value: str, required: bool = False) -> str:
         return ""
     problem = site_url_problem(value)
     if problem:
-        raise ConfigProblem(f"SITE_URL {_shown(value)} cannot be used: {problem} (e.g. {EXAMPLE})")
+        raise ConfigProblem(f"SITE_URL {value!r} cannot be used: {problem} (e.g. {EXAMPLE})")
     url = inert_url(value)
     return url if url.endswith("/") else url + "/"
 
@@ -109,7 +110,7 @@ def checked_dev_addr(value: str) -> str:
     """serve's --dev-addr as host:port (its address reaches the preview's pages as their site_url)."""
     match = _DEV_ADDR.fullmatch(value)
     if not match or not 0 < int(match.group(2)) < 65536:
-        raise ConfigProblem(f"--dev-addr {_shown(value)} is not an address and port, e.g. 127.0.0.1:8000")
+        raise ConfigProblem(f"--dev-addr {value!r} is not an address and port, e.g. 127.0.0.1:8000")
     return value
 
 
@@ -119,7 +120,3 @@ def inert_url(url: str) -> str:
     a line or a field, and what an unescaping template still writes correctly."""
     return quote(_BAD_PERCENT.sub("%25", url), safe="-._~:/?#[]@!$()*+,;=%")
 
-
-def _shown(value: str) -> str:
-    """A value in a one-line message: quoted, every control or invisible character as its escape."""
-    return repr(value)
