@@ -29,11 +29,23 @@ class Busy(Exception):
 
 
 def _read_holder(path: Path) -> tuple[str, str]:
+    """(who, pid) as the holder wrote them; ("", "") while not yet written, or when the process named
+    is gone (a killed holder's line, read before the run that now holds the lock rewrote it)."""
     try:
         who, _, pid = path.read_text(encoding="utf-8", errors="replace").strip().partition(" ")
     except OSError:
         return "", ""
-    return who, pid
+    return (who, pid) if pid.isdigit() and _alive(int(pid)) else ("", "")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is another user's
+        return True
+    return True
 
 
 @contextlib.contextmanager
