@@ -11,16 +11,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-import re
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
-from sitegen import pipeline  # noqa: E402
-from sitegen.output import bundle, mkdocs_build  # noqa: E402
+from sitegen import config, pipeline  # noqa: E402
+from sitegen.output import bundle, lock, mkdocs_build  # noqa: E402
 from sitegen.project import Project  # noqa: E402
 from sitegen import report as reporting  # noqa: E402
 
@@ -33,13 +33,17 @@ def report(problems) -> int:
 report_warnings = reporting.report_warnings
 
 
-def project() -> Project:
-    """This checkout; SITE_URL (the published address) is read here, once, and passed down."""
-    return Project.at(REPO, site_url=os.environ.get("SITE_URL", ""))
+def project(args) -> Project:
+    """This checkout, with its configuration: the environment and the command line are read here,
+    once, and every value checked the same way for every command (config.ConfigProblem if one
+    cannot be used)."""
+    settings = config.settings(os.environ.get("SITE_URL", ""), publish=getattr(args, "publish", False),
+                               dev_addr=getattr(args, "dev_addr", None))
+    return Project.at(REPO, site_url=settings.site_url)
 
 
-def cmd_check(args) -> int:
-    checked = pipeline.check(project(), include_drafts=True, strict_drafts=args.drafts)
+def cmd_check(args, here: Project) -> int:
+    checked = pipeline.check(here, include_drafts=True, strict_drafts=args.drafts)
     report_warnings(checked.warnings, "warnings do not stop a build; a draft with problems is left out of the site until it passes `check --drafts`")
     if checked.problems:
         return report(checked.problems)
@@ -55,22 +59,7 @@ SITE_URL_NEEDED = ("SITE_URL is not set, so this site has no link previews (og:i
                    "`SITE_URL=https://example.org/dossier/ python build.py build`.")
 
 
-def site_url_problem(required: bool) -> str | None:
-    """Why SITE_URL cannot be used (it must be an absolute http(s) address), or None."""
-    url = os.environ.get("SITE_URL", "").strip()
-    if not url:
-        return "SITE_URL is not set; `build --publish` needs the published site's address" if required else None
-    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
-        return f"SITE_URL {url!r} is not an absolute http:// or https:// address (e.g. https://example.org/dossier/)"
-    return None
-
-
-def cmd_build(args) -> int:
-    problem = site_url_problem(getattr(args, "publish", False))
-    if problem:
-        print(f"build: {problem}", file=sys.stderr)
-        return 1
-    here = project()
+def cmd_build(args, here: Project) -> int:
     download, note = bundle.offered_bundle(here)
     outcome = pipeline.generate(here, include_drafts=False, download=download, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the build; a draft with problems is left out of the site (`check --drafts` checks drafts strictly)")
@@ -94,8 +83,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_bundle(args) -> int:
-    here = project()
+def cmd_bundle(args, here: Project) -> int:
     fingerprint = bundle.input_fingerprint(here)
     outcome = pipeline.generate(here, include_drafts=False, offline=True, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the bundle; a draft with problems is left out of it")
@@ -113,7 +101,7 @@ def cmd_bundle(args) -> int:
     return 0
 
 
-def cmd_verify(args) -> int:
+def cmd_verify(args, here: Project) -> int:
     from sitegen import verify
 
     verdict = verify.verify(args.path)
@@ -127,22 +115,32 @@ def cmd_verify(args) -> int:
     return 1
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args, here: Project) -> int:
     from sitegen import serve
 
     mkdocs_build.quiet_mkdocs_logging(verbose=True)
     try:
-        serve.serve(project(), dev_addr=args.dev_addr)
+        serve.serve(here, dev_addr=args.dev_addr)
     except serve.AddressInUse as error:
         print(f"serve: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def cmd_add(args) -> int:
+def cmd_add(args, here: Project) -> int:
     from sitegen import add
 
-    return add.main(project(), args)
+    return add.main(here, args)
+
+
+def command_lock(command: str | None, here: Project):
+    """What a command writes, held for its whole run (sitegen/output/lock.py): build and serve the
+    generated folders of docs/ (and build site/), bundle dist/; check and add need none."""
+    if command in (None, "build", "serve"):
+        return lock.writing_docs(here.work_dir, command or "build")
+    if command == "bundle":
+        return lock.writing_dist(here.work_dir)
+    return contextlib.nullcontext()
 
 
 def main(argv=None) -> int:
@@ -168,7 +166,16 @@ def main(argv=None) -> int:
     handlers = {"build": cmd_build, "check": cmd_check, "serve": cmd_serve, "add": cmd_add,
                 "bundle": cmd_bundle, "verify": cmd_verify, None: cmd_build}
     try:
-        return handlers[args.command](args)
+        here = project(args)
+    except config.ConfigProblem as problem:
+        print(f"{args.command or 'build'}: {problem}", file=sys.stderr)
+        return 1
+    try:
+        with command_lock(args.command, here):
+            return handlers[args.command](args, here)
+    except lock.Busy as busy:
+        print(f"{args.command or 'build'}: {busy}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # a last resort: the stages report their own problems

@@ -10,6 +10,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import inert_url
+
 # Must agree with mkdocs.yml (a test checks): the cards, the feed and the metadata carry them.
 SITE_NAME = "ملف الأمن العراقي"
 SITE_DESCRIPTION = "ملف منسّق من التقارير الإخبارية العربية عن أمن العراق، أمن الانتخابات وبقايا داعش وحملات حصر السلاح."
@@ -22,7 +24,9 @@ class Project:
 
     @classmethod
     def at(cls, root: Path | str, site_url: str = "") -> "Project":
-        url = site_url.strip()
+        """site_url as config.settings() returned it; made inert here too (defence in depth), so
+        that an address that was never checked holds no character that could become markup."""
+        url = inert_url(site_url.strip())
         if url and not url.endswith("/"):
             url += "/"
         return cls(Path(root).resolve(), url)
@@ -63,10 +67,6 @@ class Project:
     def work_dir(self) -> Path:
         """Where builds happen before they are swapped in (see output/transaction.py)."""
         return self.root / ".build"
-
-    @property
-    def contributing_file(self) -> Path:
-        return self.root / "CONTRIBUTING.md"
 
 
 def folder_digest(folder: Path, pattern: str = "*") -> str:

@@ -320,12 +320,16 @@ def test_a_second_build_waits_for_the_first(repo):
     with open(repo / ".build" / "lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         process = _start_build(repo)
-        time.sleep(3)
+        first = ""
+        for line in process.stderr:  # awaited: the line it prints when it finds the lock taken
+            first += line.decode()
+            if b"waiting for another build to finish" in line:
+                break
+        assert "waiting for another build to finish" in first, first
         assert process.poll() is None, "the build did not wait for the lock"
         fcntl.flock(lock, fcntl.LOCK_UN)
     out, err = process.communicate(timeout=120)
-    assert process.returncode == 0, err.decode()
-    assert "waiting for another build to finish" in err.decode()
+    assert process.returncode == 0, first + err.decode()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from .cards import Card, Drawing
 from ..plan import PagePlan
 from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
-from .transaction import commit, locked, recover_unlocked, roll_back
+from .lock import locked
+from .transaction import commit, recover_unlocked, roll_back, swap_target
 from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
 
 def _hand_written(project: Project, destination: Path) -> None:
@@ -52,9 +53,10 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    site_dir = Path(site_dir or project.site_dir)
     work_root = project.work_dir
     work_root.mkdir(exist_ok=True)
+    requested = Path(site_dir or project.site_dir)
+    site_dir = swap_target(requested, project.root, work_root)  # a link's folder: the link is kept
     with locked(work_root):
         recover_unlocked(work_root)
         work = Path(tempfile.mkdtemp(prefix="build-", dir=work_root))
@@ -105,7 +107,7 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
             finished = work.with_name("done-" + work.name[len("build-"):])
             work.rename(finished)  # the commit point: from here on, nothing is rolled back
             work = finished
-            return site_dir
+            return requested
         except OSError as error:
             raise BuildFailed(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
         finally:

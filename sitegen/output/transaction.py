@@ -13,39 +13,19 @@ power cut aside) leaves a complete site behind:
 
 The next build (or `recover()`) finds any leftover `build-*` folder: without a plan it was
 killed before the swap and is simply deleted; with a plan it was killed mid-swap, and every
-target is put back from `retired/` as it was before. `done-*` folders are deleted. A lock
-(`.build/lock`) keeps two builds from swapping at once and from "recovering" each other.
+target is put back from `retired/` as it was before. A site/ that is a symbolic link is kept: the
+new site is swapped into the folder it leads to (swap_target). `done-*` folders are deleted. A lock
+(`.build/lock`, output/lock.py) keeps two builds from swapping at once and from "recovering" each other.
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
-from .writer import inside
-
-@contextlib.contextmanager
-def locked(work_root: Path):
-    """Hold .build/lock for the whole build; another build waits (a killed one releases it)."""
-    try:
-        import fcntl
-    except ImportError:  # not on POSIX: no lock, recovery still works for one build at a time
-        yield
-        return
-    with open(work_root / "lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print("waiting for another build to finish…", file=sys.stderr)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
+from .lock import locked
+from .writer import BuildFailed, inside
 
 WORK_DIR = ".build"
 
@@ -116,3 +96,26 @@ def commit(work: Path, moves: list[tuple[Path, Path]]) -> None:
         if new.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             new.rename(target)
+
+
+def swap_target(site_dir: Path, repo: Path, work_root: Path) -> Path:
+    """Where the new site is swapped in: site_dir, or, when site_dir is a symbolic link (a web
+    server pointed at the build), the folder it leads to, so that the link is kept and what it
+    serves is replaced in one rename. BuildFailed, before anything is built, for a link that
+    leads nowhere, into this checkout, or to another file system (where no rename can swap it)."""
+    if not site_dir.is_symlink():
+        return site_dir
+    shown = os.path.relpath(site_dir, repo) if inside(site_dir.parent, repo) else str(site_dir)
+    target = Path(os.readlink(site_dir))
+    real = site_dir.resolve()
+    if not real.is_dir():
+        raise BuildFailed(f"{shown}/ is a symbolic link to {target}, which is not a folder; create that folder, "
+                          f"or remove the link, and build again (nothing was changed)")
+    if inside(real, repo) or inside(repo, real):
+        raise BuildFailed(f"{shown}/ is a symbolic link to {target}, which is in this checkout or holds it; "
+                          f"point it at a folder outside the checkout (nothing was changed)")
+    if real.parent.stat().st_dev != work_root.stat().st_dev:
+        raise BuildFailed(f"{shown}/ is a symbolic link to {target}, on another file system than this checkout, "
+                          "where the new site cannot be swapped in whole; link to a folder on the same file system, "
+                          f"or copy {shown}/ there after the build (nothing was changed)")
+    return real

@@ -60,7 +60,9 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
     site.mkdir(parents=True, exist_ok=True)
 
     def get_config():
-        return load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr, strict=False)
+        # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
+        return load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr, strict=False,
+                           site_url=project.site_url)
 
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=True)

@@ -232,6 +232,9 @@ def citations_json(linked: LinkedDossier, site_url: str = "", cache: BuildCache 
 _BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
                 "$": r"\$", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _BIB_RE = re.compile("|".join(map(re.escape, _BIB_SPECIAL)))
+# biblatex reads url verbatim (a \_ there would be two characters): the address goes in as it is,
+# which is safe because Project.at made it inert (no brace, backslash or space left unencoded).
+_BIB_VERBATIM = ("url",)
 
 
 def bib_escape(value: str) -> str:
@@ -263,7 +266,8 @@ def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str, archived: st
     if notes:
         fields.append(("note", " — ".join(notes)))
     fields.append(("langid", "arabic"))
-    body = ",\n".join(f"  {name} = {{{bib_escape(value)}}}" for name, value in fields)
+    body = ",\n".join(f"  {name} = {{{value if name in _BIB_VERBATIM else bib_escape(value)}}}"
+                       for name, value in fields)
     return f"@online{{{a.id},\n{body}\n}}\n"
 
 
