@@ -23,11 +23,11 @@ import jinja2
 from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import maps
-from ..model import Article, Entity, Theme
+from ..model import Article, Entity, EventRecord, Theme
 from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
-from . import exports
+from . import event_pages, exports
 from .link import LinkedDossier, Outlet
 from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
@@ -51,6 +51,8 @@ def page_path(thing) -> str:
         return f"themes/{thing.id}.md"
     if isinstance(thing, Entity):
         return f"entities/{thing.id}.md"
+    if isinstance(thing, EventRecord) and thing.id:
+        return f"events/{thing.id}.md"
     raise TypeError(thing)
 
 
@@ -114,7 +116,9 @@ def _fingerprints(items) -> tuple:
     out = []
     for item in items:
         article = getattr(item, "article", None)
-        out.append((article.fingerprint, item.title, item.is_publication) if article else item.fingerprint)
+        event = getattr(item, "event", None)
+        out.append((article.fingerprint, item.title, item.is_publication, event.key if event else "")
+                   if article else item.fingerprint)
     return tuple(out)
 
 
@@ -172,6 +176,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     )
     words = load_words(templates_dir)
     env.globals["words"] = words
+    env.globals["labels"] = load_labels(templates_dir)
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
                        url_breaks=url_breaks, isolate=isolate_latin)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
@@ -262,10 +267,13 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     kind_titles = {kind: one for kind, _, one in kinds}
     def entity_page(entity: Entity, articles: list, shown: list, years: list) -> tuple[tuple, dict]:
         named = linked.named_with.get(entity.id, [])
-        key = (entity.fingerprint, _fingerprints(shown), len(articles), tuple(y.key for y in years), tuple(named))
+        events = linked.events_by_entity.get(entity.id, [])
+        events_shown = events[:settings.latest_shown]  # the newest: a page's size stays bounded
+        key = (entity.fingerprint, _fingerprints(shown), len(articles), tuple(y.key for y in years), tuple(named),
+               tuple(e.key for e in events_shown), len(events))
         return key, dict(named_with=[(run.entities_by_id[other], together) for other, together in named],
                          entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles),
-                         years=years, locator=maps.locator(entity))
+                         years=years, locator=maps.locator(entity), events=events_shown, events_total=len(events))
 
     for entity in dossier.entities:
         articles = linked.by_entity.get(entity.id, [])
@@ -300,8 +308,11 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
          entry_count=lambda outlet: len(outlet.articles))
     places = [e for e in dossier.entities if e.kind == "place"]
     weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
-    deferred_page("map/index.md", "map.md.j2", lambda: (tuple(sorted(weights.items())), dict(
-        map=maps.site_map(places, weights), by_entity=linked.by_entity)))
+    event_years = event_pages.years_by_place(linked.events)
+    deferred_page("map/index.md", "map.md.j2", lambda: ((tuple(sorted(weights.items())), tuple(sorted(event_years.items()))), dict(
+        map=maps.site_map(places, weights), by_entity=linked.by_entity, event_years=event_years)))
+    for record in linked.events_by_id.values():
+        deferred_page(page_path(record), "event.md.j2", functools.partial(event_pages.event_page, linked, run, record))
     years = archived(linked.timeline, "timeline", labels["archives"]["timeline"], "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)

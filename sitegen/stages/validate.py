@@ -28,6 +28,7 @@ from ..model import Article, Correction, Dossier, Entity, Event, Location, Probl
 from ..schema import Schemas
 from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
+from .event_checks import check_event, conflicting_dates
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
 
@@ -177,6 +178,7 @@ class _Context:
     article_ids: frozenset
     include_drafts: bool
     key: str
+    place_ids: frozenset = frozenset()  # the entities of kind place (an event's places must be)
     _suggestions: dict = field(default_factory=dict, compare=False, repr=False)
 
     def suggestions(self, kind: str) -> Suggestions:
@@ -190,10 +192,12 @@ class _Context:
 def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
     theme_ids, entity_ids = _declared(themes_doc, needs_items=True), _declared(entities_doc)
     article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
+    place_ids = frozenset(item["id"] for item in _items(entities_doc)
+                          if isinstance(item, dict) and item.get("kind") == "place" and isinstance(item.get("id"), str))
     key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
-                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts))
+                        for ids in (theme_ids, entity_ids, article_ids, place_ids)), str(include_drafts))
     return _Context(None if theme_ids is None else frozenset(theme_ids),
-                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key)
+                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key, place_ids)
 
 
 def check_article(raw_article: RawArticle, context: _Context, root: Path,
@@ -256,8 +260,11 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
                             "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
                             "ta marbuta spellings may differ); copy the passage that states the event again")
+        check_event(checker, document, index, event, context, ok)
         if event_date:
-            events.append(Event(event_date, event["title"], quote, event.get("date_note")))
+            events.append(Event(event_date, event["title"], quote, event.get("date_note"), event["attribution"],
+                                event.get("id"), list(event.get("places") or []), list(event.get("actors") or []),
+                                event.get("attributed_to"), document.where(("events", index, "date"))))
     corrections = []
     for index, correction in enumerate(checker.items("article", data.get("corrections"), ("corrections",))):
         if not ok("corrections", index):
@@ -407,6 +414,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         checker.problems.extend(problems)
         if article:
             articles.append(article)
+    checker.problems.extend(conflicting_dates(articles, raw.root))
     problems = _capped(checker.problems)
     if problems:
         return Validation(None, problems, _capped(warnings))
