@@ -6,13 +6,13 @@ from ..geo import maps
 from ..model import EventRecord
 
 
-def years_by_place(records: list[EventRecord]) -> dict[str, list[int]]:
+def years_by_place(records: list[EventRecord]) -> dict[str, tuple[int, ...]]:
     """place id → the years in which events happened there (for /map/?year=), oldest first."""
     found: dict[str, set[int]] = {}
     for record in records:
         for place_id in record.places:
             found.setdefault(place_id, set()).add(record.date.year)
-    return {place_id: sorted(years) for place_id, years in sorted(found.items())}
+    return {place_id: tuple(sorted(years)) for place_id, years in sorted(found.items())}
 
 
 def event_page(linked, run, record: EventRecord) -> tuple[tuple, dict]:
