@@ -364,7 +364,7 @@ def _script(kind: str, data) -> str:
 
 
 DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", "data/citations.json",
-              "data/citations.bib", "data/atom.xml")
+              "data/citations.bib", "data/atom.xml", "data/events.csv", "data/events.json")
 
 
 def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "") -> dict[str, str]:
@@ -381,6 +381,8 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str = "
         "data/citations.json": exports.citations_json(linked, site_url),
         "data/citations.bib": exports.citations_bibtex(linked, site_url),
         "data/atom.xml": atom,
+        "data/events.csv": exports.events_csv(linked),
+        "data/events.json": exports.events_json(linked),
     }
 
 
