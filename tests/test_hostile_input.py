@@ -289,7 +289,7 @@ def test_an_unquoted_article_date_is_refused_saying_what_was_written(repo, writt
     ("2019-05-26", f': {DATES}; put it in quotes: "2019-05-26"'),
 ])
 def test_an_unquoted_event_date_is_refused(repo, written, ending):
-    add_article(repo, events=f'\n  - date: {written}\n    title: "انتشار القوات في الأنبار"')
+    add_article(repo, events=f'\n  - date: {written}\n    title: "انتشار القوات في الأنبار"\n    attribution: outlet')
     refused_alone(run(repo, "check"), f"{A}:10:11: `events[0].date` is {written} without quotes{ending}")
 
 
