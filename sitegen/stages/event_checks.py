@@ -22,7 +22,8 @@ def check_event(checker, document, index: int, event: dict, context, ok) -> None
         return
     wanted = {"places": "a place (`kind: place`)", "actors": "a person or an organisation"}
     for field_, kind_wanted in wanted.items():
-        for position, value in enumerate(event.get(field_) or []):
+        values = event.get(field_)
+        for position, value in enumerate(values if isinstance(values, list) else []):
             key_path = ("events", index, field_, position)
             if not ok(*key_path) or not isinstance(value, str):
                 continue

@@ -245,6 +245,8 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
     events = []
     passages = None  # the text as quotes are looked for in it, worked out once
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
+        if isinstance(event, dict):  # its references, each value the schema let through
+            check_event(checker, document, index, event, context, ok)
         if not ok("events", index):
             continue
         event_date = checker.date(document, ("events", index, "date"), event["date"])
@@ -260,7 +262,6 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             f"`events[{index}].quote` of article `{raw_article.id}` is not in {raw_article.txt_path.name}: "
                             "a quote is copied verbatim from the text (only whitespace, diacritics, tatweel and hamza or "
                             "ta marbuta spellings may differ); copy the passage that states the event again")
-        check_event(checker, document, index, event, context, ok)
         if event_date:
             events.append(Event(event_date, event["title"], quote, event.get("date_note"), event["attribution"],
                                 event.get("id"), list(event.get("places") or []), list(event.get("actors") or []),
