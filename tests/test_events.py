@@ -112,8 +112,13 @@ def test_places_and_actors_list_their_events(site):
 
 
 def test_event_pages_are_found_by_search(site):
-    text = "".join(p.read_text(encoding="utf-8") for p in (site / "search").rglob("*.js"))
-    assert f"events/{SHARED}/" in text and "حدث" in text
+    from test_search import search
+
+    event = next(e for _, _, e in _shipped_events() if e.get("id") == SHARED)
+    with served(site) as base, chromium() as driver:
+        found = search(driver, base, "سيارة مفخخة أبو غريب")
+    items = [i for i in found["items"] if i["href"].endswith(f"/events/{SHARED}/")]
+    assert items and items[0]["kind"] == "حدث" and items[0]["title"] == event["title"], found["items"]
 
 
 SHARED_REPORT = (f'\n  - date: "2019-05-27"\n    title: "إحباط سيارة مفخخة في أبو غريب"\n'
