@@ -44,7 +44,7 @@ def refused_everywhere(repo, *expected, env=None):
 def test_yaml_that_does_not_parse(repo):
     add_article(repo, summary='"ملخص بلا علامة إغلاق')
     refused_everywhere(repo, f"{A}:7:10: YAML does not parse: expected <block end>, but found '<scalar>' (while parsing "
-                             "a block mapping) at line 10, column 12, because the quote opened here is not closed on its "
+                             "a block mapping) at line 10, column 13, because the quote opened here is not closed on its "
                              "line, so what follows was read as part of the value; close the quote")
 
 
