@@ -686,7 +686,7 @@ def test_fields_defaults_match_the_layout():
     assert lines[0] == SCHEMA_LINE
     assert [l.split(":")[0] for l in lines if not l.startswith(" ")] == [
         "# yaml-language-server", "title", "date", "source", "themes", "summary", "entities", "events", "sha256"]
-    assert lines[5 - 1].startswith("  outlet") and lines[10 - 1].startswith("  - date") and lines[12 - 1].startswith("sha256")
+    assert lines[5 - 1].startswith("  outlet") and lines[10 - 1].startswith("  - {date") and lines[12 - 1].startswith("sha256")
     assert list(FIELDS) == ["title", "date", "source", "themes", "summary", "entities", "events"]
 
 
