@@ -176,7 +176,9 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
     if error.validator == "pattern":
         if last == "source" and key_path[-2:-1] == ("location",):
             return key_path, (f"`{name}` is {found}: expected `geonames:` and the place's GeoNames id, e.g. "
-                              "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from)")
+                              "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from), "
+                              "`naturalearth:` and a province's Natural Earth ne_id, e.g. \"naturalearth:1159315255\", "
+                              "or `airportsdata:` and an airport's ICAO code, e.g. \"airportsdata:ORBI\"")
         if last == "url":
             return key_path, f"`{name}` must be a web address starting with http:// or https://, found {found}"
         if "a-z0-9" in error.validator_value:

@@ -329,12 +329,15 @@ def test_location_on_an_entity_that_is_not_a_place(repo, kind):
                              f"and this entity's kind is `{kind}`: remove `location`, or correct `kind`")
 
 
-@pytest.mark.parametrize("source", ['"geonames:abc"', '"wikipedia"', '"geonames:0123"', '"https://www.geonames.org/98182"'])
+@pytest.mark.parametrize("source", ['"geonames:abc"', '"wikipedia"', '"geonames:0123"', '"https://www.geonames.org/98182"',
+                                    '"naturalearth:x1"', '"airportsdata:orbi"'])
 def test_location_with_a_bad_source(repo, source):
     index, line = _add_located(repo, source=source)
     refused_everywhere(repo, f"dossier/entities.yml:{line + 8}:13: `[{index}].location.source` is the text "
                              f"{source.strip(chr(34))!r}: expected `geonames:` and the place's GeoNames id, e.g. "
-                             "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from)")
+                             "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from), "
+                             "`naturalearth:` and a province's Natural Earth ne_id, e.g. \"naturalearth:1159315255\", "
+                             "or `airportsdata:` and an airport's ICAO code, e.g. \"airportsdata:ORBI\"")
 
 
 def test_location_without_its_source(repo):
@@ -343,8 +346,10 @@ def test_location_without_its_source(repo):
     text = entities.read_text(encoding="utf-8")
     entities.write_text(text[:text.rindex('    source: "geonames:98182"\n')], encoding="utf-8")  # the new entity's
     refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:5: missing required field `[{index}].location.source` (The "
-                             "GeoNames record the coordinates come from, as geonames:<id> (the record is "
-                             "https://www.geonames.org/<id>))")
+                             "record the coordinates come from: geonames:<id> for a GeoNames record "
+                             "(https://www.geonames.org/<id>), naturalearth:<ne_id> for a province of Natural Earth's "
+                             "1:10m Admin 1 (its latitude and longitude fields), airportsdata:<ICAO> for an airport "
+                             "of airportsdata)")
 
 
 def test_article_file_name_that_is_not_an_id(repo):

