@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """What the exploring pages cost a reader at N articles: /articles/ (plain and filtered), /outlets/,
-the largest outlet page, /map/ and the timeline, in bytes transferred and requests.
+the largest outlet page, /map/, the timeline, the event page with the most reports and
+/map/?year= (the year of most events), in bytes transferred and requests.
 
     python bench/explore_weight.py                                   # N = 100, 1000, 5000
     python bench/explore_weight.py --workdir W --reuse               # the sites search_weight.py built in W
@@ -53,7 +54,21 @@ PAGES = [  # (label, path, when it is ready)
     ("largest outlet page", "outlets/{outlet}/", "return document.readyState === 'complete'"),
     ("/map/", "map/", "return document.readyState === 'complete'"),
     ("/timeline/", "timeline/", "return document.readyState === 'complete'"),
+    ("an event page (the most reports)", "events/{event}/", "return document.readyState === 'complete'"),
+    ("/map/?year=… (the year of most events)", "map/?year={event_year}",
+     "const s = document.querySelector('[data-dossier-year-filter] .dossier-filter__status'); "
+     "return s && s.textContent.length > 0"),
 ]
+
+
+def _events(site: Path) -> tuple[str, int, int]:
+    """The event reported most often, the year of most events (from data/events.json), and how many events."""
+    from collections import Counter
+
+    rows = json.loads((site / "data" / "events.json").read_text(encoding="utf-8"))
+    reports = Counter(r["event_id"] for r in rows if r["event_id"])
+    years = Counter(r["date"][:4] for r in rows)
+    return max(sorted(reports), key=reports.__getitem__), int(max(sorted(years), key=years.__getitem__)), len(rows)
 
 
 def bench(n: int, work: Path, seed: int, reuse: bool) -> list[dict]:
@@ -63,10 +78,12 @@ def bench(n: int, work: Path, seed: int, reuse: bool) -> list[dict]:
     years = sorted(int(p.stem) for p in (site / "articles" / "data").glob("[0-9]*.js"))
     outlets = [p for p in (site / "outlets").iterdir() if (p / "index.html").is_file()]
     outlet = max(outlets, key=lambda p: (p / "index.html").stat().st_size).name
+    event, event_year, _ = _events(site)
     rows = []
     with gzip_served(site) as base:
         for label, path, ready in PAGES:
-            path = path.format(theme=theme, year=years[len(years) // 2], outlet=outlet)
+            path = path.format(theme=theme, year=years[len(years) // 2], outlet=outlet, event=event,
+                               event_year=event_year)
             size = (site / path.split("?")[0] / "index.html").stat().st_size
             rows.append(dict(view(base, path, ready), n=n, page=label, path=path, html_raw=size))
     return rows

@@ -13,7 +13,8 @@ repository this script lives in):
 - the metadata: the schema comment line, title, a date between 2003 and 2024 at day,
   month or year precision, an outlet (sometimes unknown, sometimes with a URL or a
   note), 1-2 themes from themes.yml, a summary, 3-8 entity ids from entities.yml,
-  1-3 events dated no later than the article, sometimes 1-2 related articles,
+  2-4 events dated no later than the article (half with an id, a fifth of them reported
+  already by an earlier article: the same id and date; an attribution, places and actors), sometimes 1-2 related articles,
   sometimes a date note, and the SHA-256 of the text's bytes.
 
 The result passes `python build.py check` in DEST_REPO.
@@ -106,8 +107,45 @@ def q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: random.Random) -> tuple[str, bytes]:
+ATTRIBUTIONS = ("official-statement", "named-official", "anonymous-official", "outlet", "other-media", "witness",
+                "armed-group-claim", "document")
+SHARED = 0.25  # the chance that an event is one an earlier article reported (the same id): about a fifth are
+
+
+class SharedEvents:
+    """Events with an id that later articles may report again: each keeps its date, so that
+    the reports agree (validate refuses reports whose dates cannot both be true)."""
+
+    def __init__(self):
+        self.known: list[tuple[str, str, datetime.date, str]] = []  # id, date, latest possible day, title
+
+    def pick(self, earliest: datetime.date, taken: set[str], rng: random.Random):
+        for _ in range(8):  # a recent one, dated no later than the article
+            if not self.known:
+                return None
+            found = self.known[max(0, len(self.known) - 1 - int(rng.expovariate(1 / 200)))]
+            if found[2] <= earliest and found[0] not in taken:
+                return found
+        return None
+
+
+def _latest(date: str) -> datetime.date:
+    parts = [int(p) for p in date.split("-")]
+    if len(parts) == 3:
+        return datetime.date(*parts)
+    if len(parts) == 2:
+        following = datetime.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return following - datetime.timedelta(days=1)
+    return datetime.date(parts[0], 12, 31)
+
+
+def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: random.Random,
+                 kinds: dict[str, str] | None = None, shared: SharedEvents | None = None) -> tuple[str, bytes]:
     """The .yml text and the .txt bytes of one synthetic article."""
+    kinds = kinds or {}
+    shared = shared or SharedEvents()
+    places = [e for e in entity_ids if kinds.get(e) == "place"]
+    actors = [e for e in entity_ids if kinds.get(e) in ("person", "organization")]
     title = pool.words(rng.choice(pool.lines), 6, 14, rng) if rng.random() < 0.9 else rng.choice(pool.titles)
     body = rng.sample(pool.lines, k=min(len(pool.lines), rng.randint(5, 16)))
     hide = []
@@ -119,13 +157,23 @@ def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: ran
 
     date, earliest = random_date(rng)
     events = []
-    for _ in range(rng.randint(1, 3)):
-        # no later than the article's earliest possible day, within two years before it
-        day = earliest - datetime.timedelta(days=rng.randrange(0, 730))
-        event_date, _ = truncate(day, rng)
-        title_pick = rng.choice(pool.event_titles) if pool.event_titles and rng.random() < 0.5 \
-            else pool.words(rng.choice(pool.lines), 5, 12, rng)
-        events.append((event_date, title_pick))
+    taken: set[str] = set()
+    for _ in range(rng.randint(2, 4)):  # about 3 each
+        again = shared.pick(earliest, taken, rng) if rng.random() < SHARED else None
+        if again:
+            event_id, event_date, _, title_pick = again
+        else:
+            # no later than the article's earliest possible day, within two years before it
+            day = earliest - datetime.timedelta(days=rng.randrange(0, 730))
+            event_date, _ = truncate(day, rng)
+            title_pick = rng.choice(pool.event_titles) if pool.event_titles and rng.random() < 0.5 \
+                else pool.words(rng.choice(pool.lines), 5, 12, rng)
+            event_id = f"synth-event-{index:05d}-{len(events)}" if rng.random() < 0.5 else None
+            if event_id:
+                shared.known.append((event_id, event_date, _latest(event_date), title_pick))
+        if event_id:
+            taken.add(event_id)
+        events.append((event_date, title_pick, event_id))
 
     lines = [SCHEMA_LINE, f"title: {q(title)}", f"date: {q(date)}"]
     if not date.count("-") == 2 and rng.random() < 0.5:
@@ -144,9 +192,18 @@ def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: ran
     entities = rng.sample(entity_ids, k=min(len(entity_ids), rng.randint(3, 8)))
     lines.append(f"entities: [{', '.join(entities)}]")
     lines.append("events:")
-    for event_date, event_title in events:
+    for event_date, event_title, event_id in events:
         lines.append(f"  - date: {q(event_date)}")
         lines.append(f"    title: {q(event_title)}")
+        lines.append(f"    attribution: {rng.choice(ATTRIBUTIONS)}")
+        if event_id:
+            lines.append(f"    id: {event_id}")
+        if places:
+            lines.append(f"    places: [{', '.join(rng.sample(places, k=min(len(places), rng.randint(0, 2))))}]")
+        if actors and rng.random() < 0.6:
+            lines.append(f"    actors: [{', '.join(rng.sample(actors, k=min(len(actors), rng.randint(1, 2))))}]")
+        if actors and rng.random() < 0.4:
+            lines.append(f"    attributed_to: {rng.choice(actors)}")
     if n > 1 and rng.random() < 0.25:
         others = [i for i in rng.sample(range(n), k=min(n, 3)) if i != index][:rng.randint(1, 2)]
         lines.append(f"related: [{', '.join(article_id(i) for i in others)}]")
@@ -163,14 +220,17 @@ def write_dossier(n: int, dest: Path, seed: int = 6, source: Path = REPO) -> lis
     if dest == Path(source).resolve() or dest == REPO:
         raise SystemExit("refusing to overwrite the articles of the working tree; give a copy of the repo")
     pool = Pool(Path(source))
-    entity_ids = [e["id"] for e in yaml.safe_load((dest / "dossier" / "entities.yml").read_text(encoding="utf-8"))]
+    entities = yaml.safe_load((dest / "dossier" / "entities.yml").read_text(encoding="utf-8"))
+    entity_ids = [e["id"] for e in entities]
+    kinds = {e["id"]: e["kind"] for e in entities}
+    shared = SharedEvents()
     articles = dest / "dossier" / "articles"
     shutil.rmtree(articles, ignore_errors=True)
     articles.mkdir(parents=True)
     rng = random.Random(seed)
     ids = []
     for index in range(n):
-        yml, text = make_article(index, n, pool, entity_ids, rng)
+        yml, text = make_article(index, n, pool, entity_ids, rng, kinds, shared)
         ids.append(article_id(index))
         (articles / f"{ids[-1]}.txt").write_bytes(text)
         (articles / f"{ids[-1]}.yml").write_text(yml, encoding="utf-8")

@@ -151,6 +151,23 @@ class Event:
     title: str
     quote: str | None = None  # the passage of the text that states it, verbatim
     date_note: str | None = None  # how the date was inferred, when the text does not state it
+    attribution: str = "outlet"  # whom the article credits: one of ATTRIBUTIONS
+    id: str | None = None  # the same id in several articles: one event, reported by each
+    places: list[str] = field(default_factory=list)  # place entity ids
+    actors: list[str] = field(default_factory=list)  # person or organisation ids
+    attributed_to: str | None = None  # the entity credited
+    where: tuple[int, int] = field(default=(0, 0), compare=False)  # line, column of its date: problems across articles
+
+
+# Whom an article credits for an event, in the order the schema lists them.
+ATTRIBUTIONS = ("official-statement", "named-official", "anonymous-official", "outlet", "other-media", "witness",
+                "armed-group-claim", "document")
+
+
+def dates_agree(first: PartialDate, second: PartialDate) -> bool:
+    """True when both dates can be true of one event: equal as far as both are known."""
+    return first.year == second.year and all(a == b or not a or not b for a, b in (
+        (first.month, second.month), (first.day, second.day)))
 
 
 @dataclass(frozen=True)
@@ -225,3 +242,57 @@ class Dossier:
 
     def theme(self, theme_id: str) -> Theme:
         return next(t for t in self.themes if t.id == theme_id)
+
+
+@dataclass(frozen=True)
+class Report:
+    """One article's report of an event."""
+
+    article: Article
+    event: Event
+    index: int  # of the event among the article's
+
+
+@dataclass
+class EventRecord:
+    """An event as the dossier knows it: every report of it (an event without an id has one).
+
+    Its date is the most precise its reports give (they agree: validate checks it); its title
+    is the first report's, the reports in order of their articles' dates, oldest first.
+    """
+
+    id: str | None
+    reports: list[Report]
+
+    @property
+    def first(self) -> Report:
+        return self.reports[0]
+
+    @property
+    def date(self) -> PartialDate:
+        return max((r.event.date for r in self.reports), key=lambda d: (d.precision == "day", d.precision == "month"))
+
+    @property
+    def title(self) -> str:
+        return self.first.event.title
+
+    @property
+    def places(self) -> list[str]:
+        return list(dict.fromkeys(p for r in self.reports for p in r.event.places))
+
+    @property
+    def actors(self) -> list[str]:
+        return list(dict.fromkeys(a for r in self.reports for a in r.event.actors))
+
+    @property
+    def attributions(self) -> list[str]:
+        """The kinds its reports credit, each once, in the schema's order."""
+        found = {r.event.attribution for r in self.reports}
+        return [kind for kind in ATTRIBUTIONS if kind in found]
+
+    @property
+    def key(self) -> str:
+        """What a page showing it depends on."""
+        from .cache import fingerprint
+
+        return fingerprint(self.id or "", *(f"{r.article.fingerprint}:{r.index}" for r in self.reports))

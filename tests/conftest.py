@@ -39,7 +39,9 @@ FIELDS = {
     "themes": "[isis-remnants]",                 # line 6
     "summary": '"ملخص قصير للخبر."',             # line 7
     "entities": "[ministry-of-defence, baghdad]", # line 8
-    "events": '\n  - date: "2019-05-26"\n    title: "انتشار القوات في الأنبار"',  # lines 9-11
+    # lines 9-11 (a flow mapping, so that every later field keeps its line)
+    "events": '\n  - {date: "2019-05-26", attribution: official-statement, attributed_to: ministry-of-defence,\n'
+              '     places: [anbar], title: "انتشار القوات في الأنبار"}',
 }
 
 

@@ -44,7 +44,7 @@ def refused_everywhere(repo, *expected, env=None):
 def test_yaml_that_does_not_parse(repo):
     add_article(repo, summary='"ملخص بلا علامة إغلاق')
     refused_everywhere(repo, f"{A}:7:10: YAML does not parse: expected <block end>, but found '<scalar>' (while parsing "
-                             "a block mapping) at line 10, column 12, because the quote opened here is not closed on its "
+                             "a block mapping) at line 10, column 13, because the quote opened here is not closed on its "
                              "line, so what follows was read as part of the value; close the quote")
 
 
@@ -510,18 +510,18 @@ def test_dates_that_are_not_dates(repo, written):
 
 
 def test_event_date_in_another_format(repo):
-    add_article(repo, events='\n  - date: "27/5/2019"\n    title: "حدث"')
+    add_article(repo, events='\n  - date: "27/5/2019"\n    title: "حدث"\n    attribution: outlet')
     refused_everywhere(repo, f"{A}:10:11: `events[0].date` is the text '27/5/2019': {DATES} (did you mean \"2019-05-27\"?)")
 
 
 def test_event_dated_after_the_article(repo):
-    add_article(repo, events='\n  - date: "2019-06"\n    title: "حدث"')
+    add_article(repo, events='\n  - date: "2019-06"\n    title: "حدث"\n    attribution: outlet')
     refused_everywhere(repo, f"{A}:10:11: `events[0].date` 2019-06 is after the article's date 2019-05-27: an article "
                              "reports only what happened by the time it was published; check both dates")
 
 
 def test_event_in_the_same_month_as_a_day_dated_article_is_fine(repo):
-    add_article(repo, events='\n  - date: "2019-05"\n    title: "حدث"')
+    add_article(repo, events='\n  - date: "2019-05"\n    title: "حدث"\n    attribution: outlet')
     assert run(repo, "check").returncode == 0
 
 
@@ -691,7 +691,7 @@ def test_fields_defaults_match_the_layout():
     assert lines[0] == SCHEMA_LINE
     assert [l.split(":")[0] for l in lines if not l.startswith(" ")] == [
         "# yaml-language-server", "title", "date", "source", "themes", "summary", "entities", "events", "sha256"]
-    assert lines[5 - 1].startswith("  outlet") and lines[10 - 1].startswith("  - date") and lines[12 - 1].startswith("sha256")
+    assert lines[5 - 1].startswith("  outlet") and lines[10 - 1].startswith("  - {date") and lines[12 - 1].startswith("sha256")
     assert list(FIELDS) == ["title", "date", "source", "themes", "summary", "entities", "events"]
 
 
@@ -722,7 +722,7 @@ def test_hostile_content_is_shown_literally(repo):
     add_article(repo, text=text, title=json_quote("عنوان " + HOSTILE), summary=json_quote("ملخص " + HOSTILE),
                 source=f"\n  outlet: {json_quote('ناشر ' + HOSTILE)}",
                 entities="[baghdad, barham-salih]",
-                events=f'\n  - date: "2019-05-26"\n    title: {json_quote("حدث " + HOSTILE)}')
+                events=f'\n  - date: "2019-05-26"\n    title: {json_quote("حدث " + HOSTILE)}\n    attribution: outlet')
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     site = repo / "site"

@@ -26,7 +26,7 @@ T = "dossier/articles/test-article.txt"
 DATES = 'dates are written in quotes as "YYYY-MM-DD", "YYYY-MM" or "YYYY" (e.g. "2019-05-27", "2010-03", "2021")'
 DAY = 'a correction\'s date is the full day it was made, in quotes: "YYYY-MM-DD" (e.g. "2026-11-30")'
 ID_HINT = 'ids are lowercase Latin letters, digits and single hyphens (e.g. "isis-remnants")'
-RESERVED = "404, assets, cards, corrections, data, downloads, feed, index, map, outlets, page, robots, search, sitemap, tags, years"
+RESERVED = "404, assets, cards, corrections, data, downloads, events, feed, index, map, outlets, page, robots, search, sitemap, tags, years"
 LINK = "symbolic links are not allowed in the dossier: put the {} itself here"
 NOT_REGULAR = "not a regular file (it is a FIFO, socket or device); the dossier holds only plain files"
 INVISIBLE_TEXT = ("text is empty or only invisible characters (spaces, marks, zero-width or direction characters): an "
@@ -289,7 +289,7 @@ def test_an_unquoted_article_date_is_refused_saying_what_was_written(repo, writt
     ("2019-05-26", f': {DATES}; put it in quotes: "2019-05-26"'),
 ])
 def test_an_unquoted_event_date_is_refused(repo, written, ending):
-    add_article(repo, events=f'\n  - date: {written}\n    title: "انتشار القوات في الأنبار"')
+    add_article(repo, events=f'\n  - date: {written}\n    title: "انتشار القوات في الأنبار"\n    attribution: outlet')
     refused_alone(run(repo, "check"), f"{A}:10:11: `events[0].date` is {written} without quotes{ending}")
 
 

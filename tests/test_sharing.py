@@ -145,7 +145,9 @@ def test_data_downloads_agree_with_the_dossier(site):
             assert record[field] == source[field]
         assert record["date"] == str(source["date"])
         assert record["events"] == [{"date": str(e["date"]), "title": e["title"], "quote": e.get("quote"),
-                                     "date_note": e.get("date_note")} for e in source["events"]]
+                                     "date_note": e.get("date_note"), "id": e.get("id"), "places": e.get("places", []),
+                                     "actors": e.get("actors", []), "attribution": e["attribution"],
+                                     "attributed_to": e.get("attributed_to")} for e in source["events"]]
         text = (DOSSIER / "articles" / f"{record['id']}.txt").read_bytes().decode("utf-8-sig")
         assert record["text"] == text
     rows = list(csv.DictReader(io.StringIO((site / "data/dossier.csv").read_text(encoding="utf-8"))))

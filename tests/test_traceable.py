@@ -66,7 +66,7 @@ def test_a_quote_that_is_not_in_the_text_is_refused_naming_article_event_and_lin
 def test_each_event_links_to_its_passage_marked_in_the_text(site):
     for article_id, data in ARTICLES.items():
         html = (site / "articles" / article_id / "index.html").read_text(encoding="utf-8")
-        events = re.findall(r'<li class="dossier-event">.*?</li>', html, re.S)
+        events = re.findall(r'<li class="dossier-event"[^>]*>.*?</li>', html, re.S)
         assert len(events) == len(data["events"]), article_id
         for event in data["events"]:
             entry = next(e for e in events if event["title"] in unescape(e))

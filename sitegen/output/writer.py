@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads", "corrections", "outlets", "search")
+GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads", "corrections", "outlets", "search", "events")
 
 
 class BuildFailed(Exception):

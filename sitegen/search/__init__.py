@@ -71,7 +71,7 @@ def _article_order(article) -> tuple:
 
 def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED, *,
               labels: dict) -> list[SearchDocument]:
-    """Everything the search finds: articles, themes, entities and the hand-written pages."""
+    """Everything the search finds: articles, events with a page, themes, entities and the hand-written pages."""
     words = labels["search"]  # templates/labels.yml: the kind shown beside a result
     kind_labels = {"article": words["article"], "theme": words["theme"], "page": words["page"],
                    **{kind: names["one"] for kind, names in labels["kinds"].items()}}
@@ -83,6 +83,14 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
             url=style.url(f"articles/{article.id}.md"), title=article.title, date_iso=article.date.iso,
             date_label=format_partial_date(article.date), kind="article", kind_label=kind_labels["article"],
             summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article)))
+    entities_by_id = {e.id: e for e in dossier.entities}
+    for record in linked.events_by_id.values():  # an event with a page: its places and the reports' quotes
+        found.append(SearchDocument(
+            url=style.url(f"events/{record.id}.md"), title=record.title, date_iso=record.date.iso,
+            date_label=format_partial_date(record.date), kind="event", kind_label=words["event"],
+            summary="، ".join(entities_by_id[i].name for i in (*record.places, *record.actors)),
+            body="\n".join(r.event.quote for r in record.reports if r.event.quote),
+            order=(0, -record.date.year, -record.date.month, -record.date.day, "~" + record.id)))
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
             url=style.url(f"themes/{theme.id}.md"), title=theme.title, date_iso=None, date_label=None,

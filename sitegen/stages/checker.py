@@ -16,7 +16,8 @@ ID_MAX = 100
 # Names the generator uses for pages of its own, in the folders ids name pages in: an id equal
 # to one would make one page silently overwrite another.
 RESERVED_IDS = frozenset({"index", "search", "assets", "tags", "404", "sitemap", "robots", "feed", "data",
-                          "cards", "downloads", "map", "outlets", "corrections", "years", "page"})
+                          "cards", "downloads", "map", "outlets", "corrections", "years", "page",
+                          "events"})
 DID_YOU_MEAN_LIMIT = 20  # suggestions per file
 _SCAN_ALL_LIMIT = 200  # up to this many known ids, a suggestion compares with each; past it, with near ones only
 _NEAR_LIMIT = 200  # the near ids compared at most, per suggestion

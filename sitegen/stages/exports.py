@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from .link import LinkedDossier, newest_key
-from ..model import Article, PartialDate
+from ..model import ATTRIBUTIONS, Article, PartialDate
 
 DATA_DIR = "data"
 FEED_ID = "tag:iraqi-security-dossier,2026:"
@@ -35,8 +35,9 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
         "summary": article.summary,
         "entities": article.entities,
         "entities_found": entity_ids,
-        "events": [{"date": e.date.iso, "title": e.title, "quote": e.quote, "date_note": e.date_note}
-                   for e in article.events],
+        "events": [{"date": e.date.iso, "title": e.title, "quote": e.quote, "date_note": e.date_note, "id": e.id,
+                    "places": e.places, "actors": e.actors, "attribution": e.attribution,
+                    "attributed_to": e.attributed_to} for e in article.events],
         "corrections": [{"date": c.date.iso, "text": c.text} for c in article.corrections],
         "related": article.related,
         "sha256": article.sha256,
@@ -116,6 +117,51 @@ def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple
             for item in linked.articles.values()]
 
 
+# One row per report of an event (the schema's field names; an event reported by several
+# articles has a row for each, with the same event_id).
+EVENT_FIELDS = [
+    ("event_id", "string", "The event's id (its page is events/<id>/); empty for an event no other article shares "
+                           "and that has no page"),
+    ("date", "string", "The event's date as this report gives it: YYYY-MM-DD, YYYY-MM or YYYY"),
+    ("date_precision", "string", "day, month or year"),
+    ("title", "string", "What happened, as this report's entry words it"),
+    ("article_id", "string", "The reporting article's id (a row of dossier.csv)"),
+    ("event_index", "integer", "The event's position among the article's events, from 1"),
+    ("outlet", "string", "The reporting article's outlet, empty when its text does not name it"),
+    ("attribution", "string", "Whom the article credits: " + ", ".join(ATTRIBUTIONS)),
+    ("attributed_to", "string", "The entity credited (an entity id), when the article names it"),
+    ("places", "string", "Ids of the places where it happened, separated by ';'"),
+    ("actors", "string", "Ids of the people or organisations that acted, separated by ';'"),
+    ("quote", "string", "The passage of the article's text that states it, verbatim"),
+]
+
+
+def _event_rows(linked: LinkedDossier) -> list[dict]:
+    rows = []
+    for record in linked.events:
+        for report in record.reports:
+            event, article = report.event, report.article
+            rows.append({"event_id": event.id or "", "date": event.date.iso, "date_precision": event.date.precision,
+                         "title": event.title, "article_id": article.id, "event_index": report.index + 1,
+                         "outlet": article.source.outlet or "", "attribution": event.attribution,
+                         "attributed_to": event.attributed_to or "", "places": event.places, "actors": event.actors,
+                         "quote": event.quote or ""})
+    return rows
+
+
+def events_json(linked: LinkedDossier) -> str:
+    return json.dumps(_event_rows(linked), ensure_ascii=False, indent=1) + "\n"
+
+
+def events_csv(linked: LinkedDossier) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([name for name, _, _ in EVENT_FIELDS])
+    for row in _event_rows(linked):
+        writer.writerow([";".join(value) if isinstance(value, list) else value for value in row.values()])
+    return out.getvalue()
+
+
 # The dossier's licences: its metadata (what the maintainers write) is open; the article texts
 # are their publishers' and are reproduced for research, under none of the dossier's licences.
 METADATA_LICENSE = {"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
@@ -168,6 +214,32 @@ def datapackage(linked: LinkedDossier, site_name: str, site_url: str = "") -> st
                     "fields": [{"name": n, "type": t, "description": d} for n, t, d in CSV_FIELDS],
                     "primaryKey": ["id"],
                 },
+            },
+            {
+                "name": "events",
+                "path": "events.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": "One row per report of an event: the same event_id in several rows is one event "
+                               "reported by several articles.",
+                "schema": {
+                    "fields": [{"name": n, "type": t, "description": d,
+                                **({"constraints": {"required": True, "enum": list(ATTRIBUTIONS)}}
+                                   if n == "attribution" else {})} for n, t, d in EVENT_FIELDS],
+                    "primaryKey": ["article_id", "event_index"],
+                    "foreignKeys": [{"fields": ["article_id"], "reference": {"resource": "articles", "fields": ["id"]}}],
+                },
+            },
+            {
+                "name": "events-json",
+                "path": "events.json",
+                "profile": "data-resource",
+                "format": "json",
+                "mediatype": "application/json",
+                "encoding": "utf-8",
+                "description": "The rows of events.csv as JSON objects, places and actors as lists of entity ids.",
             },
             {
                 "name": "dossier",

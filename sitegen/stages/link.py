@@ -14,8 +14,9 @@ from functools import cached_property
 
 from ..arabic import Matcher, dictionary_key, normalize
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from ..model import Article, Dossier, PartialDate
+from ..model import Article, Dossier, EventRecord, PartialDate
 from ..quotes import Found, ShownText
+from . import events as event_index
 
 RELATED_LIMIT = 5
 # An entity named in more articles than COMMON_ENTITY_LIMIT (Baghdad, say, in a large
@@ -80,6 +81,7 @@ class TimelineEntry:
     title: str
     article: Article
     is_publication: bool  # the article's own date rather than an event it reports
+    event: EventRecord | None = None  # the event (each once, however many articles report it)
 
 
 @dataclass
@@ -129,6 +131,12 @@ class LinkedDossier:
     names_key: str = ""
     outlets: list[Outlet] = field(default_factory=list)  # named ones in dictionary order, then the unknown
     limits: "Limits" = field(default_factory=lambda: Limits())
+    events: list[EventRecord] = field(default_factory=list)  # every event once, oldest first
+    events_by_entity: dict[str, list[EventRecord]] = field(default_factory=dict)  # place or actor → events, newest first
+
+    @cached_property
+    def events_by_id(self) -> dict[str, EventRecord]:
+        return {record.id: record for record in self.events if record.id}
 
     @cached_property
     def named_with(self) -> dict[str, list[tuple[str, int]]]:
@@ -144,7 +152,8 @@ class LinkedDossier:
         return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
-        return [e for e in self.timeline if theme_id in e.article.themes]
+        return [e for e in self.timeline if theme_id in e.article.themes
+                or (e.event and any(theme_id in r.article.themes for r in e.event.reports))]
 
     @property
     def newest_first(self) -> list[Article]:
@@ -196,13 +205,13 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
                 in_order[index - 1] if index > 0 else None,
                 in_order[index + 1] if index + 1 < len(in_order) else None))
 
-    timeline = []
-    for article in dossier.articles:
-        timeline.append(TimelineEntry(article.date, article.title, article, True))
-        timeline.extend(TimelineEntry(e.date, e.title, article, False) for e in article.events)
+    records = event_index.event_records(dossier.articles)
+    timeline = [TimelineEntry(article.date, article.title, article, True) for article in dossier.articles]
+    timeline.extend(TimelineEntry(r.date, r.title, r.first.article, False, r) for r in records)
     timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
     return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
-                         names_fingerprint(dossier), outlets(dossier.articles), limits)
+                         names_fingerprint(dossier), outlets(dossier.articles), limits, records,
+                         event_index.by_entity(records))
 
 
 def outlets(articles: list[Article]) -> list[Outlet]:

@@ -25,11 +25,11 @@ from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..checksums import sums_text
 from ..geo import maps
-from ..model import Article, Correction, Entity, Theme
+from ..model import Article, Correction, Entity, EventRecord, Theme
 from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
-from . import exports
+from . import event_pages, exports
 from .link import LinkedDossier, Outlet
 from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
@@ -53,6 +53,8 @@ def page_path(thing) -> str:
         return f"themes/{thing.id}.md"
     if isinstance(thing, Entity):
         return f"entities/{thing.id}.md"
+    if isinstance(thing, EventRecord) and thing.id:
+        return f"events/{thing.id}.md"
     raise TypeError(thing)
 
 
@@ -137,7 +139,9 @@ def _fingerprints(items) -> tuple:
     out = []
     for item in items:
         article = getattr(item, "article", None)
-        out.append((article.fingerprint, item.title, item.is_publication) if article else item.fingerprint)
+        event = getattr(item, "event", None)
+        out.append((article.fingerprint, item.title, item.is_publication, event.key if event else "")
+                   if article else item.fingerprint)
     return tuple(out)
 
 
@@ -288,10 +292,13 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     kind_titles = {kind: one for kind, _, one in kinds}
     def entity_page(entity: Entity, articles: list, shown: list, years: list) -> tuple[tuple, dict]:
         named = linked.named_with.get(entity.id, [])
-        key = (entity.fingerprint, _fingerprints(shown), len(articles), tuple(y.key for y in years), tuple(named))
+        events = linked.events_by_entity.get(entity.id, [])
+        events_shown = events[:settings.latest_shown]  # the newest: a page's size stays bounded
+        key = (entity.fingerprint, _fingerprints(shown), len(articles), tuple(y.key for y in years), tuple(named),
+               tuple(e.key for e in events_shown), len(events))
         return key, dict(named_with=[(run.entities_by_id[other], together) for other, together in named],
                          entity=entity, kind_title=kind_titles[entity.kind], articles=shown, total=len(articles),
-                         years=years, locator=maps.locator(entity))
+                         years=years, locator=maps.locator(entity), events=events_shown, events_total=len(events))
 
     for entity in dossier.entities:
         articles = linked.by_entity.get(entity.id, [])
@@ -326,8 +333,11 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
          entry_count=lambda outlet: len(outlet.articles))
     places = [e for e in dossier.entities if e.kind == "place"]
     weights = {e.id: len(linked.by_entity.get(e.id, [])) for e in places}
-    deferred_page("map/index.md", "map.md.j2", lambda: (tuple(sorted(weights.items())), dict(
-        map=maps.site_map(places, weights), by_entity=linked.by_entity)))
+    event_years = event_pages.years_by_place(linked.events)
+    deferred_page("map/index.md", "map.md.j2", lambda: ((tuple(sorted(weights.items())), tuple(sorted(event_years.items()))), dict(
+        map=maps.site_map(places, weights), by_entity=linked.by_entity, event_years=event_years)))
+    for record in linked.events_by_id.values():
+        deferred_page(page_path(record), "event.md.j2", functools.partial(event_pages.event_page, linked, run, record))
     years = archived(linked.timeline, "timeline", labels["archives"]["timeline"], "timeline/index.md", "timeline")
     page("timeline/index.md", "timeline.md.j2", (tuple(y.key for y in years),) if years else _fingerprints(linked.timeline),
          timeline=[] if years else linked.timeline, years=years)
@@ -388,7 +398,7 @@ def _script(kind: str, data) -> str:
 
 
 DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", "data/citations.json",
-              "data/citations.bib", "data/atom.xml")
+              "data/citations.bib", "data/atom.xml", "data/events.csv", "data/events.json")
 
 
 def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str, words: dict,
@@ -406,6 +416,8 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str, wo
         "data/citations.json": exports.citations_json(linked, site_url, cache),
         "data/citations.bib": exports.citations_bibtex(linked, site_url, words["archived_copy"], cache),
         "data/atom.xml": atom,
+        "data/events.csv": exports.events_csv(linked),
+        "data/events.json": exports.events_json(linked),
     }
 
 

@@ -35,6 +35,7 @@ from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from . import text_rules
 from .archived import archived_copies
 from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
+from .event_checks import check_event, conflicting_dates
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
 
@@ -194,6 +195,7 @@ class _Context:
     include_drafts: bool
     key: str
     today: PartialDate = field(default_factory=lambda: latest_today())
+    place_ids: frozenset = frozenset()  # the entities of kind place (an event's places must be)
     _suggestions: dict = field(default_factory=dict, compare=False, repr=False)
 
     def suggestions(self, kind: str) -> Suggestions:
@@ -207,11 +209,14 @@ class _Context:
 def _context(themes_doc, entities_doc, raw: RawDossier, include_drafts: bool) -> _Context:
     theme_ids, entity_ids = _declared(themes_doc, needs_items=True), _declared(entities_doc)
     article_ids = frozenset(a.id for a in raw.articles if a.yml is not None or a.yml_path is not None)
+    place_ids = frozenset(item["id"] for item in _items(entities_doc)
+                          if isinstance(item, dict) and item.get("kind") == "place" and isinstance(item.get("id"), str))
     today = latest_today()
     key = fingerprint(*(json.dumps(sorted(ids)) if ids is not None else "none"
-                        for ids in (theme_ids, entity_ids, article_ids)), str(include_drafts), today.iso)
+                        for ids in (theme_ids, entity_ids, article_ids, place_ids)), str(include_drafts), today.iso)
     return _Context(None if theme_ids is None else frozenset(theme_ids),
-                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key, today)
+                    None if entity_ids is None else frozenset(entity_ids), article_ids, include_drafts, key, today,
+                    place_ids)
 
 
 def latest_today() -> PartialDate:
@@ -268,6 +273,8 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
     events = []
     quotes = text_rules.article_quotes(raw_article, data)
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
+        if isinstance(event, dict):  # its references, each value the schema let through
+            check_event(checker, document, index, event, context, ok)
         if not ok("events", index):
             continue
         event_date = checker.date(document, ("events", index, "date"), event["date"])
@@ -286,7 +293,9 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                 checker.problem(document, ("events", index, "quote"),
                                 f"`events[{index}].quote` of article `{raw_article.id}` {why}")
         if event_date:
-            events.append(Event(event_date, event["title"], quote, event.get("date_note")))
+            events.append(Event(event_date, event["title"], quote, event.get("date_note"), event["attribution"],
+                                event.get("id"), list(event.get("places") or []), list(event.get("actors") or []),
+                                event.get("attributed_to"), document.where(("events", index, "date"))))
     corrections = []
     for index, correction in enumerate(checker.items("article", data.get("corrections"), ("corrections",))):
         if not ok("corrections", index):
@@ -423,6 +432,7 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         checker.problems.extend(problems)
         if article:
             articles.append(article)
+    checker.problems.extend(conflicting_dates(articles, raw.root))
     problems = _capped(checker.problems)
     checked = Dossier(themes[0], entities[0], articles)
     if problems:
