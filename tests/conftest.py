@@ -125,9 +125,11 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def leftovers(repo: Path) -> list[str]:
-    """Temporary build folders left behind in .build/."""
+    """Temporary build folders left behind in .build/ (not what is kept there on purpose: serve's
+    site and cache, the font subsets)."""
     work = repo / ".build"
-    return sorted(p.name for p in work.iterdir() if p.is_dir()) if work.is_dir() else []
+    return sorted(p.name for p in work.iterdir() if p.is_dir() and p.name.startswith(("build-", "done-"))) \
+        if work.is_dir() else []
 
 
 def article_yaml(text: bytes | str = TEXT, schema_line: bool = True, **fields) -> str:

@@ -19,8 +19,8 @@ ENTITIES = "dossier/entities.yml"
 
 
 def _quoted(quote: str, title: str = "انتشار القوات في الأنبار") -> str:
-    """The test article's events (lines 9-12) with a quote on line 12, column 12."""
-    return f'\n  - date: "2019-05-26"\n    title: "{title}"\n    quote: "{quote}"'
+    """The test article's events (lines 9-13) with a quote on line 12, column 12."""
+    return f'\n  - date: "2019-05-26"\n    title: "{title}"\n    quote: "{quote}"\n    attribution: outlet'
 
 
 def _text(extra: str) -> str:
@@ -74,7 +74,7 @@ def test_every_shown_value_that_shows_nothing_is_refused_as_an_entity_name_is(re
     decoded = {key: value.encode().decode("unicode_escape") for key, value in fillers.items()}
     add_article(repo, title=f'"{fillers["title"]}"', summary=f'"{fillers["summary"]}"',
                 source=f'\n  outlet: "{fillers["outlet"]}"',
-                events=f'\n  - date: "2019-05-26"\n    title: "{fillers["event"]}"',
+                events=f'\n  - date: "2019-05-26"\n    title: "{fillers["event"]}"\n    attribution: outlet',
                 corrections=f'\n  - date: "2020-01-02"\n    text: "{fillers["correction"]}"',
                 date_note=f'"{fillers["note"]}"')
     a = A.format("test-article")
@@ -82,8 +82,8 @@ def test_every_shown_value_that_shows_nothing_is_refused_as_an_entity_name_is(re
                 f"{a}:5:11: `source.outlet` {decoded['outlet']!r} {SHOWS_NOTHING}",
                 f"{a}:7:10: `summary` {decoded['summary']!r} {SHOWS_NOTHING}",
                 f"{a}:11:12: `events[0].title` {decoded['event']!r} {SHOWS_NOTHING}",
-                f"{a}:15:11: `corrections[0].text` {decoded['correction']!r} {SHOWS_NOTHING}",
-                f"{a}:16:12: `date_note` {decoded['note']!r} {SHOWS_NOTHING}"]
+                f"{a}:16:11: `corrections[0].text` {decoded['correction']!r} {SHOWS_NOTHING}",
+                f"{a}:17:12: `date_note` {decoded['note']!r} {SHOWS_NOTHING}"]
     assert_refused(run(repo, "check"), *(printable(line) for line in expected))
 
 
