@@ -28,7 +28,7 @@ from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import exports
-from .link import LinkedDossier, Outlet
+from .link import LinkedDossier, Outlet, outlet_slug
 from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
 
@@ -52,6 +52,11 @@ def page_path(thing) -> str:
     if isinstance(thing, Entity):
         return f"entities/{thing.id}.md"
     raise TypeError(thing)
+
+
+def outlet_page(name: str) -> str:
+    """The page of the outlet a source names (a byline links to it)."""
+    return f"outlets/{outlet_slug(name)}.md"
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     words = load_words(templates_dir)
     env.globals["words"] = words
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
-                       url_breaks=url_breaks, isolate=isolate_latin)
+                       url_breaks=url_breaks, isolate=isolate_latin,
+                       outlet_page=outlet_page)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 
@@ -384,14 +390,18 @@ def site_files(templates_dir: Path, site_url: str) -> dict[str, str]:
 
 
 def navigation(themes: list[Theme], templates_dir: Path) -> list:
-    """The site navigation: a short, fixed shape, never a list of every article."""
+    """The site navigation: a short, fixed shape, never a list of every article, that reaches
+    every kind of page (an article, entity or outlet through its listing)."""
     words = load_labels(templates_dir)["navigation"]
     return [
         {words["home"]: "index.md"},
+        {words["articles"]: "articles/index.md"},
         {words["themes"]: [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
         {words["timeline"]: "timeline/index.md"},
         {words["entities"]: "entities/index.md"},
+        {words["outlets"]: "outlets/index.md"},
         {words["map"]: "map/index.md"},
+        {words["corrections"]: "corrections/index.md"},
         {words["open_data"]: "open-data.md"},
         {words["about"]: "about.md"},
         {words["contributing"]: "contributing.md"},
