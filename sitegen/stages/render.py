@@ -74,7 +74,7 @@ class RenderSettings:
     style: UrlStyle = HOSTED
     offline: bool = False  # pages for the bundle opened from disk
     download: Download | None = None
-    site_url: str = ""  # the published address, "" when not known (no absolute URLs then)
+    site_url: str = ""  # the published address, "" when not known (no absolute URLs then); the bundle's too
     list_limit: int = LIST_LIMIT
     latest_shown: int = LATEST_SHOWN
 
@@ -138,8 +138,9 @@ class RenderRun:
     name: str = SITE_NAME
 
     def page_url(self, path: str) -> str:
-        """A page's address: absolute when the site's is known, else from the site's root."""
-        return self.url + self.style.url(path)
+        """A page's address: the published one when the site's is known (the offline bundle's
+        pages cite it too, not the file they were read from), else from the site's root."""
+        return self.url + HOSTED.url(path) if self.url else self.style.url(path)
 
 
 @jinja2.pass_context
