@@ -23,6 +23,10 @@ no cache of an earlier run helps a later one:
   article naming each of them (entity matching; the dossier is valid, so link and render run
   too, and every entity gets its page).
 
+- add-dates: `add`'s date suggestions (sitegen/add.find_dates) on one line of n characters that
+  is a month name followed by spaces (with and without a day before it; the case that used to
+  backtrack), and on n characters of plain words; timed in this process, best of --repeat.
+
 It prints a table of seconds for n and 10n and their ratio; the target is a ratio of at most
 12 for ten times the input. It is a benchmark, not a test: nothing here asserts a figure
 (tests/test_hostile_input.py checks, with small n, that such inputs finish with a bounded
@@ -145,6 +149,37 @@ CASES = {  # name: (builder, n, what grows)
 }
 
 
+# add's date suggestions: a text of about n characters, by kind (n grows the run after the month).
+ADD_DATE_TEXTS = {
+    "month name + n spaces": lambda n: "مارس" + " " * n + "x\n",
+    "day and month + n spaces": lambda n: "7 مارس" + " " * n + "x\n",
+    "كانون + n spaces": lambda n: "كانون" + " " * n + "x\n",
+    "n characters of words": lambda n: "نص " * (n // 3) + "\n",
+}
+ADD_DATES_N = 4_000
+
+
+def add_dates_rows(n: int, repeat: int) -> None:
+    sys.path.insert(0, str(REPO))
+    from sitegen.add import find_dates
+
+    print("\n`add`'s date suggestions (find_dates), seconds, best of", repeat, "\n")
+    print("| text | n | seconds (n) | 10n | seconds (10n) | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, make in ADD_DATE_TEXTS.items():
+        best = {}
+        for size in (n, 10 * n):
+            text = make(size)
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                find_dates(text)
+                times.append(time.perf_counter() - started)
+            best[size] = min(times)
+        print(f"| {name} | {n:,} | {best[n]:.3f} | {10 * n:,} | {best[10 * n]:.3f} | {best[10 * n] / best[n]:.1f} |",
+              flush=True)
+
+
 def copy_project(destination: Path) -> Path:
     """The parts of the repository generate reads: dossier/ and templates/."""
     destination.mkdir(parents=True)
@@ -184,7 +219,7 @@ def time_one(root: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", nargs="+", choices=sorted(CASES), default=list(CASES))
+    parser.add_argument("--cases", nargs="+", choices=sorted([*CASES, "add-dates"]), default=[*CASES, "add-dates"])
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's n (default 1)")
     parser.add_argument("--repeat", type=int, default=2, help="runs per size; the best is shown (default 2)")
     parser.add_argument("--time-one", type=Path, help=argparse.SUPPRESS)
@@ -198,7 +233,7 @@ def main(argv=None) -> int:
               "| problems (n / 10n) | most in one file (n / 10n) |")
     print(header)
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for case in args.cases:
+    for case in [c for c in args.cases if c in CASES]:
         builder, n, what = CASES[case]
         n = max(1, round(n * args.scale))
         stage = "link" if case == "shared-first-word" else "validate"
@@ -217,6 +252,8 @@ def main(argv=None) -> int:
               f"{large['stages'].get(stage, 0) / max(small['stages'].get(stage, 0), 1e-9):.1f} | "
               f"{small['problems']} / {large['problems']} | {small['most_in_a_file']} / {large['most_in_a_file']} |",
               flush=True)
+    if "add-dates" in args.cases:
+        add_dates_rows(max(1, round(ADD_DATES_N * args.scale)), args.repeat)
     return 0
 
 
