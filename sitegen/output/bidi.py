@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from ..stages.values import _LATIN_RUN
+from ..stages.values import isolate_runs
 from .writer import GENERATED_DIRS
 
 _TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
@@ -31,15 +31,7 @@ def isolate_text(text: str) -> str:
     plain = html.unescape(text)
     if not _LATIN_LETTER.search(plain):
         return text
-    pieces, end = [], 0
-    for run in _LATIN_RUN.finditer(plain):
-        if not _LATIN_LETTER.search(run.group()):
-            continue  # digits alone read correctly in Arabic text
-        pieces += [html.escape(plain[end:run.start()], quote=False),
-                   '<bdi dir="ltr">' + html.escape(run.group(), quote=False) + "</bdi>"]
-        end = run.end()
-    pieces.append(html.escape(plain[end:], quote=False))
-    return "".join(pieces)
+    return isolate_runs(plain, lambda piece: html.escape(piece, quote=False))
 
 
 def isolate_html(fragment: str) -> str:
