@@ -31,6 +31,9 @@ no cache of an earlier run helps a later one:
   (1k, 4k, 16k, 64k) between two letters, then a word: the milliseconds until its results are shown, the
   milliseconds of the script's query rules alone, and for comparison the trimming regular
   expression the script used before (`^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$`), which backtracks.
+- add-dates: `add`'s date suggestions (sitegen/add.find_dates) on one line of n characters that
+  is a month name followed by spaces (with and without a day before it; the case that used to
+  backtrack), and on n characters of plain words; timed in this process, best of --repeat.
 
 It prints a table of seconds for n and 10n and their ratio; the target is a ratio of at most
 12 for ten times the input. It is a benchmark, not a test: nothing here asserts a figure
@@ -180,6 +183,37 @@ CASES = {  # name: (builder, n, what grows)
 }
 
 
+# add's date suggestions: a text of about n characters, by kind (n grows the run after the month).
+ADD_DATE_TEXTS = {
+    "month name + n spaces": lambda n: "مارس" + " " * n + "x\n",
+    "day and month + n spaces": lambda n: "7 مارس" + " " * n + "x\n",
+    "كانون + n spaces": lambda n: "كانون" + " " * n + "x\n",
+    "n characters of words": lambda n: "نص " * (n // 3) + "\n",
+}
+ADD_DATES_N = 4_000
+
+
+def add_dates_rows(n: int, repeat: int) -> None:
+    sys.path.insert(0, str(REPO))
+    from sitegen.add import find_dates
+
+    print("\n`add`'s date suggestions (find_dates), seconds, best of", repeat, "\n")
+    print("| text | n | seconds (n) | 10n | seconds (10n) | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, make in ADD_DATE_TEXTS.items():
+        best = {}
+        for size in (n, 10 * n):
+            text = make(size)
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                find_dates(text)
+                times.append(time.perf_counter() - started)
+            best[size] = min(times)
+        print(f"| {name} | {n:,} | {best[n]:.3f} | {10 * n:,} | {best[10 * n]:.3f} | {best[10 * n] / best[n]:.1f} |",
+              flush=True)
+
+
 def copy_project(destination: Path) -> Path:
     """The parts of the repository generate reads: dossier/ and templates/."""
     destination.mkdir(parents=True)
@@ -266,8 +300,8 @@ def search_query_rows(repeat: int, old_up_to: int) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", nargs="+", choices=sorted([*CASES, "search-query"]),
-                        default=[*CASES, "search-query"])
+    parser.add_argument("--cases", nargs="+", choices=sorted([*CASES, "search-query", "add-dates"]),
+                        default=[*CASES, "search-query", "add-dates"])
     parser.add_argument("--old-regex-up-to", type=int, default=16_000,
                         help="time the former trimming regex up to this query size (it is quadratic; default 16000)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every case's n (default 1)")
@@ -305,6 +339,8 @@ def main(argv=None) -> int:
               flush=True)
     if "search-query" in args.cases:
         search_query_rows(args.repeat, args.old_regex_up_to)
+    if "add-dates" in args.cases:
+        add_dates_rows(max(1, round(ADD_DATES_N * args.scale)), args.repeat)
     return 0
 
 

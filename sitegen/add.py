@@ -55,13 +55,15 @@ for _number, _names in {
 _MONTH = "|".join(sorted((re.escape(m).replace(r"\ ", r"\s+") for m in MONTHS), key=len, reverse=True))
 _ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _B, _E = r"(?<![\w])", r"(?![\w])"  # word boundaries (Arabic letters are \w)
+# Linear on any text: no two runs of spaces can share the same spaces (`\s*(?:[،,]\s*)?`, never
+# `\s*[،,]?\s*`, which tries every split of a long run of spaces after a month name).
 _DATE_PATTERNS = [
     # 27 آيار 2019 · 7 آذار (مارس) · 18 ابريل 2022 · فبراير/ شباط 2022 · شهر آذار · مطلع فبراير
     re.compile(
         rf"(?:(?<![0-9])(?P<day>[0-9]{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?|{_B}(?P<lead>شهر|مطلع|منتصف|اواسط|اواخر|اوائل|بدايه|نهايه)\s+|{_B})"
         rf"(?P<month>{_MONTH}){_E}"
         rf"(?:\s*(?:\(\s*|/\s*)(?P<alt>{_MONTH})\s*\)?)?"
-        rf"(?:\s*[،,]?\s*(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<year>[12][0-9]{{3}}){_E})?"
+        rf"(?:\s*(?:[،,]\s*)?(?:(?:من\s+)?(?:عام|العام|سنه)\s+)?(?P<year>[12][0-9]{{3}}){_E})?"
         rf"(?P<tail>\s+(?:الماضي|المقبل|الحالي|المنصرم|القادم|الجاري))?"),
     re.compile(r"(?<![0-9])(?P<year>[12][0-9]{3})-(?P<month_number>[0-9]{1,2})-(?P<day>[0-9]{1,2})(?![0-9])"),
     re.compile(r"(?<![0-9])(?P<day>[0-9]{1,2})[/.](?P<month_number>[0-9]{1,2})[/.](?P<year>[12][0-9]{3})(?![0-9])"),
@@ -101,13 +103,13 @@ def _folded(text: str) -> tuple[str, list[int]]:
 
 def find_dates(text: str) -> list[DateFound]:
     """Dates the text mentions, in reading order; a month without a year keeps no year."""
-    found: list[DateFound] = []
+    found: list[tuple[int, DateFound]] = []  # (where the quote starts in its line, the date)
     for number, line in enumerate(text.splitlines(), 1):
         folded, origin = _folded(line)
-        taken: list[range] = []
+        taken = bytearray(len(folded))  # the characters an earlier pattern's date holds
         for pattern in _DATE_PATTERNS:
             for match in pattern.finditer(folded):
-                if any(match.start() in span or match.end() - 1 in span for span in taken):
+                if taken[match.start()] or taken[match.end() - 1]:
                     continue
                 groups = match.groupdict()
                 year = int(groups["year"]) if groups.get("year") else None
@@ -130,11 +132,12 @@ def find_dates(text: str) -> list[DateFound]:
                     PartialDate.parse(candidate)  # 30 شباط is no date
                 except ValueError:
                     continue
-                taken.append(range(match.start(), match.end()))
+                taken[match.start():match.end()] = b"\1" * (match.end() - match.start())
                 start, end = origin[match.start()], origin[match.end() - 1] + 1
-                found.append(DateFound(number, line[start:end].strip(), year, month, day if month else None))
-    found.sort(key=lambda d: (d.line, text.splitlines()[d.line - 1].find(d.quote)))
-    return found
+                quote = line[start:end].strip()
+                found.append((line.find(quote), DateFound(number, quote, year, month, day if month else None)))
+    found.sort(key=lambda pair: (pair[1].line, pair[0]))
+    return [date for _, date in found]
 
 
 def headline(text: str) -> str | None:
@@ -199,8 +202,11 @@ def _q(value) -> str:
 
 
 def stub(article_id: str, source_name: str, text: str, digest: str, themes: list[dict], entities: list[dict],
-         templates_dir: Path) -> str:
-    """The YAML stub for a new article: suggestions to confirm, blanks to fill, comments to delete."""
+         templates_dir: Path, event_fields: frozenset[str] = frozenset()) -> str:
+    """The YAML stub for a new article: suggestions to confirm, blanks to fill, comments to delete.
+
+    event_fields: the fields the schema gives an event; a required one it has is written blank
+    (check points at it), one it does not have yet only as a comment."""
     title = headline(text)
     dates = find_dates(text)
     dated = [d for d in dates if d.date]
@@ -214,7 +220,22 @@ def stub(article_id: str, source_name: str, text: str, digest: str, themes: list
         ranked=ranked, chosen=[ranked[0][0]] if ranked and ranked[0][1] > 0 else [],
         entities=suggest_entities(text, entities),
         urls=list(dict.fromkeys(re.findall(r"https?://[^\s<>\"«»]+", text)))[:5],
-        hidden=furniture(text, title)[:10])
+        hidden=furniture(text, title)[:10], event_fields=event_fields)
+
+
+def text_fingerprint(text: str) -> str:
+    """A digest of the text blind to what copying a file changes without changing its text: a byte
+    order mark, line ends (CRLF, CR), spaces and tabs at the ends of lines, blank lines at the end."""
+    lines = [line.rstrip(" \t") for line in text.lstrip("\ufeff").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _event_fields(article_schema: dict) -> frozenset[str]:
+    """The fields an event has in the article schema."""
+    items = article_schema.get("properties", {}).get("events", {}).get("items", {})
+    return frozenset(items.get("properties", {}) if isinstance(items, dict) else ())
 
 
 def derive_id(name: str) -> str:
@@ -290,13 +311,19 @@ def add(project: Project, text_path: Path, article_id: str | None) -> int:
         return _refuse(problems + [Problem("dossier/themes.yml", 1, 1, "fix themes.yml first: the stub's suggestions need it")])
     for problem in problems:  # a broken entities.yml only makes the suggestions poorer
         print(f"warning: {problem}", file=sys.stderr)
+    same = text_fingerprint(text)
     for other in raw_dossier.articles:
-        if other.sha256 == digest and other.id != article_id:
-            return _refuse([Problem(shown, 1, 1, f"this text is already in the dossier, byte for byte, as article "
+        if other.id == article_id or other.text is None:
+            continue
+        if other.sha256 == digest or text_fingerprint(other.text) == same:
+            how = "byte for byte" if other.sha256 == digest else \
+                "differing only in a byte order mark, line ends, spaces at the ends of lines or the final newline"
+            return _refuse([Problem(shown, 1, 1, f"this text is already in the dossier, {how}, as article "
                                                  f"`{other.id}` (dossier/articles/{other.id}.txt)")])
     document = stub(article_id, text_path.name, text, digest,
                     [{"id": t.id, "title": t.title, "description": t.description} for t in themes],
-                    [{"id": e.id, "name": e.name, "aliases": e.aliases} for e in entities], project.templates_dir)
+                    [{"id": e.id, "name": e.name, "aliases": e.aliases} for e in entities], project.templates_dir,
+                    _event_fields(schemas.raw.get("article", {})))
 
     articles.mkdir(parents=True, exist_ok=True)
     wrote_text = False

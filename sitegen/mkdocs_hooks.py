@@ -1,4 +1,6 @@
-"""MkDocs hooks (mkdocs.yml `hooks:`): the dossier's plugin events, all in sitegen/serve/adapter.py.
+"""MkDocs hooks (mkdocs.yml `hooks:`): the dossier's plugin events, those of serve in
+sitegen/serve/adapter.py, and on every build the Latin runs of hand-written pages isolated
+(sitegen/output/bidi.py).
 
 MkDocs loads this file once per process and registers every `on_*` function in it. Under
 `python build.py build` and `bundle` the pages are generated before MkDocs starts and these
@@ -12,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sitegen.output.bidi import on_page_content  # noqa: E402,F401  (an event MkDocs registers by its name)
 from sitegen.serve.adapter import ServeAdapter  # noqa: E402
 
 _adapter = ServeAdapter()

@@ -115,8 +115,9 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             return Outcome(None, [], validation.warnings, validation.dossier)
         with stage("link"):
             linked = link.link(validation.dossier, cache)
+        # The bundle knows the published address too: its citations, JSON-LD and feed name it.
         settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
-                                  "" if offline else project.site_url)
+                                  project.site_url)
         with stage("render"):
             pages = render.plan(linked, settings, cache)
             pages.add("_partials/fields.md", lambda: cache.get(

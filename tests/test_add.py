@@ -8,6 +8,7 @@ would refuse.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import pytest
@@ -39,6 +40,22 @@ def stub(repo, article_id):
     return (repo / "dossier" / "articles" / f"{article_id}.yml").read_text(encoding="utf-8")
 
 
+def blank_event(text: str, article_id: str) -> list[str]:
+    """What check says of the stub's blank event: its date, title and quote, each at its line."""
+    lines = text.splitlines()
+    at = {key: next(i for i, l in enumerate(lines, 1) if l.startswith(f'{indent}{key}: ""'))
+          for key, indent in (("date", "  - "), ("title", "    "), ("quote", "    "))}
+    where = f"dossier/articles/{article_id}.yml"
+    return [f'{where}:{at["date"]}:11: `events[0].date` is empty text: dates are written in quotes as "YYYY-MM-DD", '
+            '"YYYY-MM" or "YYYY" (e.g. "2019-05-27", "2010-03", "2021")',
+            f"{where}:{at['title']}:12: `events[0].title` is empty: expected what happened, in Arabic, on one line",
+            f"{where}:{at['quote']}:12: `events[0].quote` is empty: expected the passage of the article's text that "
+            "states the event, copied verbatim: a clause or a sentence, on one line, at most 300 characters, long enough "
+            "to be found only there. Matching forgives only differences of whitespace, Arabic diacritics and tatweel, and "
+            "the dossier's Arabic folding (sitegen/arabic.py: hamza forms, ة/ه, ى/ي, …). Optional in the schema, but give "
+            "it for every event"]
+
+
 # ---------------------------------------------------------------------------------------------
 # the whole workflow
 
@@ -61,7 +78,8 @@ def test_from_a_new_text_to_a_reviewed_article(repo, tmp_path):
     assert data["themes"][0] == "weapons-campaigns"
     assert data["entities"] == ["mustafa-al-kadhimi", "basra"]
     assert data["sha256"] == hashlib.sha256(NEW_TEXT.encode()).hexdigest()
-    assert data["draft"] is True and data["summary"] == "" and data["events"] == []
+    assert data["draft"] is True and data["summary"] == ""
+    assert data["events"] == [{"date": "", "title": "", "quote": ""}]  # one event, every field shown, blank
     assert data["source"] == {"outlet": None}
     assert '#   4: "7 آذار (مارس)" → day 7 of month 03, year not stated: YYYY-03-07 once the year is known' in text
     assert '#   3: "27 آيار 2019" → 2019-05-27 (day)' in text
@@ -72,10 +90,12 @@ def test_from_a_new_text_to_a_reviewed_article(repo, tmp_path):
     summary_line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("summary:"))
     checked = run(repo, "check", "--drafts")
     assert problems(checked) == [f"dossier/articles/{article_id}.yml:{summary_line}:10: `summary` is empty: expected one "
-                                 "to three Arabic sentences by the curator"]
+                                 "to three Arabic sentences by the curator", *blank_event(text, article_id)]
 
-    # an edit: the summary, and the draft line removed
+    # an edit: the summary and the event filled in, and the draft line removed
     edited = text.replace('summary: ""', 'summary: "الكاظمي يتفقد قوات البصرة ويؤكد استمرار حملة حصر السلاح."')
+    edited = edited.replace('- date: ""', '- date: "2019-05-27"').replace('    title: ""', '    title: "الكاظمي يتفقد القطعات في البصرة"')
+    edited = edited.replace('quote: ""', 'quote: "تفقد رئيس الوزراء مصطفى الكاظمي، اليوم الاثنين (27 آيار 2019)، القطعات الأمنية في البصرة"')
     (repo / "dossier" / "articles" / f"{article_id}.yml").write_text(edited, encoding="utf-8")
     assert run(repo, "check").returncode == 0
     built = run(repo, "build")
@@ -112,7 +132,7 @@ def test_a_text_without_headline_or_dated_year(repo, tmp_path):
         f"dossier/articles/no-year.yml:{date_line}:7: `date` is empty text: dates are written in quotes as \"YYYY-MM-DD\", "
         "\"YYYY-MM\" or \"YYYY\" (e.g. \"2019-05-27\", \"2010-03\", \"2021\")",
         f"dossier/articles/no-year.yml:{summary_line}:10: `summary` is empty: expected one to three Arabic sentences by "
-        "the curator"]
+        "the curator", *blank_event(text, "no-year")]
 
 
 def test_id_option_and_bom_crlf_text(repo, tmp_path):
@@ -142,11 +162,13 @@ def test_hostile_headline_is_quoted_and_bidi_controls_dropped(repo, tmp_path):
     source.write_text(headline + "\nنص الخبر عن بقايا داعش في بغداد يوم 27 أيار 2019.\n", encoding="utf-8")
     result = run(repo, "add", str(source))
     assert result.returncode == 0, result.stderr
-    data = yaml.safe_load(stub(repo, "hostile"))
+    text = stub(repo, "hostile")
+    data = yaml.safe_load(text)
     assert data["title"] == headline.replace("\u202e", "")
     problems_left = problems(run(repo, "check", "--drafts"))
     assert [p.split(": ", 1)[1] for p in problems_left] == [
-        "`summary` is empty: expected one to three Arabic sentences by the curator"]
+        "`summary` is empty: expected one to three Arabic sentences by the curator",
+        *(p.split(": ", 1)[1] for p in blank_event(text, "hostile"))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,3 +347,85 @@ def test_stub_is_valid_yaml_for_every_real_article(tmp_path):
             assert data["title"] == reviewed["title"]
         if data["date"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed["date"]):
             assert data["date"] == reviewed["date"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the stub's event, duplicates that differ only in how the file was saved, hostile texts
+
+KINDS = ("official-statement", "named-official", "anonymous-official", "outlet", "other-media", "witness",
+         "armed-group-claim", "document")
+
+
+def test_the_stub_shows_an_event_with_every_field(repo, tmp_path):
+    """One event, each field with a comment saying whether and how to fill it; the fields the
+    dossier's schema does not have yet are comments, so the stub is valid YAML that check reads."""
+    source = tmp_path / "event.txt"
+    source.write_text(NEW_TEXT, encoding="utf-8")
+    assert run(repo, "add", str(source)).returncode == 0
+    text = stub(repo, "event")
+    event = text[text.index("\nevents:"):text.index("\nsha256:")]
+    for field in ("date", "title", "quote"):
+        assert f'{field}: ""' in event and "FILL IN" in event
+    for field in ("date_note", "id", "places", "actors", "attribution", "attributed_to"):
+        assert f"# {field}: " in event, field
+    assert all(kind in event for kind in KINDS)
+    assert yaml.safe_load(text)["events"] == [{"date": "", "title": "", "quote": ""}]
+
+
+def test_the_stub_writes_the_event_fields_the_schema_has(repo, tmp_path):
+    """When the schema gives events places and a required attribution (issue 24), the stub writes
+    them blank, and check points at each until it is filled."""
+    schema_path = repo / "dossier" / "schema" / "article.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    items = schema["properties"]["events"]["items"]
+    items["properties"]["places"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/id"}}
+    items["properties"]["attribution"] = {"enum": list(KINDS)}
+    items["required"] = [*items["required"], "attribution"]
+    schema_path.write_text(json.dumps(schema, ensure_ascii=False, indent=1), encoding="utf-8")
+    source = tmp_path / "attributed.txt"
+    source.write_text(NEW_TEXT, encoding="utf-8")
+    assert run(repo, "add", str(source)).returncode == 0
+    text = stub(repo, "attributed")
+    assert yaml.safe_load(text)["events"] == [{"date": "", "title": "", "quote": "", "places": [], "attribution": ""}]
+    lines = text.splitlines()
+    found = problems(run(repo, "check", "--drafts"))
+    for field in ("places", "attribution"):
+        line = next(i for i, l in enumerate(lines, 1) if l.startswith(f"    {field}: "))
+        assert any(p.startswith(f"dossier/articles/attributed.yml:{line}:") and f"events[0].{field}" in p
+                   for p in found), (field, found)
+
+
+@pytest.mark.parametrize("variant", ["bom", "crlf", "trailing spaces", "final newline", "two final newlines"])
+def test_refuses_a_text_already_in_the_dossier_saved_differently(unchanged, tmp_path, variant):
+    original = (unchanged / "dossier" / "articles" / f"{JOINT_PLAN}.txt").read_bytes()
+    saved = {
+        "bom": lambda b: b"\xef\xbb\xbf" + b,
+        "crlf": lambda b: b.replace(b"\n", b"\r\n"),
+        "trailing spaces": lambda b: b.replace(b"\n", b" \t \n"),
+        "final newline": lambda b: b.rstrip(b"\n") if b.endswith(b"\n") else b + b"\n",
+        "two final newlines": lambda b: b.rstrip(b"\n") + b"\n\n",
+    }[variant](original)
+    assert saved != original
+    source = tmp_path / "copy.txt"
+    source.write_bytes(saved)
+    refused(run(unchanged, "add", str(source)),
+            f"{source}:1:1: this text is already in the dossier, differing only in a byte order mark, line ends, spaces "
+            f"at the ends of lines or the final newline, as article `{JOINT_PLAN}` (dossier/articles/{JOINT_PLAN}.txt)")
+
+
+def test_a_text_differing_in_its_words_is_not_a_duplicate(unchanged):
+    original = (unchanged / "dossier" / "articles" / f"{JOINT_PLAN}.txt").read_text(encoding="utf-8")
+    assert importer.text_fingerprint(original) == importer.text_fingerprint("\ufeff" + original.replace("\n", " \r\n"))
+    assert importer.text_fingerprint(original) != importer.text_fingerprint(original.replace("\n", "\n\n", 1))
+    assert importer.text_fingerprint(original) != importer.text_fingerprint(" " + original)
+
+
+def test_a_month_name_before_a_long_run_of_spaces(repo, tmp_path):
+    """The date suggestions once backtracked on every split of the spaces after a month name (a
+    40 KB text did not finish in a minute): now the same text is imported with its dates."""
+    source = tmp_path / "spaces.txt"
+    source.write_text("عنوان الخبر\nفي 7 مارس" + " " * 40_000 + "انتهى.\nوفي 27 أيار 2019 بدأت الخطة.\n", encoding="utf-8")
+    result = run(repo, "add", str(source), timeout=120)
+    assert result.returncode == 0, result.stderr
+    dates = importer.find_dates(source.read_text(encoding="utf-8"))
+    assert [(d.line, d.month, d.day, d.year) for d in dates] == [(2, 3, 7, None), (3, 5, 27, 2019)]

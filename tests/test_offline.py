@@ -4,6 +4,7 @@ search work and nothing is requested from any host. Chromium runs without
 loads its files as <script> elements)."""
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import chromium, failed_responses, requested_urls
+from conftest import SITE_URL, copy_repo, run
 from test_search import A1, QUERIES, search, wait_for_results
 
 REPO = Path(__file__).resolve().parent.parent
@@ -134,9 +136,37 @@ def test_the_bundle_holds_the_index_once(bundled):
     assert not [n for n in names if "search_index" in n or "lunr" in n or "workers/search" in n]
 
 
-def test_the_citation_names_the_page_it_was_read_at(bundle_home, driver):
-    """The bundle is built without the site's address: the reader's browser fills in the page's own."""
+def test_the_citation_names_the_published_page(bundle_home, driver):
+    """The bundle is built with SITE_URL (as `bundled` runs it): a page read from disk cites its
+    published address, never the file:// one it was read at."""
     page = bundle_home.replace("index.html", "articles/kadhimi-alert-after-isis-threat.html")
+    driver.get(page)
+    citation = driver.execute_script("return document.getElementById('dossier-citation').textContent")
+    assert f"{SITE_URL}articles/kadhimi-alert-after-isis-threat/" in citation
+    assert "file:" not in citation
+    assert driver.execute_script("return document.querySelectorAll('[data-dossier-page]').length") == 0
+    ld = json.loads(driver.execute_script("return document.querySelector('script[type=\"application/ld+json\"]').textContent"))
+    assert ld["url"] == f"{SITE_URL}articles/kadhimi-alert-after-isis-threat/"
+
+
+def test_without_site_url_the_citation_names_the_page_it_was_read_at(tmp_path, driver):
+    """Built without the site's address, the bundle's pages let the reader's browser fill in the
+    address the page was read at (the only one there is)."""
+    repo = copy_repo(tmp_path / "repo")
+    result = run(repo, "bundle", env={"SITE_URL": ""})
+    assert result.returncode == 0, result.stdout + result.stderr
+    with zipfile.ZipFile(next((repo / "dist").glob("*.zip"))) as archive:
+        archive.extractall(tmp_path / "out")
+    page = (tmp_path / "out/iraqi-security-dossier/articles/kadhimi-alert-after-isis-threat.html").as_uri()
     driver.get(page)
     shown = driver.execute_script("return document.querySelector('[data-dossier-page]').textContent")
     assert shown == page
+
+
+def test_the_bundle_stamp_names_the_published_address(repo):
+    """A bundle built for another address (or none) is not the current one: its citations would be wrong."""
+    from sitegen.output import bundle
+    from sitegen.project import Project
+
+    assert bundle.input_fingerprint(Project.at(repo, site_url=SITE_URL)) != \
+        bundle.input_fingerprint(Project.at(repo, site_url="https://elsewhere.example/"))

@@ -43,8 +43,10 @@ def bundle_path(project: Project) -> Path:
 
 
 def input_fingerprint(project: Project) -> str:
-    """A digest of every file the bundle is made from (generated folders and caches excluded)."""
+    """A digest of every file the bundle is made from (generated folders and caches excluded) and of
+    the published address its citations name."""
     digest = hashlib.sha256()
+    digest.update(b"site_url\0" + project.site_url.encode("utf-8") + b"\0")  # its pages cite the published address
     sources = [project.dossier_dir, project.templates_dir, project.docs_dir, project.overrides_dir,
                project.root / "sitegen", project.config_file]
     for source in sources:

@@ -214,19 +214,26 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
                          event_index.by_entity(records))
 
 
+def outlet_slug(name: str) -> str:
+    """The slug of a named outlet's page: the same for every spelling variant of its name, so a
+    byline can link to the page from the name alone."""
+    key = " ".join(normalize(name).split())
+    return "o-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
+
+
 def outlets(articles: list[Article]) -> list[Outlet]:
     named: dict[str, list[Article]] = defaultdict(list)
     unknown = []
     for article in sorted(articles, key=newest_key):
         if article.source.outlet:
-            named[" ".join(normalize(article.source.outlet).split())].append(article)
+            named[outlet_slug(article.source.outlet)].append(article)
         else:
             unknown.append(article)
     found = []
-    for key, group in named.items():
+    for slug, group in named.items():
         spelled = Counter(a.source.outlet for a in group)
         name = min(spelled, key=lambda s: (-spelled[s], s))  # the most usual spelling
-        found.append(Outlet("o-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:10], name, group))
+        found.append(Outlet(slug, name, group))
     found.sort(key=lambda o: (dictionary_key(o.name), o.slug))
     return found + ([Outlet("unknown", None, unknown)] if unknown else [])
 

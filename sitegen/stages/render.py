@@ -30,7 +30,7 @@ from ..plan import PagePlan
 from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import event_pages, exports
-from .link import LinkedDossier, Outlet
+from .link import LinkedDossier, Outlet, outlet_slug
 from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
 
@@ -58,6 +58,11 @@ def page_path(thing) -> str:
     raise TypeError(thing)
 
 
+def outlet_page(name: str) -> str:
+    """The page of the outlet a source names (a byline links to it)."""
+    return f"outlets/{outlet_slug(name)}.md"
+
+
 @dataclass(frozen=True)
 class Download:
     """The offline bundle offered on the home page."""
@@ -78,7 +83,7 @@ class RenderSettings:
     style: UrlStyle = HOSTED
     offline: bool = False  # pages for the bundle opened from disk
     download: Download | None = None
-    site_url: str = ""  # the published address, "" when not known (no absolute URLs then)
+    site_url: str = ""  # the published address, "" when not known (no absolute URLs then); the bundle's too
     list_limit: int = LIST_LIMIT
     latest_shown: int = LATEST_SHOWN
 
@@ -160,8 +165,9 @@ class RenderRun:
     name: str = SITE_NAME
 
     def page_url(self, path: str) -> str:
-        """A page's address: absolute when the site's is known, else from the site's root."""
-        return self.url + self.style.url(path)
+        """A page's address: the published one when the site's is known (the offline bundle's
+        pages cite it too, not the file they were read from), else from the site's root."""
+        return self.url + HOSTED.url(path) if self.url else self.style.url(path)
 
 
 @jinja2.pass_context
@@ -201,7 +207,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["words"] = words
     env.globals["labels"] = load_labels(templates_dir)  # the words the pages' scripts write (data-* attributes)
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=_groupby_initial,
-                       url_breaks=url_breaks, isolate=isolate_latin)
+                       url_breaks=url_breaks, isolate=isolate_latin,
+                       outlet_page=outlet_page)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 
@@ -432,14 +439,18 @@ def site_files(templates_dir: Path, site_url: str) -> dict[str, str]:
 
 
 def navigation(themes: list[Theme], templates_dir: Path) -> list:
-    """The site navigation: a short, fixed shape, never a list of every article."""
+    """The site navigation: a short, fixed shape, never a list of every article, that reaches
+    every kind of page (an article, entity or outlet through its listing)."""
     words = load_labels(templates_dir)["navigation"]
     return [
         {words["home"]: "index.md"},
+        {words["articles"]: "articles/index.md"},
         {words["themes"]: [{html.escape(t.title): page_path(t)} for t in themes]},  # Material prints nav titles unescaped
         {words["timeline"]: "timeline/index.md"},
         {words["entities"]: "entities/index.md"},
+        {words["outlets"]: "outlets/index.md"},
         {words["map"]: "map/index.md"},
+        {words["corrections"]: "corrections/index.md"},
         {words["open_data"]: "open-data.md"},
         {words["about"]: "about.md"},
         {words["contributing"]: "contributing.md"},

@@ -145,11 +145,17 @@ def isolate_latin(text) -> markupsafe.Markup:
     text = str(text)
     if not _LATIN_LETTER.search(text):
         return inert(text)  # most values: Arabic only
+    return markupsafe.Markup(isolate_runs(text, lambda piece: str(inert(piece))))
+
+
+def isolate_runs(text: str, escape) -> str:
+    """text with each run of Latin words in <bdi dir="ltr">, every piece passed through escape
+    (also used for the hand-written pages' text: output/bidi.py)."""
     pieces, end = [], 0
     for run in _LATIN_RUN.finditer(text):
         if not _LATIN_LETTER.search(run.group()):
             continue  # digits alone read correctly in Arabic text
-        pieces += [inert(text[end:run.start()]), markupsafe.Markup('<bdi dir="ltr">%s</bdi>') % inert(run.group())]
+        pieces += [escape(text[end:run.start()]), '<bdi dir="ltr">' + escape(run.group()) + "</bdi>"]
         end = run.end()
-    pieces.append(inert(text[end:]))
-    return markupsafe.Markup("").join(pieces)
+    pieces.append(escape(text[end:]))
+    return "".join(pieces)
