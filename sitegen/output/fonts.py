@@ -40,33 +40,44 @@ ALWAYS = frozenset(
     + list("\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
 )
 
-_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ENTITY = re.compile(rb"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ASCII = bytes(range(128))
 
 
 def site_characters(site: Path) -> frozenset[str]:
     """Every character of every page of a built site and of its own scripts, entities read."""
-    found: set[str] = set(ALWAYS)
+    found = _Characters(ALWAYS)
     files = sorted(site.rglob("*.html")) + sorted((site / SCRIPTS_DIR).glob("*.js"))
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
-        found |= _new_characters(text, found)
-        for entity in set(_ENTITY.findall(text)):
-            found.update(unescape(entity))
-    return frozenset(found)
+        data = path.read_bytes()
+        # ASCII is always in (ALWAYS): only the rest is looked at, and the bytes of a character
+        # beyond ASCII are never ASCII, so what remains is still UTF-8
+        found.add(data.translate(None, _ASCII).decode("utf-8", errors="replace"))
+        found.add("".join(unescape(entity.decode("ascii")) for entity in set(_ENTITY.findall(data))))
+    return frozenset(found.known)
 
 
-def _new_characters(text: str, known: set[str]) -> set[str]:
-    """The characters of text not in known. A page repeats the same few hundred characters: a
-    regular expression finds the next unknown one in C, instead of a set of every character."""
-    new: set[str] = set()
-    position = 0
-    while True:
-        pattern = re.compile("[^" + "".join(sorted(re.escape(c) for c in known | new)) + "]")
-        match = pattern.search(text, position)
-        if match is None:
-            return new
-        new.add(match.group())
-        position = match.start()
+class _Characters:
+    """The characters of many texts. Pages repeat the same few hundred characters: a regular
+    expression of those not yet known finds the next new one in C, rather than a set of every
+    character of every page; each time it does, the characters around it are all taken at once,
+    so that it is compiled again only a few times in a whole site."""
+
+    WINDOW = 1 << 16
+
+    def __init__(self, known):
+        self.known: set[str] = set(known)
+        self._unknown = self._compile()
+
+    def _compile(self):
+        return re.compile("[^" + "".join(re.escape(c) for c in sorted(self.known)) + "]")
+
+    def add(self, text: str) -> None:
+        position = 0
+        while (match := self._unknown.search(text, position)) is not None:
+            position = match.start()
+            self.known.update(text[position:position + self.WINDOW])
+            self._unknown = self._compile()
 
 
 def _options():
@@ -88,14 +99,28 @@ def _options():
 
 
 def _subset(original: bytes, characters: str) -> bytes:
+    """The font cut to characters and to every glyph their shaping may reach. A glyph kept only as
+    a part or a form of another (the hamza below إ is the hamza above, moved) keeps its own code
+    point too: FreeType's automatic hinter, which Chromium uses on Linux for an unhinted font like
+    this one, sets a glyph by the script its code point belongs to, and a glyph without one is
+    drawn a pixel differently."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(original), recalcTimestamp=False)
     options = _options()
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in characters])
-    subsetter.subset(font)
+    unicodes = {ord(c) for c in characters}
+    while True:
+        font = TTFont(io.BytesIO(original), recalcTimestamp=False)
+        points_of: dict[str, set[int]] = {}
+        for point, name in font.getBestCmap().items():
+            points_of.setdefault(name, set()).add(point)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(unicodes))
+        subsetter.subset(font)  # glyphs keep their names until saved
+        reached = set().union(*(points_of.get(name, set()) for name in font.getGlyphOrder()))
+        if reached <= unicodes:
+            break
+        unicodes |= reached
     out = io.BytesIO()
     subset.save_font(font, out, options)
     return out.getvalue()
