@@ -256,3 +256,17 @@ def test_a_second_build_reuses_the_subsets_and_writes_the_same_bytes(built):
     # the same files (a subset made again would be a new file: it is written beside and renamed)
     assert {p.name: p.stat().st_ino for p in cache.glob("*.woff2")} == before
     assert {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")} == fonts_before
+
+
+def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tmp_path):
+    from conftest import snapshot
+
+    repo = tmp_path / "repo"
+    shutil.copytree(built, repo, symlinks=True)
+    (repo / "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2").write_bytes(b"wOF2 not a font")
+    before = snapshot(repo)
+    result = run(repo, "build")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2: not a font fontTools can" in output, output
+    assert snapshot(repo) == before

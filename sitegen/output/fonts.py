@@ -129,7 +129,14 @@ def _subset(original: bytes, characters: str) -> bytes:
 def _covered(original: bytes) -> frozenset[str]:
     from fontTools.ttLib import TTFont
 
-    return frozenset(chr(c) for c in TTFont(io.BytesIO(original), lazy=True).getBestCmap())
+    try:
+        return frozenset(chr(c) for c in TTFont(io.BytesIO(original), lazy=True).getBestCmap())
+    except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+        raise FontProblem(f"not a font fontTools can read ({type(error).__name__}: {error})") from None
+
+
+class FontProblem(Exception):
+    """A file under docs/assets/fonts/ that cannot be subset."""
 
 
 def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None = None) -> dict:
@@ -143,7 +150,11 @@ def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None 
     figures = {"files": 0, "before": 0, "after": 0, "made": 0, "reused": 0, "characters": len(characters)}
     for path in sorted((site / FONTS_DIR).glob("*.woff2")):
         original = path.read_bytes()
-        used = "".join(sorted(characters & _covered(original)))
+        try:
+            covered = _covered(original)
+        except FontProblem as problem:
+            raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
+        used = "".join(sorted(characters & covered))
         key = fingerprint(original, used, fontTools.version, repr(sorted(vars(_options()).items())))
         cached = cache_dir / f"{path.stem}-{key}.woff2"
         if cached.is_file():
@@ -151,7 +162,11 @@ def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None 
             os.utime(cached)  # recently used: kept by _prune
             figures["reused"] += 1
         else:
-            data = _subset(original, used)
+            try:
+                data = _subset(original, used)
+            except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+                raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
+                                  f"({type(error).__name__}: {error})") from None
             _write(cached, data)
             figures["made"] += 1
         _write(path, data)  # a new file: the copy MkDocs made may share its bytes with another

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .cards import Card, Drawing
-from .fonts import subset_fonts
+from .fonts import FontProblem, subset_fonts
 from ..plan import PagePlan
 from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
@@ -126,10 +126,8 @@ def _subset_fonts(site: Path, cache_dir: Path) -> dict:
     cannot read fails the build like any other problem, with nothing swapped."""
     try:
         return subset_fonts(site, cache_dir)
-    except OSError:
-        raise
-    except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
-        raise BuildFailed(f"the fonts under docs/assets/fonts/ could not be subset: {type(error).__name__}: {error}") from None
+    except FontProblem as problem:
+        raise BuildFailed(f"docs/{problem}; the site's fonts are subset from the files there") from None
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:
