@@ -112,6 +112,20 @@ def _bytes(log: list[dict], start: int, base: str, only: str | None = None) -> t
     return sum(r["bytes"] for r in entries), len(entries)
 
 
+KINDS = {".html": "HTML", "/": "HTML", ".css": "CSS", ".js": "JS", ".woff2": "fonts", ".woff": "fonts", ".ttf": "fonts"}
+
+
+def by_kind(log: list[dict], base: str) -> dict[str, int]:
+    """The bytes of the site's finished requests by kind of file (HTML, CSS, JS, fonts, other)."""
+    kinds: dict[str, int] = {}
+    for r in log:
+        if r["finished"] and r["url"].startswith(base):
+            path = r["url"].split("?")[0].split("#")[0]
+            kind = next((name for end, name in KINDS.items() if path.endswith(end)), "other")
+            kinds[kind] = kinds.get(kind, 0) + r["bytes"]
+    return kinds
+
+
 def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> dict:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -127,6 +141,7 @@ def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> d
         log = network_log(driver)
         out["page_bytes"], out["page_requests"] = _bytes(log, 0, base)
         out["page_search_bytes"], _ = _bytes(log, 0, base, "/search/")
+        out["page_kinds"] = by_kind(log, base)
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": False})
         driver.execute_script(_OBSERVE)
         start = len(log)
@@ -222,6 +237,13 @@ def main(argv=None) -> int:
               f"{kb(r['search_gzip'])} | {kb(r['page_bytes'])} ({r['page_requests']} requests) "
               f"| {kb(r['page_search_bytes'])} | {kb(first['bytes'])} ({first['requests']}) | {first['ms']:.0f} ms "
               f"| {kb(second['bytes'])} ({second['requests']}) | {second['ms']:.0f} ms | {first['count']} |")
+    print("\n### The article page view by kind (as transferred, gzip)\n")
+    print("| N | HTML | CSS | JS | fonts | other | all |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        kinds = r["page_kinds"]
+        print(f"| {r['n']:,} | " + " | ".join(kb(kinds.get(k, 0)) for k in ("HTML", "CSS", "JS", "fonts", "other"))
+              + f" | {kb(r['page_bytes'])} |")
     return 0
 
 

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .cards import Card, Drawing
+from .fonts import FontProblem, subset_fonts
 from ..plan import PagePlan
 from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
@@ -93,13 +94,14 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
                 write_pages(work / "site", {path: generated_dir / path for path in late}, folders=())
             for name, text in (site_files or {}).items():
                 (work / "site" / name).write_text(text, encoding="utf-8")
+            fonts = _subset_fonts(work / "site", work_root / "fonts")
             if cards:
                 write_pages(generated_dir, drawn, folders=("cards",))
                 write_pages(work / "site", {path: generated_dir / path for path in drawn}, folders=("cards",))  # linked
             if stats is not None:
                 stats.update(cards=len(cards or {}), cards_drawn=len(drawing.missing), cards_cpu=drawing.cpu,
                              cards_waited=drawing.waited, page_waits=generated.waits,
-                             page_waited=generated.waited)
+                             page_waited=generated.waited, fonts=fonts)
             moves = [(work / "site", site_dir)]
             if swap_docs:
                 moves += [(generated_dir / folder, project.docs_dir / folder) for folder in GENERATED_DIRS]
@@ -119,6 +121,15 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
                     keep = True  # the old folders are still in it: the next build's recovery finishes the job
             if not keep:
                 shutil.rmtree(work, ignore_errors=True)
+
+
+def _subset_fonts(site: Path, cache_dir: Path) -> dict:
+    """The site's fonts cut to the characters its pages show (output/fonts.py); a font fontTools
+    cannot read fails the build like any other problem, with nothing swapped."""
+    try:
+        return subset_fonts(site, cache_dir)
+    except FontProblem as problem:
+        raise BuildFailed(f"docs/{problem}; the site's fonts are subset from the files there") from None
 
 
 def quiet_mkdocs_logging(verbose: bool = False) -> None:

@@ -1,0 +1,190 @@
+"""The site's fonts cut down to the characters its pages show (issue 26).
+
+docs/assets/fonts/ holds Noto Naskh Arabic as shipped (the source, committed). After MkDocs has
+built a site, every character of its pages (the built HTML: text, labels, Material's strings,
+the search box's words in the page's configuration) and of its own scripts, plus a fixed set
+every Arabic page may need (digits of both kinds, punctuation, the joiners), is collected, and
+each font file in the built site is replaced by a subset holding only those of its characters,
+with every OpenType layout feature of every script kept (init/medi/fina/isol, rlig, liga, ccmp,
+mark, mkmk, locl...), so that the glyphs a page shows are shaped exactly as by the full font. A new
+article with a letter outside today's set brings that letter into the next build's subset.
+
+Subsetting costs about a second a file: the subsets are kept in .build/fonts/, named by a
+fingerprint of everything they are made from (the font's bytes, the characters of it the site
+uses, fontTools' version and the options), so a build whose pages use the same characters
+redoes none of them.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from html import unescape
+from pathlib import Path
+
+from ..cache import fingerprint
+
+FONTS_DIR = "assets/fonts"
+SCRIPTS_DIR = "assets/javascripts"
+KEEP_CACHED = 48  # subsets kept in .build/fonts/: those of the last few builds (site and bundle)
+
+# Always in the subsets, whatever the pages hold today: what a reader may type into search in a
+# Latin run, both kinds of Arabic digits and the Western ones, Arabic and Latin punctuation,
+# the joiners and direction marks shaping and the templates use, and the tatweel.
+ALWAYS = frozenset(
+    [chr(c) for c in range(0x20, 0x7F)]
+    + [chr(c) for c in range(0x660, 0x66E)]        # ٠-٩ ٪ ٫ ٬ ٭
+    + [chr(c) for c in range(0x6F0, 0x6FA)]        # ۰-۹
+    + list("\u00a0\u060c\u061b\u061f\u0640\u06d4«»–—‘’“”…•·")
+    + list("\u200c\u200d\u200e\u200f\u2066\u2067\u2068\u2069")
+)
+
+_ENTITY = re.compile(rb"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_ASCII = bytes(range(128))
+
+
+def site_characters(site: Path) -> frozenset[str]:
+    """Every character of every page of a built site and of its own scripts, entities read."""
+    found = _Characters(ALWAYS)
+    files = sorted(site.rglob("*.html")) + sorted((site / SCRIPTS_DIR).glob("*.js"))
+    for path in files:
+        data = path.read_bytes()
+        # ASCII is always in (ALWAYS): only the rest is looked at, and the bytes of a character
+        # beyond ASCII are never ASCII, so what remains is still UTF-8
+        found.add(data.translate(None, _ASCII).decode("utf-8", errors="replace"))
+        found.add("".join(unescape(entity.decode("ascii")) for entity in set(_ENTITY.findall(data))))
+    return frozenset(found.known)
+
+
+class _Characters:
+    """The characters of many texts. Pages repeat the same few hundred characters: a regular
+    expression of those not yet known finds the next new one in C, rather than a set of every
+    character of every page; each time it does, the characters around it are all taken at once,
+    so that it is compiled again only a few times in a whole site."""
+
+    WINDOW = 1 << 16
+
+    def __init__(self, known):
+        self.known: set[str] = set(known)
+        self._unknown = self._compile()
+
+    def _compile(self):
+        return re.compile("[^" + "".join(re.escape(c) for c in sorted(self.known)) + "]")
+
+    def add(self, text: str) -> None:
+        position = 0
+        while (match := self._unknown.search(text, position)) is not None:
+            position = match.start()
+            self.known.update(text[position:position + self.WINDOW])
+            self._unknown = self._compile()
+
+
+def _options():
+    from fontTools import subset
+
+    options = subset.Options()
+    options.layout_features = ["*"]      # every feature: Arabic joining forms, ligatures, marks, locl
+    options.layout_scripts = ["*"]
+    options.name_IDs = ["*"]             # the licence and names stay in the file
+    options.name_languages = ["*"]
+    options.name_legacy = True
+    options.notdef_outline = True
+    options.hinting = True               # the same rendering as the shipped file
+    options.legacy_kern = True
+    options.glyph_names = False
+    options.recalc_timestamp = False     # the same input makes the same bytes
+    options.flavor = "woff2"
+    return options
+
+
+def _subset(original: bytes, characters: str) -> bytes:
+    """The font cut to characters and to every glyph their shaping may reach. A glyph kept only as
+    a part or a form of another (the hamza below إ is the hamza above, moved) keeps its own code
+    point too: FreeType's automatic hinter, which Chromium uses on Linux for an unhinted font like
+    this one, sets a glyph by the script its code point belongs to, and a glyph without one is
+    drawn a pixel differently."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = _options()
+    unicodes = {ord(c) for c in characters}
+    while True:
+        font = TTFont(io.BytesIO(original), recalcTimestamp=False)
+        points_of: dict[str, set[int]] = {}
+        for point, name in font.getBestCmap().items():
+            points_of.setdefault(name, set()).add(point)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(unicodes))
+        subsetter.subset(font)  # glyphs keep their names until saved
+        reached = set().union(*(points_of.get(name, set()) for name in font.getGlyphOrder()))
+        if reached <= unicodes:
+            break
+        unicodes |= reached
+    out = io.BytesIO()
+    subset.save_font(font, out, options)
+    return out.getvalue()
+
+
+def _covered(original: bytes) -> frozenset[str]:
+    from fontTools.ttLib import TTFont
+
+    try:
+        return frozenset(chr(c) for c in TTFont(io.BytesIO(original), lazy=True).getBestCmap())
+    except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+        raise FontProblem(f"not a font fontTools can read ({type(error).__name__}: {error})") from None
+
+
+class FontProblem(Exception):
+    """A file under docs/assets/fonts/ that cannot be subset."""
+
+
+def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None = None) -> dict:
+    """Replace every .woff2 under the built site's assets/fonts/ by its subset to the characters
+    the site shows (or those given). Returns figures: files, bytes before and after, made/reused."""
+    import fontTools
+
+    started = time.perf_counter()
+    characters = site_characters(site) if characters is None else characters
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    figures = {"files": 0, "before": 0, "after": 0, "made": 0, "reused": 0, "characters": len(characters)}
+    for path in sorted((site / FONTS_DIR).glob("*.woff2")):
+        original = path.read_bytes()
+        try:
+            covered = _covered(original)
+        except FontProblem as problem:
+            raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
+        used = "".join(sorted(characters & covered))
+        key = fingerprint(original, used, fontTools.version, repr(sorted(vars(_options()).items())))
+        cached = cache_dir / f"{path.stem}-{key}.woff2"
+        if cached.is_file():
+            data = cached.read_bytes()
+            os.utime(cached)  # recently used: kept by _prune
+            figures["reused"] += 1
+        else:
+            try:
+                data = _subset(original, used)
+            except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+                raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
+                                  f"({type(error).__name__}: {error})") from None
+            _write(cached, data)
+            figures["made"] += 1
+        _write(path, data)  # a new file: the copy MkDocs made may share its bytes with another
+        figures["files"] += 1
+        figures["before"] += len(original)
+        figures["after"] += len(data)
+    _prune(cache_dir)
+    figures["seconds"] = time.perf_counter() - started
+    return figures
+
+
+def _write(path: Path, data: bytes) -> None:
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
+
+
+def _prune(cache_dir: Path) -> None:
+    kept = sorted(cache_dir.glob("*.woff2"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    for stale in kept[KEEP_CACHED:]:
+        stale.unlink(missing_ok=True)

@@ -1,0 +1,272 @@
+"""The site's fonts are cut to what its pages show (issue 26), and draw it exactly as before.
+
+A copy of the repository gets an article holding letters no shipped article uses (ڤ گ ی, the
+Eastern Arabic-Indic digits ۱۲۳ and the ligature ﷲ) and is built and bundled with the real
+commands. Then, with fontTools and HarfBuzz on the built fonts and headless Chromium on the
+built pages:
+- every character any page shows is in the cmap of the subset face the browser picks for it
+  (by the unicode-range of assets/stylesheets/fonts.css), in both weights;
+- HarfBuzz shapes the article's text into the same glyphs (same outlines), at the same
+  advances and offsets, with the subset as with the shipped font;
+- the article at 390 px, light and dark, served and opened from the offline bundle, is the
+  same picture, pixel for pixel, with the subset fonts as with the shipped ones (and another
+  picture with no web font at all: the comparison can fail);
+- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes.
+Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from browser import chromium, screenshot, served
+from conftest import REPO, TEXT, add_article, copy_repo, run
+
+SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-")) / "fonts"
+ORIGINALS = REPO / "docs" / "assets" / "fonts"
+NEW_LETTERS = "ڤ گ ی ۱۲۳ ﷲ"
+ARTICLE = "rare-letters"
+ARTICLE_TEXT = TEXT + f"وصل ڤيكتور إلى گرميان یوم ۱۲۳ وقال: الحمد ﷲ.\n"
+
+
+class _Shown(HTMLParser):
+    """The text a reader sees on a page: text outside <script>, <style> and <template>, and the
+    placeholders of inputs."""
+
+    HIDDEN = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.depth += 1
+        for name, value in attrs:
+            if name == "placeholder" and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            self.parts.append(data)
+
+
+def shown_text(html: str) -> list[str]:
+    parser = _Shown()
+    parser.feed(html)
+    return parser.parts
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A copy of the repository with the article of rare letters, built and bundled."""
+    repo = copy_repo(tmp_path_factory.mktemp("fonts") / "repo")
+    add_article(repo, ARTICLE, ARTICLE_TEXT)
+    for command in ("build", "bundle"):
+        result = run(repo, command)
+        assert result.returncode == 0, result.stdout + result.stderr
+    return repo
+
+
+def faces(site: Path) -> list[tuple[str, str, set[int]]]:
+    """(file, weight, code points of its unicode-range) of every @font-face of fonts.css."""
+    css = (site / "assets/stylesheets/fonts.css").read_text(encoding="utf-8")
+    found = []
+    for block in re.findall(r"@font-face\s*{([^}]*)}", css):
+        weight = re.search(r"font-weight:\s*(\d+)", block).group(1)
+        file = re.search(r"url\(\.\./fonts/([^)]+)\)", block).group(1)
+        points: set[int] = set()
+        for part in re.search(r"unicode-range:\s*([^;]+);", block).group(1).split(","):
+            start, _, end = part.strip()[2:].partition("-")
+            points.update(range(int(start, 16), int(end or start, 16) + 1))
+        found.append((file, weight, points))
+    return found
+
+
+def cmap(path: Path) -> set[int]:
+    from fontTools.ttLib import TTFont
+
+    return set(TTFont(path).getBestCmap())
+
+
+def test_every_character_shown_is_in_the_subset_font(built):
+    site = built / "site"
+    pages = sorted(site.rglob("*.html"))
+    shown: dict[str, str] = {}  # character -> a page that shows it
+    for path in pages:
+        for part in shown_text(path.read_text(encoding="utf-8")):
+            for character in part:
+                if character not in "\n\r\t" and character not in shown:
+                    shown[character] = path.relative_to(site).as_posix()
+    article = "".join(shown_text((site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")))
+    assert all(letter in article for letter in NEW_LETTERS.split())
+    tables = {file: cmap(site / "assets/fonts" / file) for file, _, _ in faces(site)}
+    shipped = {file: cmap(ORIGINALS / file) for file in tables}
+    missing = []
+    for weight in ("400", "700"):
+        for character, page in sorted(shown.items()):
+            point = ord(character)
+            candidates = [file for file, w, points in faces(site) if w == weight and point in points]
+            # a letter, mark, digit, punctuation or space must be drawn by the site's font; a symbol
+            # the shipped font never had (the arrows ← →) is drawn by the reader's, as it always was
+            needed = unicodedata.category(character)[0] in "LMNPZ" or any(point in shipped[f] for f in candidates)
+            if needed and not any(point in tables[file] for file in candidates):
+                missing.append(f"U+{point:04X} {character!r} (weight {weight}, shown on {page})")
+    assert not missing, "\n".join(missing)
+    # and the subsets are subsets: every built font file is smaller than the one it was cut from
+    for file in tables:
+        assert (site / "assets/fonts" / file).stat().st_size < (ORIGINALS / file).stat().st_size, file
+    assert (ORIGINALS / "noto-naskh-arabic-arabic-400-normal.woff2").stat().st_size > 3 * (
+        site / "assets/fonts/noto-naskh-arabic-arabic-400-normal.woff2").stat().st_size
+
+
+def _outline(font, glyph_id: int) -> str:
+    """A digest of a glyph's drawing (points, contours, flags, advance), whatever its id."""
+    name = font.getGlyphName(glyph_id)
+    glyf = font["glyf"]
+    coordinates, ends, flags = glyf[name].getCoordinates(glyf)
+    return hashlib.sha256(repr((list(coordinates), list(ends), bytes(flags), font["hmtx"][name])).encode()).hexdigest()
+
+
+def _shaped(path: Path, text: str) -> list[tuple]:
+    """HarfBuzz's glyphs for text in a font: (drawing, cluster, advances, offsets) of each."""
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path)
+    font.flavor = None  # HarfBuzz reads the plain font: the WOFF2 decompressed
+    plain = io.BytesIO()
+    font.save(plain)
+    hb_font = hb.Font(hb.Face(plain.getvalue()))
+    buffer = hb.Buffer()
+    buffer.add_str(text)
+    buffer.guess_segment_properties()
+    hb.shape(hb_font, buffer)
+    return [(_outline(font, info.codepoint), info.cluster, pos.x_advance, pos.y_advance, pos.x_offset, pos.y_offset)
+            for info, pos in zip(buffer.glyph_infos, buffer.glyph_positions)]
+
+
+@pytest.mark.parametrize("weight", ["400", "700"])
+def test_harfbuzz_shapes_the_article_the_same(built, weight):
+    site = built / "site"
+    file = f"noto-naskh-arabic-arabic-{weight}-normal.woff2"
+    html = (site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
+    lines = [part.strip() for part in shown_text(html) if re.search("[\u0600-\u06ff\ufdf2]", part)]
+    assert any("ﷲ" in line for line in lines) and any("ڤ" in line for line in lines)
+    for line in lines:
+        before, after = _shaped(ORIGINALS / file, line), _shaped(site / "assets/fonts" / file, line)
+        assert after == before, line
+
+
+def _pixels(path: Path):
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.convert("RGB").tobytes(), image.size
+
+
+def _with_fonts(site: Path, destination: Path, fonts: Path | None) -> Path:
+    """A copy of a built site with the fonts it was built with (fonts None), the shipped files
+    (fonts ORIGINALS) or none at all (fonts a folder without them), whose faces block the first
+    paint until they are loaded: font-display: optional may paint with the reader's own font on a
+    busy machine or from disk, and the pictures must be drawn with the font they compare."""
+    shutil.copytree(site, destination)
+    css = destination / "assets/stylesheets/fonts.css"
+    text = css.read_text(encoding="utf-8")
+    assert text.count("font-display: optional;") == 6
+    css.write_text(text.replace("font-display: optional;", "font-display: block;"), encoding="utf-8")
+    if fonts is not None:
+        for file in ORIGINALS.glob("*.woff2"):
+            target = destination / "assets/fonts" / file.name
+            target.unlink()
+            if (fonts / file.name).is_file():
+                shutil.copy(fonts / file.name, target)
+    return destination
+
+
+def _shoot(driver, url: str, path: Path, scheme: str) -> tuple[Path, list[str]]:
+    """A 390 px screenshot of url in the colour scheme, and the web fonts the page drew with."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+    shot = screenshot(driver, url, path, width=390, height=900)
+    used = driver.execute_script(
+        "return [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family + ' ' + f.weight)")
+    assert scheme != "dark" or driver.execute_script("return document.body.dataset.mdColorScheme") == "slate"
+    return shot, used
+
+
+@pytest.fixture(scope="module")
+def variants(built, tmp_path_factory) -> dict[str, Path]:
+    """The served site and the unzipped offline bundle, each with the subset fonts, the shipped
+    fonts, and no web font."""
+    work = tmp_path_factory.mktemp("variants")
+    bundle = work / "bundle"
+    with zipfile.ZipFile(next((built / "dist").glob("*.zip"))) as archive:
+        archive.extractall(bundle)
+    offline = bundle / "iraqi-security-dossier"
+    out = {}
+    for name, root in (("served", built / "site"), ("offline", offline)):
+        out[f"{name}-subset"] = _with_fonts(root, work / f"{name}-subset", None)
+        out[f"{name}-shipped"] = _with_fonts(root, work / f"{name}-shipped", ORIGINALS)
+        out[f"{name}-none"] = _with_fonts(root, work / f"{name}-none", work)
+    return out
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("where", ["served", "offline"])
+def test_the_article_looks_the_same_with_the_subset(variants, where, scheme):
+    pictures, fonts_used = {}, {}
+    with chromium(width=390, height=900) as driver:
+        for fonts in ("shipped", "subset", "none"):
+            root = variants[f"{where}-{fonts}"]
+            if where == "served":
+                with served(root) as base:
+                    shot, used = _shoot(driver, base + f"articles/{ARTICLE}/", SHOTS / f"{where}-{scheme}-{fonts}.png", scheme)
+            else:
+                shot, used = _shoot(driver, (root / "articles" / f"{ARTICLE}.html").as_uri(),
+                                    SHOTS / f"{where}-{scheme}-{fonts}.png", scheme)
+            pictures[fonts], fonts_used[fonts] = _pixels(shot), used
+    assert any("Noto Naskh Arabic" in face for face in fonts_used["subset"]), fonts_used
+    assert fonts_used["subset"] == fonts_used["shipped"]
+    assert pictures["subset"] == pictures["shipped"], f"the subset draws the article differently: see {SHOTS}"
+    assert pictures["none"] != pictures["shipped"]  # the pictures do show the font
+
+
+def test_a_second_build_reuses_the_subsets_and_writes_the_same_bytes(built):
+    cache = built / ".build" / "fonts"
+    before = {p.name: p.stat().st_ino for p in cache.glob("*.woff2")}
+    fonts_before = {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")}
+    assert len(fonts_before) == 6 and len(before) >= 6
+    result = run(built, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the same files (a subset made again would be a new file: it is written beside and renamed)
+    assert {p.name: p.stat().st_ino for p in cache.glob("*.woff2")} == before
+    assert {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")} == fonts_before
+
+
+def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tmp_path):
+    from conftest import snapshot
+
+    repo = tmp_path / "repo"
+    shutil.copytree(built, repo, symlinks=True)
+    (repo / "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2").write_bytes(b"wOF2 not a font")
+    before = snapshot(repo)
+    result = run(repo, "build")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "Traceback" not in output, output
+    assert "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2: not a font fontTools can" in output, output
+    assert snapshot(repo) == before
