@@ -67,7 +67,7 @@ class Worker(Generic[T]):
         self.finished = 0  # items the child has said are done (with progress)
         self._pid: int | None = None
         self._outcome: tuple[bool, object, str] | None = None
-        self._tail = b""  # what came after the end byte
+        self._tail: list[bytes] = []  # what came after the end byte, in pieces (joined once: a result may be large)
         self._status = 0  # how the child ended (os.waitpid's status)
         if not hasattr(os, "fork"):
             self._outcome = _outcome(function, (self._count, *args) if progress else args)
@@ -101,7 +101,7 @@ class Worker(Generic[T]):
             head, end, data = data.partition(_END)
             self.finished += len(head)
             self._ended = bool(end)
-        self._tail += data
+        self._tail.append(data)
         return True
 
     def wait_for(self, count: int) -> bool:
@@ -119,10 +119,10 @@ class Worker(Generic[T]):
                 pass
             self._reap()
             try:
-                self._outcome = pickle.loads(self._tail)
+                self._outcome = pickle.loads(b"".join(self._tail))
             except Exception:  # noqa: BLE001 - nothing (or half a message) came: the child died
                 self._outcome = (False, None, f"the worker process ended before it finished ({_how(self._status)})")
-            self._tail = b""
+            self._tail = []
         ok, value, message = self._outcome
         if not ok:
             raise WorkerFailed(message, value if isinstance(value, BaseException) else None)
