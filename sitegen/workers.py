@@ -39,11 +39,11 @@ class WorkerFailed(RuntimeError):
         self.error = error
 
 
-def _outcome(function, args) -> tuple[bool, object, str]:
+def _outcome(function, args, catch: type[BaseException] = BaseException) -> tuple[bool, object, str]:
     """(True, result, "") or (False, the exception, its message)."""
     try:
         return True, function(*args), ""
-    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+    except catch as error:  # noqa: BLE001 - handed to the parent, which raises it
         return False, error, f"{type(error).__name__}: {error}"
 
 
@@ -63,6 +63,8 @@ def _send(out: int, data: bytes) -> None:
 
 
 class Worker(Generic[T]):
+    """function(*args) started in a forked child at once (see the module's docstring)."""
+
     def __init__(self, function: Callable[..., T], *args, progress: bool = False, nice: int = 0):
         self.finished = 0  # items the child has said are done (with progress)
         self._pid: int | None = None
@@ -70,7 +72,8 @@ class Worker(Generic[T]):
         self._tail: list[bytes] = []  # what came after the end byte, in pieces (joined once: a result may be large)
         self._status = 0  # how the child ended (os.waitpid's status)
         if not hasattr(os, "fork"):
-            self._outcome = _outcome(function, (self._count, *args) if progress else args)
+            # run here: an interrupt (Ctrl-C) stays the caller's, as it would without a worker
+            self._outcome = _outcome(function, (self._count, *args) if progress else args, catch=Exception)
             return
         read_end, write_end = os.pipe()
         pid = os.fork()
