@@ -161,7 +161,7 @@ def stage_cmd(stage: str, repo: Path, data: Path, profile: Path | None = None) -
 # ---------------------------------------------------------------- the stages (in their own process)
 
 def cpu_now() -> float:
-    """Processor time of this process (all threads) and of its children that have ended (e.g. a process pool)."""
+    """Processor time of this process (all threads) and of its children that have ended (e.g. the card workers)."""
     import resource
 
     children = resource.getrusage(resource.RUSAGE_CHILDREN)

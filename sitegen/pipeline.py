@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 
 from . import fieldref, search
 from .cache import BuildCache
-from .forked import Forked
 from .model import Dossier, Problem
-from .plan import PagePlan
+from .plan import Content, PagePlan
 from .project import Project, folder_digest
 from .schema import Schemas
 from .stages import alias_reach, link, load, render, validate
@@ -28,13 +27,15 @@ from .stages.link import LinkedDossier
 from .stages.render import Download, RenderSettings
 from .stages.values import load_labels
 from .urls import HOSTED, OFFLINE
+from .workers import Worker
 
 
 @dataclass
 class Generated:
     dossier: Dossier
     linked: LinkedDossier
-    pages: PagePlan  # paths under docs/ (a mapping; with parallel, each page made when first asked for)
+    # paths under docs/: a mapping of every file made; with parallel, the plan of them, each made when first asked for
+    pages: dict[str, Content] | PagePlan
     cards: dict  # link-preview cards to draw, by path (none for the offline bundle)
     nav: list  # MkDocs' navigation
     site_files: dict[str, str] = field(default_factory=dict)  # files for the site's root (robots.txt)
@@ -126,7 +127,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             pages.add_later(functools.partial(search.search_files, linked, project.docs_dir, settings.style, cache,
                                               labels=load_labels(project.templates_dir)))  # docs/search/
             if not parallel:
-                pages.materialize()
+                pages = pages.materialize()
             # Cards are only ever named by og:image, which needs the site's address: none without it.
             cards = {} if offline or not project.site_url else render.card_set(linked, project.templates_dir)
             site_files = {} if offline else render.site_files(project.templates_dir, project.site_url)
@@ -161,13 +162,9 @@ def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, includ
                 pass
         return cache
 
-    other = Forked(lambda: half(1).entries(_HALVES_KINDS))
-    try:
+    with Worker(lambda: half(1).entries(_HALVES_KINDS)) as other:  # stopped if this half fails
         half(0)
-    except BaseException:
-        other.cancel()
-        raise
-    cache.adopt(other.result())
+        cache.adopt(other.result())
 
 
 def in_second_half(article_id: str) -> int:

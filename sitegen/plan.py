@@ -3,18 +3,19 @@
 The render stage names every page and file it will make (their paths are known as soon as the
 dossier is linked) with the function that makes it. The site stage can then have them made
 and written in the order MkDocs reads them, by a second process while MkDocs builds
-(output/stream.py), or take them all at once as a plain mapping. Files whose paths are known
+(output/stream.py), or take them all at once as a plain mapping (materialize()). Files whose paths are known
 only once they are made (the search index's shards) come from functions run last, together.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 
 Content = str | bytes
 
 
-class PagePlan(Mapping[str, Content]):
-    """path → content, made on first use and kept (except through take())."""
+class PagePlan:
+    """path → content, made on first use and kept (except through take()). Not a mapping:
+    how many files, or which, is known only once the late ones are made (materialize())."""
 
     def __init__(self):
         self._makers: dict[str, Callable[[], Content]] = {}
@@ -73,22 +74,8 @@ class PagePlan(Mapping[str, Content]):
             self._later_made = made
         return self._later_made
 
-    # -- as a mapping (every file made) ---------------------------------------------------------------
-
-    def __getitem__(self, path: str) -> Content:
-        if path in self._makers:
-            return self.make(path)
-        return self.later()[path]
-
-    def __contains__(self, path: object) -> bool:
-        return path in self._makers or path in self.later()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted({*self._makers, *self.later()}))
-
-    def __len__(self) -> int:
-        return len({*self._makers, *self.later()})
-
     def materialize(self) -> dict[str, Content]:
-        """Every file, made now, in path order."""
-        return {path: self[path] for path in self}
+        """Every file, the late ones too, made now, in path order."""
+        made = dict(self.later())
+        made.update((path, self.make(path)) for path in self.planned())  # a planned file wins over a late one
+        return dict(sorted(made.items()))

@@ -44,7 +44,7 @@ def blank_event(text: str, article_id: str) -> list[str]:
     """What check says of the stub's blank event: its date, title and quote, each at its line."""
     lines = text.splitlines()
     at = {key: next(i for i, l in enumerate(lines, 1) if l.startswith(f'{indent}{key}: ""'))
-          for key, indent in (("date", "  - "), ("title", "    "), ("quote", "    "))}
+          for key, indent in (("date", "  - "), ("title", "    "), ("quote", "    "), ("attribution", "    "))}
     where = f"dossier/articles/{article_id}.yml"
     return [f'{where}:{at["date"]}:11: `events[0].date` is empty text: dates are written in quotes as "YYYY-MM-DD", '
             '"YYYY-MM" or "YYYY" (e.g. "2019-05-27", "2010-03", "2021")',
@@ -53,7 +53,9 @@ def blank_event(text: str, article_id: str) -> list[str]:
             "states the event, copied verbatim: a clause or a sentence, on one line, at most 300 characters, long enough "
             "to be found only there. Matching forgives only differences of whitespace, Arabic diacritics and tatweel, and "
             "the dossier's Arabic folding (sitegen/arabic.py: hamza forms, ة/ه, ى/ي, …). Optional in the schema, but give "
-            "it for every event"]
+            "it for every event",
+            f"{where}:{at['attribution']}:18: `events[0].attribution` is empty text; expected one of: official-statement, "
+            "named-official, anonymous-official, outlet, other-media, witness, armed-group-claim, document"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -79,7 +81,7 @@ def test_from_a_new_text_to_a_reviewed_article(repo, tmp_path):
     assert data["entities"] == ["mustafa-al-kadhimi", "basra"]
     assert data["sha256"] == hashlib.sha256(NEW_TEXT.encode()).hexdigest()
     assert data["draft"] is True and data["summary"] == ""
-    assert data["events"] == [{"date": "", "title": "", "quote": ""}]  # one event, every field shown, blank
+    assert data["events"] == [{"date": "", "title": "", "quote": "", "places": [], "attribution": ""}]  # one event, blank
     assert data["source"] == {"outlet": None}
     assert '#   4: "7 آذار (مارس)" → day 7 of month 03, year not stated: YYYY-03-07 once the year is known' in text
     assert '#   3: "27 آيار 2019" → 2019-05-27 (day)' in text
@@ -357,42 +359,44 @@ KINDS = ("official-statement", "named-official", "anonymous-official", "outlet",
 
 
 def test_the_stub_shows_an_event_with_every_field(repo, tmp_path):
-    """One event, each field with a comment saying whether and how to fill it; the fields the
-    dossier's schema does not have yet are comments, so the stub is valid YAML that check reads."""
+    """One event, each field with a comment saying whether and how to fill it: the required ones
+    written blank (check points at each until it is filled), the optional ones as comments."""
     source = tmp_path / "event.txt"
     source.write_text(NEW_TEXT, encoding="utf-8")
     assert run(repo, "add", str(source)).returncode == 0
     text = stub(repo, "event")
     event = text[text.index("\nevents:"):text.index("\nsha256:")]
-    for field in ("date", "title", "quote"):
-        assert f'{field}: ""' in event and "FILL IN" in event
-    for field in ("date_note", "id", "places", "actors", "attribution", "attributed_to"):
+    for field in ("date", "title", "quote", "attribution"):
+        assert f'    {field}: ""' in event or f'  - {field}: ""' in event, field
+    assert "    places: []" in event and "FILL IN" in event
+    for field in ("date_note", "id", "actors", "attributed_to"):
         assert f"# {field}: " in event, field
     assert all(kind in event for kind in KINDS)
-    assert yaml.safe_load(text)["events"] == [{"date": "", "title": "", "quote": ""}]
-
-
-def test_the_stub_writes_the_event_fields_the_schema_has(repo, tmp_path):
-    """When the schema gives events places and a required attribution (issue 24), the stub writes
-    them blank, and check points at each until it is filled."""
-    schema_path = repo / "dossier" / "schema" / "article.schema.json"
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    items = schema["properties"]["events"]["items"]
-    items["properties"]["places"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/id"}}
-    items["properties"]["attribution"] = {"enum": list(KINDS)}
-    items["required"] = [*items["required"], "attribution"]
-    schema_path.write_text(json.dumps(schema, ensure_ascii=False, indent=1), encoding="utf-8")
-    source = tmp_path / "attributed.txt"
-    source.write_text(NEW_TEXT, encoding="utf-8")
-    assert run(repo, "add", str(source)).returncode == 0
-    text = stub(repo, "attributed")
     assert yaml.safe_load(text)["events"] == [{"date": "", "title": "", "quote": "", "places": [], "attribution": ""}]
     lines = text.splitlines()
     found = problems(run(repo, "check", "--drafts"))
+    line = next(i for i, l in enumerate(lines, 1) if l.startswith("    attribution: "))
+    assert any(p.startswith(f"dossier/articles/event.yml:{line}:") and "events[0].attribution" in p
+               for p in found), found
+
+
+def test_the_stub_leaves_as_comments_the_event_fields_the_schema_lacks(repo, tmp_path):
+    """A dossier whose schema has no places or attribution for events (before issue 24) gets them
+    as comments, so the stub is still valid YAML that check reads."""
+    schema_path = repo / "dossier" / "schema" / "article.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    items = schema["properties"]["events"]["items"]
     for field in ("places", "attribution"):
-        line = next(i for i, l in enumerate(lines, 1) if l.startswith(f"    {field}: "))
-        assert any(p.startswith(f"dossier/articles/attributed.yml:{line}:") and f"events[0].{field}" in p
-                   for p in found), (field, found)
+        items["properties"].pop(field, None)
+    items["required"] = [name for name in items["required"] if name not in ("places", "attribution")]
+    schema_path.write_text(json.dumps(schema, ensure_ascii=False, indent=1), encoding="utf-8")
+    source = tmp_path / "plain.txt"
+    source.write_text(NEW_TEXT, encoding="utf-8")
+    assert run(repo, "add", str(source)).returncode == 0
+    text = stub(repo, "plain")
+    event = text[text.index("\nevents:"):text.index("\nsha256:")]
+    assert "# places: " in event and "# attribution: " in event
+    assert yaml.safe_load(text)["events"] == [{"date": "", "title": "", "quote": ""}]
 
 
 @pytest.mark.parametrize("variant", ["bom", "crlf", "trailing spaces", "final newline", "two final newlines"])

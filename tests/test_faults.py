@@ -139,7 +139,8 @@ def bundled_repo(bundled, tmp_path) -> Path:
 
 
 def _offer(repo: Path) -> tuple[object, str]:
-    return bundle.offered_bundle(Project.at(repo))
+    # as `build` would offer it: with the address the bundle was made for (run() sets SITE_URL)
+    return bundle.offered_bundle(Project.at(repo, site_url=SITE_URL))
 
 
 def test_a_current_regular_valid_bundle_is_offered(bundled_repo):

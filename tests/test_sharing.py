@@ -188,7 +188,7 @@ def test_article_prints_right_to_left_with_citation_and_no_navigation(site, tmp_
 
 
 def test_cards_drawn_during_the_mkdocs_build_all_reach_the_site(repo):
-    """Past 16 new cards a process pool draws them while MkDocs builds; every one ends up in site/."""
+    """Past 16 new cards worker processes draw them while MkDocs builds; every one ends up in site/."""
     from conftest import TEXT, add_article, run
 
     for index in range(24):

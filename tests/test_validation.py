@@ -206,5 +206,5 @@ def test_field_reference_is_rendered_into_the_site(built_template):
     assert partial == fieldref.markdown(fieldref.load_schemas(SCHEMA_DIR), "ar", REPO / "templates")
     page = (built_template / "site" / "contributing" / "index.html").read_text(encoding="utf-8")
     assert page.count("<table>") == 3
-    assert "<code>sha256</code>" in page and "<code>events[].date</code>" in page
+    assert '<code dir="ltr">sha256</code>' in page and '<code dir="ltr">events[].date</code>' in page  # code runs left to right
     assert "&lt;id&gt;" in page  # <id> in descriptions is shown, not taken for a tag

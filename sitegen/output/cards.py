@@ -20,6 +20,9 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
+from ..workers import Worker, WorkerFailed
+from .writer import BuildFailed
+
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 BOLD = FONTS / "Amiri-Bold.ttf"
 REGULAR = FONTS / "Amiri-Regular.ttf"
@@ -154,22 +157,25 @@ def render_card(card: Card) -> bytes:
 MANIFEST = "cards/keys.json"
 
 
-def _drawn(card: Card) -> tuple[bytes, float]:
-    """A card's PNG and the processor time it took (run in a worker process)."""
-    started = time.process_time()
-    png = render_card(card)
-    return png, time.process_time() - started
+def _drawn(cards: list[Card]) -> list[tuple[bytes, float]]:
+    """Each card's PNG and the processor time it took (run in a worker process)."""
+    drawn = []
+    for card in cards:
+        started = time.process_time()
+        png = render_card(card)
+        drawn.append((png, time.process_time() - started))
+    return drawn
 
 
 class Drawing:
     """Many cards being drawn, plus the manifest of their keys (MANIFEST).
 
     A card whose key is in the last build's manifest is reused as the file it is (a Path,
-    linked rather than copied). The others are drawn by a process pool from the moment the
-    Drawing is made, so that the caller can do something else meanwhile (the site stage runs
-    the single-threaded MkDocs build; background=True lowers the pool's priority below
-    it); finish() waits.
-    A few cards are drawn in finish() itself, where a process pool is not worth starting.
+    linked rather than copied). The others are drawn by worker processes, one per core, from
+    the moment the Drawing is made, so that the caller can do something else meanwhile (the
+    site stage runs the single-threaded MkDocs build; background=True lowers the workers'
+    priority below it, so that MkDocs keeps its core and they take what is left); finish()
+    waits. A few cards are drawn in finish() itself, where a process is not worth starting.
     """
 
     def __init__(self, wanted: dict[str, Card], previous_dir: Path | None, background: bool = False):
@@ -187,34 +193,36 @@ class Drawing:
         self.missing = [path for path in wanted if path not in self.done]
         self.cpu = 0.0  # processor seconds spent drawing, in whichever process drew
         self.waited = 0.0  # seconds finish() waited for the drawing
-        self._pool = self._results = None
+        self._workers: list[Worker] = []
         if len(self.missing) > 16:
-            from concurrent.futures import ProcessPoolExecutor
-
-            # One worker per core. In the background they run at a lower priority, so that
-            # the caller's own work (MkDocs) keeps its core and they take what is left.
-            self._pool = ProcessPoolExecutor(os.cpu_count() or 1, initializer=os.nice if background else None,
-                                             initargs=(10,) if background else ())
-            self._results = self._pool.map(_drawn, [wanted[p] for p in self.missing], chunksize=8)
+            # Worker i draws every count-th card from the i-th, so that each gets as many long titles.
+            count = min(os.cpu_count() or 1, len(self.missing))
+            self._workers = [Worker(_drawn, [wanted[p] for p in self.missing[i::count]], nice=10 if background else 0)
+                             for i in range(count)]
 
     def cancel(self) -> None:
-        """Stop drawing (the build failed): cards not started are dropped."""
-        if self._pool:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self.missing = []
+        """Stop drawing (the build failed)."""
+        for worker in self._workers:
+            worker.cancel()
+        self._workers, self.missing = [], []
 
     def finish(self) -> dict[str, bytes | Path | str]:
         started = time.perf_counter()
         try:
-            drawn = self._results if self._pool else map(_drawn, [self.wanted[p] for p in self.missing])
-            for path, (png, cpu) in zip(self.missing, drawn):
-                self.done[path] = png
-                self.cpu += cpu
+            if self._workers:
+                parts = [worker.result() for worker in self._workers]
+                drawn = [parts[i % len(parts)][i // len(parts)] for i in range(len(self.missing))]
+            else:
+                drawn = _drawn([self.wanted[p] for p in self.missing])
+        except WorkerFailed as failed:
+            raise BuildFailed(f"drawing the link-preview cards: {failed}") from None
         finally:
-            if self._pool:
-                self._pool.shutdown(cancel_futures=True)
-                self._pool = None
+            for worker in self._workers:  # gone already, unless one failed and the others still draw
+                worker.cancel()
+            self._workers = []
+        for path, (png, cpu) in zip(self.missing, drawn):
+            self.done[path] = png
+            self.cpu += cpu
         self.waited = time.perf_counter() - started
         self.done[MANIFEST] = json.dumps(dict(sorted(self.keys.items())), indent=0) + "\n"
         return dict(sorted(self.done.items()))

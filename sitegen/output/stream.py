@@ -10,24 +10,22 @@ events, waits for a page only while it is not written yet.
   `on_files` adds them to MkDocs' files as File objects whose source is that folder, in the
   order MkDocs lists a folder (mkdocs.structure.files.file_sort_key): MkDocs sees the same
   files in the same order as when they are in docs/ (a bare `mkdocs build`).
-- The writer writes the snippets the hand-written pages include (_partials/) first, then
-  the pages in MkDocs' reading order, then the other files, each replaced whole, and sends
-  a byte down a pipe for each. Then it makes the files whose paths are known only once made
-  (the search index) and sends their paths; the site stage adds those to the site.
-- `on_page_read_source` waits until the page is written (a hand-written page: until the
-  snippets are) and lets MkDocs read it as usual; `on_env`, which comes after every page
-  is read and before MkDocs copies the other files, waits for the writer to finish.
+- The writer, a sitegen.workers.Worker, writes the snippets the hand-written pages include
+  (_partials/) first, then the pages in MkDocs' reading order, then the other files, each
+  replaced whole, telling the builder of each. Then it makes the files whose paths are known
+  only once made (the search index) and returns their paths; the site stage adds those to
+  the site.
+- `on_pre_page`, which MkDocs runs just before it reads a page's file, waits until the page
+  is written (a hand-written page: until the snippets are); `on_env`, which comes after
+  every page is read and before MkDocs copies the other files, waits for the writer to finish.
 
 A fork shares the parent's memory as it is: nothing is pickled but the late files' paths.
 If the writer fails, the build fails with its message (nothing is swapped in); if the build
-fails, the writer is stopped. Pages given as a plain mapping (or where there is no fork) are
-all written before MkDocs starts, and MkDocs never waits.
+fails, the writer is stopped. Pages given as a plain mapping are all written before MkDocs
+starts, and MkDocs never waits.
 """
 from __future__ import annotations
 
-import json
-import os
-import signal
 import time
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
@@ -36,10 +34,10 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, file_sort_key
 
 from ..plan import PagePlan
+from ..workers import Worker, WorkerFailed
 from .writer import BuildFailed, refuse_outside, write_file
 
 PARTIALS = "_partials/"
-_WRITTEN, _FAILED, _LATE = b".", b"!", b"="
 
 
 def _listing_key(path: str):
@@ -68,37 +66,19 @@ class GeneratedFiles:
         self.position = {path: index for index, path in enumerate(self.order)}
         self.partials = sum(1 for path in self.order if path.startswith(PARTIALS))
         self.waits, self.waited = 0, 0.0  # how often and how long MkDocs waited for a page (for the benchmark)
-        self.late: list[str] | None = None
-        self._pid: int | None = None
-        self._message = b""
-        if not (isinstance(pages, PagePlan) and hasattr(os, "fork")):
-            self.late = self._write(pages)
-            self.written = len(self.order)
-            return
-        self.written = 0
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the writer process: write, report, and leave without the parent's clean-up
-            status = 1
-            try:
-                os.close(read_end)
-                late = self._write(pages, lambda: os.write(write_end, _WRITTEN))
-                _send(write_end, _LATE + json.dumps(late).encode("utf-8"))
-                status = 0
-            except BaseException as error:  # noqa: BLE001 - told to the builder, which fails the build
-                _send(write_end, _FAILED + (str(error) if isinstance(error, BuildFailed) else
-                                            f"{type(error).__name__}: {error}").encode("utf-8", "replace"))
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self._pid, self._read_end = pid, read_end
+        self._late: list[str] | None = None
+        self._writer: Worker[list[str]] | None = None
+        if isinstance(pages, PagePlan):
+            self._writer = Worker(self._write, pages, progress=True)  # tells of each file in self.order written
+        else:
+            self._late = self._write(lambda: None, pages)
 
-    def _write(self, pages, written=lambda: None) -> list[str]:
+    def _write(self, done, pages: PagePlan | Mapping) -> list[str]:
         """Write every planned file in order, then the late ones; the late ones' paths."""
         take = pages.take if isinstance(pages, PagePlan) else pages.__getitem__
         for path in self.order:
             write_file(self.folder / path, take(path))
-            written()
+            done()
         late = pages.later() if isinstance(pages, PagePlan) else {}
         refuse_outside(self.folder, late)
         for path, content in late.items():
@@ -107,67 +87,32 @@ class GeneratedFiles:
 
     # -- the builder's side ---------------------------------------------------------------------
 
-    def _pump(self) -> None:
-        """Take what the writer sends next (blocking until it sends something or ends)."""
-        data = os.read(self._read_end, 65536)
-        if not data:
-            self._reap()
-            return
-        if not self._message:
-            dots = len(data) - len(data.lstrip(_WRITTEN))
-            self.written += dots
-            data = data[dots:]
-        self._message += data
-
-    def _reap(self) -> None:
-        if self._pid is not None:
-            os.waitpid(self._pid, 0)
-            os.close(self._read_end)
-            self._pid = None
-
     def wait_for(self, path: str) -> None:
         """Until path is written; a path not generated (a hand-written page) waits for the snippets."""
         needed = self.position[path] + 1 if path in self.position else self.partials
-        if self.written >= needed:
+        if self._writer is None or self._writer.finished >= needed:
             return
         self.waits += 1
         started = time.perf_counter()
-        while self.written < needed:
-            if self._message or self._pid is None:  # the writer failed or ended
-                self.finish()
-                raise BuildFailed(f"the process writing the generated pages did not write {path}")
-            self._pump()
+        if not self._writer.wait_for(needed):  # the writer ended short of it: failed
+            self.finish()
+            raise BuildFailed(f"the process writing the generated pages did not write {path}")
         self.waited += time.perf_counter() - started
 
     def finish(self) -> list[str]:
         """Wait for the writer to end; the paths of the late files it wrote (or BuildFailed)."""
-        while self._pid is not None:
-            self._pump()
-        if self.late is None:
-            kind, text = self._message[:1], self._message[1:]
-            if kind == _FAILED:
-                raise BuildFailed(text.decode("utf-8", "replace"))
+        if self._late is None:
             try:
-                if kind != _LATE or self.written != len(self.order):
-                    raise ValueError
-                self.late = json.loads(text)
-            except ValueError:
-                raise BuildFailed("the process writing the generated pages ended before it finished") from None
-        return self.late
+                self._late = self._writer.result()
+            except WorkerFailed as failed:  # the writer's own BuildFailed says it all; others say what they were
+                raise BuildFailed(str(failed.error) if isinstance(failed.error, BuildFailed) else
+                                  f"writing the generated pages: {failed}") from None
+        return self._late
 
     def cancel(self) -> None:
         """Stop the writer (the build failed and will not use what it writes)."""
-        if self._pid is not None:
-            try:
-                os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
-
-
-def _send(out: int, message: bytes) -> None:
-    while message:
-        message = message[os.write(out, message):]
+        if self._writer is not None:
+            self._writer.cancel()
 
 
 class GeneratedFilesPlugin(BasePlugin):
@@ -185,9 +130,9 @@ class GeneratedFilesPlugin(BasePlugin):
         others = [f for f in files if f.src_dir != docs]  # the theme's files, after them as before
         return Files(sorted(listed + ours, key=file_sort_key) + others)
 
-    def on_page_read_source(self, page, config):
-        self.generated.wait_for(page.file.src_uri)
-        return None  # MkDocs reads the written file itself
+    def on_pre_page(self, page, config, files):
+        self.generated.wait_for(page.file.src_uri)  # MkDocs reads the page's file right after this event
+        return page
 
     def on_env(self, env, config, files):
         self.generated.finish()  # every other file written before MkDocs copies them
