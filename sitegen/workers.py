@@ -88,7 +88,7 @@ class Worker(Generic[T]):
             finally:
                 os._exit(0)
         os.close(write_end)
-        self._pid, self._read_end, self._ended = pid, read_end, False
+        self._pid, self._read_end, self._ended, self._reaped = pid, read_end, False, False
 
     def _count(self) -> None:
         self.finished += 1
@@ -115,6 +115,16 @@ class Worker(Generic[T]):
                 self._reap()
         return self.finished >= count
 
+    def ended(self) -> bool:
+        """Whether the child has ended, without waiting for it (result() then returns at once,
+        for a result small enough to wait in the pipe)."""
+        if self._pid is None or self._reaped:
+            return True
+        pid, status = os.waitpid(self._pid, os.WNOHANG)
+        if pid:
+            self._status, self._reaped = status, True
+        return bool(pid)
+
     def result(self) -> T:
         """Wait for the child and return what the function returned (or raise WorkerFailed)."""
         if self._outcome is None:
@@ -133,7 +143,8 @@ class Worker(Generic[T]):
 
     def _reap(self) -> None:
         if self._pid is not None:
-            _, self._status = os.waitpid(self._pid, 0)
+            if not self._reaped:
+                _, self._status = os.waitpid(self._pid, 0)
             os.close(self._read_end)
             self._pid = None
 

@@ -98,6 +98,7 @@ def test_from_a_new_text_to_a_reviewed_article(repo, tmp_path):
     edited = text.replace('summary: ""', 'summary: "الكاظمي يتفقد قوات البصرة ويؤكد استمرار حملة حصر السلاح."')
     edited = edited.replace('- date: ""', '- date: "2019-05-27"').replace('    title: ""', '    title: "الكاظمي يتفقد القطعات في البصرة"')
     edited = edited.replace('quote: ""', 'quote: "تفقد رئيس الوزراء مصطفى الكاظمي، اليوم الاثنين (27 آيار 2019)، القطعات الأمنية في البصرة"')
+    edited = edited.replace('    places: []', '    places: [basra]').replace('    attribution: ""', '    attribution: outlet')
     (repo / "dossier" / "articles" / f"{article_id}.yml").write_text(edited, encoding="utf-8")
     assert run(repo, "check").returncode == 0
     built = run(repo, "build")

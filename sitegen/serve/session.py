@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..cache import BuildCache, fingerprint
 from ..project import Project, folder_digest
+from ..workers import Worker, WorkerFailed
 
 log = logging.getLogger("mkdocs.plugins.dossier")
 CACHE_FILE = "cache.pickle"
@@ -68,54 +69,51 @@ def load_cache(project: Project) -> BuildCache:
 
 
 class CacheWriter:
-    """Writes the cache to disk in a forked process, so that the preview never waits for it."""
+    """Writes the cache to disk in a worker process (sitegen/workers.py), so that the preview never
+    waits for it."""
 
     def __init__(self, project: Project, every: float = 30.0):
         self.path = state_dir(project) / CACHE_FILE
-        self.child: int | None = None
+        self.worker: Worker | None = None
         self.every, self.last = every, None
 
     def save(self, cache: BuildCache) -> None:
         """Start writing the cache, unless it was written less than `every` seconds ago (forking a
-        large process costs an edit a moment: the last few edits' results are cheap to make again)."""
+        large process costs an edit a moment: the last few edits' results are cheap to make again)
+        or the last writing is still going on."""
         now = time.monotonic()
         if self.last is not None and now - self.last < self.every:
             return
-        if self.child is not None:
-            done, _ = os.waitpid(self.child, os.WNOHANG)
-            if not done:
-                return  # the last one is still writing: the next build's save catches up
-            self.child = None
-        if not hasattr(os, "fork"):
-            return
+        if self.worker is not None:
+            if not self.worker.ended():
+                return
+            self._finish()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        pid = os.fork()
-        if pid:
-            self.child, self.last = pid, now
-            return
-        code = 0
-        try:  # the child: write, then leave at once (no atexit handlers, no threads of the parent)
-            # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            temporary = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}")
-            try:
-                with open(temporary, "wb") as handle:
-                    pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT))), handle,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, self.path)
-            finally:
-                temporary.unlink(missing_ok=True)
-        except BaseException as error:  # noqa: BLE001 - a cache that cannot be written is only a slower next start
-            print(f"serve: the cache was not kept for the next session ({type(error).__name__}: {error})",
-                  file=sys.stderr, flush=True)
-            code = 1
-        os._exit(code)
+        self.worker, self.last = Worker(_write, self.path, cache), now
+
+    def _finish(self) -> None:
+        try:
+            self.worker.result()
+        except WorkerFailed as failed:  # a cache that cannot be written is only a slower next start
+            log.info(f"serve: the cache was not kept for the next session ({failed})")
+        self.worker = None
 
     def close(self) -> None:
-        if self.child is not None:
-            os.waitpid(self.child, 0)
-            self.child = None
+        if self.worker is not None:
+            self._finish()
+
+
+def _write(path: Path, cache: BuildCache) -> None:
+    # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    temporary = path.with_name(f"{CACHE_FILE}.{os.getpid()}")
+    try:
+        with open(temporary, "wb") as handle:
+            pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT))), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _picklable(entries: dict) -> dict:
