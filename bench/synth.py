@@ -139,6 +139,26 @@ def _latest(date: str) -> datetime.date:
     return datetime.date(parts[0], 12, 31)
 
 
+def _quote(text: str, body: list[str], hidden: list[str], index: int, number: int) -> str | None:
+    """Five to eight whole words of one shown line that occur only once in the text, as a
+    maintainer copies a quote (a generator of its own: the rest of the dossier stays as it was)."""
+    rng = random.Random(index * 7919 + number)
+    lines = [line for line in body if line not in hidden]
+    for _ in range(6):
+        words = rng.choice(lines).split() if lines else []
+        size = rng.randint(5, 8)
+        if len(words) < size:
+            continue
+        start = rng.randrange(len(words) - size + 1)
+        span = words[start:start + size]
+        if not (span[0].isalpha() and span[-1].isalpha()):
+            continue
+        quote = " ".join(span)
+        if text.count(quote) == 1 and len(quote) <= 300:
+            return quote
+    return None
+
+
 def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: random.Random,
                  kinds: dict[str, str] | None = None, shared: SharedEvents | None = None) -> tuple[str, bytes]:
     """The .yml text and the .txt bytes of one synthetic article."""
@@ -173,7 +193,7 @@ def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: ran
                 shared.known.append((event_id, event_date, _latest(event_date), title_pick))
         if event_id:
             taken.add(event_id)
-        events.append((event_date, title_pick, event_id))
+        events.append((event_date, title_pick, event_id, _quote(text.decode("utf-8"), body, hide, index, len(events))))
 
     lines = [SCHEMA_LINE, f"title: {q(title)}", f"date: {q(date)}"]
     if not date.count("-") == 2 and rng.random() < 0.5:
@@ -192,9 +212,11 @@ def make_article(index: int, n: int, pool: Pool, entity_ids: list[str], rng: ran
     entities = rng.sample(entity_ids, k=min(len(entity_ids), rng.randint(3, 8)))
     lines.append(f"entities: [{', '.join(entities)}]")
     lines.append("events:")
-    for event_date, event_title, event_id in events:
+    for event_date, event_title, event_id, quote in events:
         lines.append(f"  - date: {q(event_date)}")
         lines.append(f"    title: {q(event_title)}")
+        if quote:
+            lines.append(f"    quote: {q(quote)}")
         lines.append(f"    attribution: {rng.choice(ATTRIBUTIONS)}")
         if event_id:
             lines.append(f"    id: {event_id}")

@@ -208,7 +208,7 @@ class ServeAdapter:
         outcome = pipeline.generate(project, cache=self.cache, include_drafts=True, strict_drafts=True)
         self.problems, self.warnings = outcome.problems, outcome.warnings
         for warning in outcome.warnings:
-            log.warning(f"{warning} (a draft: left out until fixed)")
+            log.warning(str(warning))  # a draft's problem (left out until fixed) or a warning such as a missing quote
         if outcome.generated is None:
             for problem in outcome.problems:
                 log.error(str(problem))

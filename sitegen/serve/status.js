@@ -16,7 +16,7 @@
     var heading = document.createElement("strong");
     heading.textContent = errors
       ? errors + " problem(s) in the dossier: the preview shows the last good pages until they are fixed"
-      : problems.length + " draft(s) with problems, left out until fixed";
+      : problems.length + " warning(s): drafts with problems are left out until fixed; the rest do not stop a build";
     box.appendChild(heading);
     problems.forEach(function (p) {
       var line = document.createElement("div");
