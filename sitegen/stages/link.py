@@ -99,7 +99,10 @@ class LinkedArticle:
 
     @cached_property
     def _marked(self) -> tuple[list[list[Segment | Quote]], list[str | None]]:
-        return _paragraphs(self.article, self.mentions)
+        # Kept by the article and the names it was matched against (its fingerprint): an event page
+        # asks for the quotes' anchors of every article that reports it, on every edit under serve.
+        make = lambda: _paragraphs(self.article, self.mentions)  # noqa: E731
+        return self.relations.cache.get("paragraphs", self.fingerprint, make) if self.relations else make()
 
     @property
     def paragraphs(self) -> list[list[Segment | Quote]]:

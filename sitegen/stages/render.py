@@ -258,8 +258,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
                      for r in item.related),
                tuple((n.theme_id, n.previous and n.previous.fingerprint, n.next and n.next.fingerprint)
                      for n in item.neighbours))
-        # The text cut at names and quotes: the same for the same article and names (item.fingerprint).
-        paragraphs, anchors = cache.get("paragraphs", item.fingerprint, lambda: (item.paragraphs, item.event_anchors))
+        paragraphs, anchors = item.paragraphs, item.event_anchors  # kept in the cache by the link stage
         events = sorted(zip(article.events, anchors), key=lambda pair: pair[0].date)  # oldest first
         return key, dict(article=article, paragraphs=paragraphs, events=events,
                          page_url=run.page_url(page_path(article)),
