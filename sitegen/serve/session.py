@@ -11,6 +11,7 @@ machine's own, written by serve into a git-ignored folder; it is never read from
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import pickle
@@ -40,6 +41,7 @@ def site_dir(project: Project) -> Path:
     return state_dir(project) / "site"
 
 
+@functools.cache  # the running code: read once, as it was when this process started using it
 def _code_stamp() -> str:
     code = Path(__file__).resolve().parent.parent
     versions = []

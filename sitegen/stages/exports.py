@@ -136,30 +136,36 @@ EVENT_FIELDS = [
 ]
 
 
-def _event_rows(linked: LinkedDossier) -> list[dict]:
-    rows = []
-    for record in linked.events:
-        for report in record.reports:
-            event, article = report.event, report.article
-            rows.append({"event_id": event.id or "", "date": event.date.iso, "date_precision": event.date.precision,
-                         "title": event.title, "article_id": article.id, "event_index": report.index + 1,
-                         "outlet": article.source.outlet or "", "attribution": event.attribution,
-                         "attributed_to": event.attributed_to or "", "places": event.places, "actors": event.actors,
-                         "quote": event.quote or ""})
-    return rows
+def _record_rows(record) -> list[dict]:
+    """One row per report of an event record (an event_id shared by several rows is one event)."""
+    return [{"event_id": report.event.id or "", "date": report.event.date.iso,
+             "date_precision": report.event.date.precision, "title": report.event.title,
+             "article_id": report.article.id, "event_index": report.index + 1,
+             "outlet": report.article.source.outlet or "", "attribution": report.event.attribution,
+             "attributed_to": report.event.attributed_to or "", "places": report.event.places,
+             "actors": report.event.actors, "quote": report.event.quote or ""}
+            for report in record.reports]
 
 
-def events_json(linked: LinkedDossier) -> str:
-    return json.dumps(_event_rows(linked), ensure_ascii=False, indent=1) + "\n"
+def _per_record(linked: LinkedDossier, cache: BuildCache, kind: str, make) -> list[str]:
+    """make(rows) for every event record, in order, each kept by what its reports' articles hold,
+    so that serve makes again only the records an edit touched."""
+    return [cache.get(kind, (record.key,), lambda record=record: make(_record_rows(record))) for record in linked.events]
 
 
-def events_csv(linked: LinkedDossier) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([name for name, _, _ in EVENT_FIELDS])
-    for row in _event_rows(linked):
-        writer.writerow([";".join(value) if isinstance(value, list) else value for value in row.values()])
-    return out.getvalue()
+def events_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+    """Every report's row as one JSON list, byte for byte as json.dumps(rows, indent=1) writes it."""
+    parts = [part for part in _per_record(linked, cache, "event-json",
+                                          lambda rows: ",\n".join(_nested_json(row, depth=1) for row in rows)) if part]
+    return "[\n" + ",\n".join(parts) + "\n]\n" if parts else "[]\n"
+
+
+def events_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+    def lines(rows: list[dict]) -> str:
+        return "".join(_csv_line([";".join(value) if isinstance(value, list) else value for value in row.values()])
+                       for row in rows)
+
+    return _csv_line([name for name, _, _ in EVENT_FIELDS]) + "".join(_per_record(linked, cache, "event-csv", lines))
 
 
 # The dossier's licences: its metadata (what the maintainers write) is open; the article texts

@@ -422,8 +422,8 @@ def data_files(linked: LinkedDossier, env: jinja2.Environment, site_url: str, wo
         "data/citations.json": exports.citations_json(linked, site_url, cache),
         "data/citations.bib": exports.citations_bibtex(linked, site_url, words["archived_copy"], cache),
         "data/atom.xml": atom,
-        "data/events.csv": exports.events_csv(linked),
-        "data/events.json": exports.events_json(linked),
+        "data/events.csv": exports.events_csv(linked, cache),
+        "data/events.json": exports.events_json(linked, cache),
     }
 
 
