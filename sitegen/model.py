@@ -1,6 +1,8 @@
 """Plain data classes that flow through the stages: load → validate → link → render → site."""
 from __future__ import annotations
 
+import functools
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,7 +292,7 @@ class EventRecord:
         found = {r.event.attribution for r in self.reports}
         return [kind for kind in ATTRIBUTIONS if kind in found]
 
-    @property
+    @functools.cached_property  # asked for by every page and data file that shows it; reports never change
     def key(self) -> str:
         """What a page showing it depends on."""
         from .cache import fingerprint

@@ -108,7 +108,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
                                            cache=cache)
             if validation.checked is not None:  # also when other things are wrong: every problem in one run
                 validation.warnings = _sorted(validation.warnings + alias_reach.common_aliases(
-                    validation.checked, raw.entities, raw.root))
+                    validation.checked, raw.entities, raw.root, cache))
         problems = _sorted(problems + validation.problems)
         if problems or validation.dossier is None:
             return _failed(cache, Outcome(None, problems, validation.warnings))

@@ -70,19 +70,23 @@ def _article_order(article) -> tuple:
 
 
 def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED, *,
-              labels: dict) -> list[SearchDocument]:
+              labels: dict, cache: BuildCache = NO_CACHE) -> list[SearchDocument]:
     """Everything the search finds: articles, events with a page, themes, entities and the hand-written pages."""
     words = labels["search"]  # templates/labels.yml: the kind shown beside a result
     kind_labels = {"article": words["article"], "theme": words["theme"], "page": words["page"],
                    **{kind: names["one"] for kind, names in labels["kinds"].items()}}
     dossier = linked.dossier
     found: list[SearchDocument] = []
-    for item in linked.articles.values():
-        article = item.article
-        found.append(SearchDocument(
+    def article_document(article) -> SearchDocument:
+        return SearchDocument(
             url=style.url(f"articles/{article.id}.md"), title=article.title, date_iso=article.date.iso,
             date_label=format_partial_date(article.date), kind="article", kind_label=kind_labels["article"],
-            summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article)))
+            summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article))
+
+    for item in linked.articles.values():  # each kept by its article (serve: the same document, its hash known)
+        found.append(cache.get("search-document", (item.article.fingerprint or id(item.article), str(style),
+                                                   kind_labels["article"]),
+                               lambda article=item.article: article_document(article)))
     entities_by_id = {e.id: e for e in dossier.entities}
     for record in linked.events_by_id.values():  # an event with a page: its places and the reports' quotes
         found.append(SearchDocument(
@@ -124,6 +128,6 @@ def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle =
     A document's terms are cut again only when the document changed (cache: `serve` keeps one
     for the session, so an edit re-reads only what it touched).
     """
-    docs = documents(linked, docs_dir, style, labels=labels)
+    docs = documents(linked, docs_dir, style, labels=labels, cache=cache)
     terms = {doc: cache.get("search-terms", doc, lambda doc=doc: document_terms(doc)) for doc in docs}
     return build_search_files(docs, terms, cache)

@@ -82,6 +82,10 @@ class ServeAdapter:
         self.removed: list[str] = []
         self.changed: set[str] = set()  # what the last regeneration wrote into docs/
         self.nav: list | None = None
+        # The generated pages the preview's site holds, learnt from the disk at the session's first
+        # build and kept up to date after it (no look at every page's HTML on every edit).
+        self.built: set[str] | None = None
+        self.offered: set[str] = set()  # the generated pages of the build under way
         self.problems: list = []
         self.warnings: list = []
         self._bytecode = None
@@ -113,7 +117,8 @@ class ServeAdapter:
             config.nav = self.nav
             # The pages a last session or build left in the site stay only if what every page
             # shows (configuration, theme overrides, navigation) is as it was; else all are rebuilt.
-            session.prepare_site(Path(config.site_dir), session.site_stamp(self.project, self.nav))
+            if not session.prepare_site(Path(config.site_dir), session.site_stamp(self.project, self.nav)):
+                self.built = None  # emptied: every page is built again
         config.extra_javascript.extend(STATUS_SCRIPTS)
         return config
 
@@ -150,6 +155,8 @@ class ServeAdapter:
                 stem = path[:-3]
                 target = site / (f"{stem}.html" if stem == "index" or stem.endswith("/index") else f"{stem}/index.html")
                 target.unlink(missing_ok=True)
+            if self.built is not None:
+                self.built.discard(path)
         return self._only_what_changed(files)
 
     def _only_what_changed(self, files):
@@ -160,15 +167,17 @@ class ServeAdapter:
         from mkdocs.structure.files import Files
 
         in_nav = set(_nav_paths(self.nav or []))
+        built = self.built
+        generated = [file for file in files if file.src_uri.split("/", 1)[0] in GENERATED_DIRS]
+        self.offered = {file.src_uri for file in generated}
 
         def wanted(file) -> bool:
-            if file.src_uri.split("/", 1)[0] not in GENERATED_DIRS or file.src_uri in self.changed:
+            if file.src_uri in self.changed or file.src_uri in in_nav:
                 return True
-            return file.src_uri in in_nav or not Path(file.abs_dest_path).exists()
+            return not Path(file.abs_dest_path).exists() if built is None else file.src_uri not in built
 
-        kept = [file for file in files if wanted(file)]
-        return files if len(kept) == len(files) else Files(kept)
-        return files
+        left_out = {id(file) for file in generated if not wanted(file)}
+        return Files([file for file in files if id(file) not in left_out]) if left_out else files
 
     def on_env(self, env, config, files):
         if self.serving:
@@ -186,6 +195,7 @@ class ServeAdapter:
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json.dumps(problems, ensure_ascii=False) + ";\n", encoding="utf-8")
         gc.enable()
+        self.built = (self.built or set()) | self.offered  # every generated page is in the site now
         if not self.problems and self.saver is not None:
             self.saver.save(self.cache)  # for the next session's start, written by a forked process
         self._builds += 1
@@ -196,6 +206,7 @@ class ServeAdapter:
     def on_build_error(self, error) -> None:
         if self.serving:
             gc.enable()  # on_post_build does not run after a failed build
+            self.built = None  # which pages it wrote is not known: the next build looks at the site
 
     def on_shutdown(self) -> None:
         if self.saver is not None:

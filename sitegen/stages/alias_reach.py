@@ -13,15 +13,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..arabic import Matcher, folded_words, name_forms, stems
-from ..model import Dossier, Problem
+from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..model import Article, Dossier, Problem
 from .yaml_reader import YamlDocument, rel
 
 MIN_ARTICLES = 10  # in a smaller dossier any name may well be in most articles
 MOST = 0.5  # an alias found in more than this share of the articles
 
 
-def common_aliases(dossier: Dossier, entities_document: YamlDocument | None, root: Path) -> list[Problem]:
-    """A warning, at the alias's line in entities.yml, for each alias found in most articles."""
+def common_aliases(dossier: Dossier, entities_document: YamlDocument | None, root: Path,
+                   cache: BuildCache = NO_CACHE) -> list[Problem]:
+    """A warning, at the alias's line in entities.yml, for each alias found in most articles.
+
+    Which aliases an article holds is kept in cache by the article and every entity's spellings:
+    serve reads again only the articles an edit changed."""
     total = len(dossier.articles)
     if total < MIN_ARTICLES or entities_document is None or not isinstance(entities_document.data, list):
         return []
@@ -32,14 +37,22 @@ def common_aliases(dossier: Dossier, entities_document: YamlDocument | None, roo
     # attach the entity (تنظيم داعش names the entity whatever its alias داعش does).
     aliases = [(entity, k, alias, forms(alias), forms(entity.name))
                for entity in dossier.entities for k, alias in enumerate(entity.aliases)]
-    found_in: list[list] = [[] for _ in aliases]
-    for article in dossier.articles:
+    spellings = fingerprint(*(f"{entity.id}\0{k}\0{alias}\0{entity.name}"
+                              for entity, k, alias, _, _ in aliases))
+
+    def holds(article: Article) -> tuple[int, ...]:
         readings: set[str] = set()
         for word in set(folded_words("\n".join(article.body_lines))):
             readings |= stems(word)
-        for number, (_, _, _, alias_forms, name) in enumerate(aliases):
-            if alias_forms and all(form & readings for form in alias_forms) and not all(f & readings for f in name):
-                found_in[number].append(article)
+        return tuple(number for number, (_, _, _, alias_forms, name) in enumerate(aliases)
+                     if alias_forms and all(form & readings for form in alias_forms)
+                     and not all(f & readings for f in name))
+
+    found_in: list[list] = [[] for _ in aliases]
+    for article in dossier.articles:
+        for number in cache.get("alias-reach", (article.fingerprint or id(article), spellings),
+                                lambda article=article: holds(article)):
+            found_in[number].append(article)
     index = {item.get("id"): i for i, item in enumerate(entities_document.data) if isinstance(item, dict)}
     warnings = []
     for (entity, k, alias, alias_forms, _), articles in zip(aliases, found_in):

@@ -5,6 +5,8 @@ comparing all pairs of articles, so the cost grows with the dossier, not with it
 """
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import heapq
 import math
@@ -217,6 +219,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
                          event_index.by_entity(records))
 
 
+@functools.lru_cache(maxsize=4096)  # asked for every article on every build: few names, many articles
 def outlet_slug(name: str) -> str:
     """The slug of a named outlet's page: the same for every spelling variant of its name, so a
     byline can link to the page from the name alone."""
