@@ -25,12 +25,12 @@ from pathlib import Path
 import jinja2
 
 from . import arabic, pipeline
+from .checking import checker, load, validate
+from .checking.schema import Schemas
+from .checking.schema_messages import BIDI_CONTROLS, ID_HINT
+from .checking.yaml_reader import rel
 from .model import PartialDate, Problem
 from .project import Project
-from .schema import Schemas
-from .schema_messages import BIDI_CONTROLS, ID_HINT
-from .stages import checker, load, validate
-from .stages.yaml_reader import rel
 
 
 # Month names as they are folded by arabic.normalize (hamza forms, ة/ه, ى/ي, diacritics).

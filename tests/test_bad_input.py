@@ -162,7 +162,7 @@ def test_yaml_alias_bomb_is_refused_within_a_second(repo):
 
 
 def test_yaml_alias_bomb_is_refused_in_well_under_a_second_in_process(tmp_path):
-    from sitegen.stages import load
+    from sitegen.checking import load
 
     path = tmp_path / "dossier" / "articles" / "bomb.yml"
     path.parent.mkdir(parents=True)
@@ -670,7 +670,7 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(repo, monkeypat
 
     from sitegen import pipeline
     from sitegen.project import Project
-    from sitegen.stages import load
+    from sitegen.checking import load
 
     add_article(repo)
 

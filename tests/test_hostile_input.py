@@ -19,7 +19,7 @@ from browser import chromium
 from conftest import REPO, TEXT, add_article, article_yaml, assert_refused, problems, run
 
 from sitegen import arabic
-from sitegen.schema import MAX_MESSAGES_PER_FILE
+from sitegen.checking.schema import MAX_MESSAGES_PER_FILE
 
 A = "dossier/articles/test-article.yml"
 T = "dossier/articles/test-article.txt"

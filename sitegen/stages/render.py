@@ -31,7 +31,7 @@ from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import event_pages, exports
 from .link import LinkedDossier, Outlet, outlet_slug
-from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
+from .values import (front_matter, groupby_initial as _groupby_initial, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
 
 

@@ -8,8 +8,8 @@ import re
 
 import jsonschema
 
-from . import characters
-from .model import PartialDate
+from .. import characters
+from ..model import PartialDate
 
 BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
 

@@ -22,10 +22,10 @@ import jsonschema
 import jsonschema.validators
 from jsonschema import ValidationError
 
-from .cache import fingerprint
-from .model import Problem
+from ..cache import fingerprint
+from ..model import Problem
 from .schema_messages import _deref, _local_def, _most_telling, _short, describe, schema_message
-from .stages.yaml_reader import YamlDocument, line_col, not_utf8, rel
+from .yaml_reader import YamlDocument, line_col, not_utf8, rel
 
 NAMES = ("article", "themes", "entities")
 _KINDS = {"article": "an article's metadata", "themes": "dossier/themes.yml", "entities": "dossier/entities.yml"}
@@ -98,10 +98,6 @@ def _max_items(validator, limit, instance, schema):
 
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
                                           {"pattern": _pattern, "uniqueItems": _unique_items, "maxItems": _max_items})
-
-
-class SchemaProblem(Exception):
-    """A schema file that is missing or broken: the dossier cannot be checked."""
 
 
 MAX_SCHEMA_BYTES = 1_000_000

@@ -1,4 +1,4 @@
-"""Stage 2, validate: check the loaded dossier against the JSON Schemas (sitegen/schema.py) and
+"""Stage 2, validate: check the loaded dossier against the JSON Schemas (checking/schema.py) and
 the rules a schema cannot express, and turn it into model objects. Every problem is collected;
 none stops the others.
 
@@ -30,11 +30,11 @@ from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
 from ..model import (Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme,
                      shown_lines)
-from ..schema import Schemas
-from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
+from .schema import Schemas
+from .schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from . import text_rules
 from .archived import archived_copies
-from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
+from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, capped, is_bad, valid_id
 from .event_checks import check_event, conflicting_dates
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
@@ -78,7 +78,7 @@ def check_themes(document: YamlDocument | None, checker: Checker) -> list[Theme]
     bad = checker.schema(document, "themes")
     themes, seen_ids, seen_titles = [], {}, {}
     for index, item in enumerate(_items(document, checker, "themes")):
-        if _is_bad(bad, (index,)):
+        if is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
         if item["id"] in seen_ids:
@@ -130,7 +130,7 @@ def check_entities(document: YamlDocument | None, checker: Checker) -> list[Enti
     bad = checker.schema(document, "entities")
     entities, seen_ids, seen_names = [], {}, {}
     for index, item in enumerate(_items(document, checker, "entities")):
-        if _is_bad(bad, (index,)):
+        if is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
         duplicate = item["id"] in seen_ids
@@ -267,7 +267,7 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                 value = value[key]
             else:
                 return False
-        return not _is_bad(bad, key_path)
+        return not is_bad(bad, key_path)
 
     date = checker.date(document, ("date",), data["date"]) if ok("date") else None
     events = []
@@ -433,8 +433,8 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if article:
             articles.append(article)
     checker.problems.extend(conflicting_dates(articles, raw.root))
-    problems = _capped(checker.problems)
+    problems = capped(checker.problems)
     checked = Dossier(themes[0], entities[0], articles)
     if problems:
-        return Validation(None, problems, _capped(warnings), checked)
-    return Validation(checked, [], _capped(warnings), checked)
+        return Validation(None, problems, capped(warnings), checked)
+    return Validation(checked, [], capped(warnings), checked)
