@@ -98,3 +98,109 @@ def test_the_pipeline_reads_no_environment_variable():
                for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                if "os.environ" in line or "getenv(" in line]
     assert not readers, readers
+
+
+# The layers of sitegen/, lowest first (ARCHITECTURE.md): a module imports from its own layer or
+# from one below it, never from one above, so that each layer can be read, tested and changed
+# knowing only those beneath it. A module is named by its own name or its package's.
+LAYERS = (
+    ("foundation", {"sitegen.model", "sitegen.cache", "sitegen.arabic", "sitegen.characters", "sitegen.quotes",
+                    "sitegen.json_in_script", "sitegen.urls", "sitegen.config", "sitegen.project",
+                    "sitegen.checksums", "sitegen.plan", "sitegen.workers", "sitegen.report", "sitegen.geo"}),
+    ("checking", {"sitegen.checking"}),
+    ("stages", {"sitegen.stages", "sitegen.fieldref"}),
+    ("search", {"sitegen.search"}),
+    ("output", {"sitegen.output"}),
+    ("pipeline", {"sitegen.pipeline"}),
+    ("serve", {"sitegen.serve"}),
+    ("commands", {"sitegen.add", "sitegen.verify", "sitegen.mkdocs_hooks"}),
+)
+# Imports that still go up, each to be removed by the change that owns its module (issue 23's
+# page families move the cards' plan out of stages/render.py).
+UPWARD_FOR_NOW = {("sitegen.stages.render", "sitegen.output.cards")}
+LONGEST_FUNCTION = 80  # lines, its signature and body
+LONG_FOR_NOW = {("sitegen/stages/render.py", "plan")}  # issue 23's page families split it
+
+
+def _layer(module: str) -> int | None:
+    for rank, (_, members) in enumerate(LAYERS):
+        if any(module == member or module.startswith(member + ".") for member in members):
+            return rank
+    return None
+
+
+def _all_imports(path: Path) -> list[tuple[int, str, list[str]]]:
+    """(line, sitegen module, names taken from it) for every import of a sitegen module in path,
+    at module level or inside a function."""
+    name = _name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name, []) for alias in node.names if alias.name.startswith("sitegen")]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("sitegen"):
+                continue
+            for alias in node.names:  # `from . import x` takes module x; `from .m import f` takes f from m
+                candidate = f"{target}.{alias.name}"
+                found.append((node.lineno, candidate, []) if candidate in _ALL else (node.lineno, target, [alias.name]))
+    return found
+
+
+def test_every_module_has_a_layer():
+    unplaced = [_name(p) for p in MODULES if _name(p) != "sitegen" and _layer(_name(p)) is None]
+    assert not unplaced, f"add these modules to a layer of LAYERS (and to ARCHITECTURE.md): {unplaced}"
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    upward, seen = [], 0
+    for path in MODULES:
+        module = _name(path)
+        for line, target, _ in _all_imports(path):
+            seen += 1
+            mine, theirs = _layer(module), _layer(target)
+            if mine is not None and theirs is not None and theirs > mine and (module, target) not in UPWARD_FOR_NOW:
+                upward.append(f"{path.relative_to(REPO)}:{line}: {LAYERS[mine][0]} imports {target} "
+                              f"({LAYERS[theirs][0]})")
+    assert seen > 100, "the imports were not read"
+    assert not upward, upward
+
+
+def test_no_function_is_over_80_lines():
+    long, seen = [], 0
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                seen += 1
+                lines = node.end_lineno - node.lineno + 1
+                where = (str(path.relative_to(REPO)), node.name)
+                if lines > LONGEST_FUNCTION and where not in LONG_FOR_NOW:
+                    long.append(f"{where[0]}:{node.lineno}: {node.name} is {lines} lines")
+    assert seen > 300, "the functions were not read"
+    assert not long, long
+
+
+def test_no_private_name_is_used_across_modules():
+    """A `_name` is its module's own: no other module imports it or reads it as `module._name`."""
+    crossing = []
+    for path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules_here = set()
+        for line, target, names in _all_imports(path):
+            crossing += [f"{path.relative_to(REPO)}:{line}: imports {target}.{n}" for n in names if n.startswith("_")]
+        for node in ast.walk(tree):
+            for alias in node.names if isinstance(node, (ast.Import, ast.ImportFrom)) else ():
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("sitegen")) \
+                        or alias.name.startswith("sitegen"):
+                    modules_here.add((alias.asname or alias.name).split(".")[0])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules_here \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                crossing.append(f"{path.relative_to(REPO)}:{node.lineno}: reads {node.value.id}.{node.attr}")
+    assert not crossing, crossing

@@ -156,7 +156,7 @@ class Checker:
         schema has already said there are too many, and the rest are not looked at."""
         if not isinstance(value, list):
             return []
-        limit = max_items(self.schemas.raw[name], key_path)
+        limit = max_items(self.schemas.refs(name), key_path)
         return value if limit is None else value[:limit]
 
     def did_you_mean(self, value, suggestions: "Suggestions") -> str:
