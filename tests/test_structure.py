@@ -17,14 +17,16 @@ def _name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _module_level_imports(path: Path) -> set[str]:
-    """The sitegen modules a module imports when it is imported (not inside functions)."""
+def _imports(path: Path, everywhere: bool = False) -> list[tuple[int, str, list[str]]]:
+    """(line, sitegen module, names taken from it) for each import of a sitegen module in path: those
+    run when it is imported, or everywhere (inside functions too)."""
     name = _name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree) if everywhere else tree.body:
         if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("sitegen")}
+            found += [(node.lineno, alias.name, []) for alias in node.names if alias.name.startswith("sitegen")]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -34,11 +36,15 @@ def _module_level_imports(path: Path) -> set[str]:
                 target = node.module or ""
             if not target.startswith("sitegen"):
                 continue
-            # `from . import x` names a module; `from .m import f` names m
-            for alias in node.names:
+            for alias in node.names:  # `from . import x` takes module x; `from .m import f` takes f from m
                 candidate = f"{target}.{alias.name}"
-                found.add(candidate if candidate in _ALL else target)
-    return found & _ALL
+                found.append((node.lineno, candidate, []) if candidate in _ALL else (node.lineno, target, [alias.name]))
+    return found
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """The sitegen modules a module imports when it is imported (not inside functions)."""
+    return {target for _, target, _ in _imports(path)} & _ALL
 
 
 _ALL = {_name(p) for p in MODULES}
@@ -129,30 +135,6 @@ def _layer(module: str) -> int | None:
     return None
 
 
-def _all_imports(path: Path) -> list[tuple[int, str, list[str]]]:
-    """(line, sitegen module, names taken from it) for every import of a sitegen module in path,
-    at module level or inside a function."""
-    name = _name(path)
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name, []) for alias in node.names if alias.name.startswith("sitegen")]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            if not target.startswith("sitegen"):
-                continue
-            for alias in node.names:  # `from . import x` takes module x; `from .m import f` takes f from m
-                candidate = f"{target}.{alias.name}"
-                found.append((node.lineno, candidate, []) if candidate in _ALL else (node.lineno, target, [alias.name]))
-    return found
-
-
 def test_every_module_has_a_layer():
     unplaced = [_name(p) for p in MODULES if _name(p) != "sitegen" and _layer(_name(p)) is None]
     assert not unplaced, f"add these modules to a layer of LAYERS (and to ARCHITECTURE.md): {unplaced}"
@@ -162,7 +144,7 @@ def test_no_module_imports_from_a_layer_above_its_own():
     upward, seen = [], 0
     for path in MODULES:
         module = _name(path)
-        for line, target, _ in _all_imports(path):
+        for line, target, _ in _imports(path, everywhere=True):
             seen += 1
             mine, theirs = _layer(module), _layer(target)
             if mine is not None and theirs is not None and theirs > mine and (module, target) not in UPWARD_FOR_NOW:
@@ -192,7 +174,7 @@ def test_no_private_name_is_used_across_modules():
     for path in MODULES:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules_here = set()
-        for line, target, names in _all_imports(path):
+        for line, target, names in _imports(path, everywhere=True):
             crossing += [f"{path.relative_to(REPO)}:{line}: imports {target}.{n}" for n in names if n.startswith("_")]
         for node in ast.walk(tree):
             for alias in node.names if isinstance(node, (ast.Import, ast.ImportFrom)) else ():
