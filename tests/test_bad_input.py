@@ -754,10 +754,12 @@ def test_hostile_content_is_shown_literally(repo):
             assert f"بقايا {ESCAPED}" in html_text, path
     entity = shown(pages[site / "entities" / "barham-salih" / "index.html"])
     assert re.search(r"<title>برهم " + re.escape(ESCAPED) + " - ", entity)
-    # the search files hold the text as data (a JSON string, shown with textContent), and in a
-    # browser the result shows it literally and runs nothing
+    # the search files hold the text as data (a JSON string, its < and > written \u003c and \u003e
+    # so that nothing in it can end a script; shown with textContent), and in a browser the
+    # result shows it literally and runs nothing
     chunks = "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "docs").glob("*.js"))
-    assert _json.dumps("عنوان " + HOSTILE, ensure_ascii=False) in chunks
+    written = _json.dumps("عنوان " + HOSTILE, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    assert written in chunks and "<script>" not in chunks
     from browser import chromium, served
 
     with served(site) as base, chromium() as driver:
