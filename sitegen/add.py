@@ -25,12 +25,12 @@ from pathlib import Path
 import jinja2
 
 from . import arabic, pipeline
+from .checking import checker, load, validate
+from .checking.schema import Schemas
+from .checking.schema_messages import BIDI_CONTROLS, ID_HINT
+from .checking.yaml_reader import rel
 from .model import PartialDate, Problem
 from .project import Project
-from .schema import Schemas
-from .schema_messages import BIDI_CONTROLS, ID_HINT
-from .stages import checker, load, validate
-from .stages.yaml_reader import rel
 
 
 # Month names as they are folded by arabic.normalize (hamza forms, ة/ه, ى/ي, diacritics).
@@ -266,6 +266,37 @@ def _write_new(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _id_problem(article_id: str, text_path: Path) -> str | None:
+    """Why article_id (given with --id, or made from the file name) cannot be the new article's, or None."""
+    if not article_id:
+        return (f"cannot make an id from the file name {text_path.name!r}: give one with "
+                f"--id, e.g. --id kadhimi-visit-to-basra ({ID_HINT})")
+    if not checker.valid_id(article_id):
+        invisible = BIDI_CONTROLS.search(article_id)
+        why = f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else ""
+        return (f"--id {article_id!r}{why} is not a valid article id: {ID_HINT}, at "
+                f"most {checker.ID_MAX} characters; it becomes dossier/articles/<id>.txt and "
+                "the page's address, so it cannot contain / or ..")
+    if article_id in checker.RESERVED_IDS:
+        return f"--id {article_id!r} is reserved: the site has a page of that name of its own; choose another id"
+    return None
+
+
+def _write_both(raw: bytes | None, txt: Path, document: str, yml: Path) -> None:
+    """The text (unless it is already in place: raw None) and the stub, each created new; the text
+    written here is removed again if the stub cannot be (FileExistsError: a file appeared)."""
+    wrote_text = False
+    try:
+        if raw is not None:
+            _write_new(txt, raw)
+            wrote_text = True
+        _write_new(yml, document.encode("utf-8"))
+    except BaseException:
+        if wrote_text:
+            txt.unlink(missing_ok=True)
+        raise
+
+
 def add(project: Project, text_path: Path, article_id: str | None) -> int:
     dossier = project.dossier_dir
     articles = dossier / "articles"
@@ -273,18 +304,9 @@ def add(project: Project, text_path: Path, article_id: str | None) -> int:
     if not text_path.is_file():
         return _refuse([Problem(shown, 1, 1, "no such file: give the path of the article's text file (UTF-8)")])
     article_id = article_id if article_id is not None else derive_id(text_path.name)
-    if not article_id:
-        return _refuse([Problem(shown, 1, 1, f"cannot make an id from the file name {text_path.name!r}: give one with "
-                                             f"--id, e.g. --id kadhimi-visit-to-basra ({ID_HINT})")])
-    if not checker.valid_id(article_id):
-        invisible = BIDI_CONTROLS.search(article_id)
-        why = f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else ""
-        return _refuse([Problem(shown, 1, 1, f"--id {article_id!r}{why} is not a valid article id: {ID_HINT}, at "
-                                             f"most {checker.ID_MAX} characters; it becomes dossier/articles/<id>.txt and "
-                                             "the page's address, so it cannot contain / or ..")])
-    if article_id in checker.RESERVED_IDS:
-        return _refuse([Problem(shown, 1, 1, f"--id {article_id!r} is reserved: the site has a page of that name of its "
-                                             "own; choose another id")])
+    why_not = _id_problem(article_id, text_path)
+    if why_not:
+        return _refuse([Problem(shown, 1, 1, why_not)])
     txt, yml = articles / f"{article_id}.txt", articles / f"{article_id}.yml"
     in_place = txt.exists() and txt.resolve() == text_path.resolve()
     existing = [p for p in (yml, None if in_place else txt) if p is not None and (p.exists() or p.is_symlink())]
@@ -326,21 +348,11 @@ def add(project: Project, text_path: Path, article_id: str | None) -> int:
                     _event_fields(schemas.raw.get("article", {})))
 
     articles.mkdir(parents=True, exist_ok=True)
-    wrote_text = False
     try:
-        if not in_place:
-            _write_new(txt, raw)
-            wrote_text = True
-        _write_new(yml, document.encode("utf-8"))
+        _write_both(None if in_place else raw, txt, document, yml)
     except FileExistsError as error:
-        if wrote_text:
-            txt.unlink(missing_ok=True)
         return _refuse([Problem(rel(Path(error.filename or yml), dossier), 1, 1,
                                 f"article `{article_id}` appeared while importing; nothing was overwritten")])
-    except BaseException:
-        if wrote_text:
-            txt.unlink(missing_ok=True)
-        raise
 
     print(f"{'kept' if in_place else 'copied'} {text_path} → dossier/articles/{article_id}.txt")
     print(f"wrote dossier/articles/{article_id}.yml (draft: true), with suggestions to confirm.")

@@ -113,7 +113,7 @@ class Word(NamedTuple):
     folded: str
 
 
-def _folded_with_origin(text: str) -> tuple[str, list[int] | None]:
+def folded_with_origin(text: str) -> tuple[str, list[int] | None]:
     """The folded text and, for each of its characters, its offset in text (None: the same offset).
 
     Folding is one character for one, except marks, which fold to nothing; runs without
@@ -143,7 +143,7 @@ def words(text: str) -> list[Word]:
     Folding happens before splitting so that a diacritic or tatweel inside a word
     does not split it, and offsets still point into the unchanged original.
     """
-    return _words_in(text, *_folded_with_origin(text))
+    return _words_in(text, *folded_with_origin(text))
 
 
 def _words_in(text: str, folded: str, origin: list[int] | None) -> list[Word]:
@@ -209,7 +209,7 @@ class Matcher:
         The words are compared as plain strings; where they are in the text is worked out
         only for the words of a match (most words start none).
         """
-        folded, origin = _folded_with_origin(text)
+        folded, origin = folded_with_origin(text)
         tokens = _WORD_RE.findall(folded)
         spans = None
         found = []
@@ -291,7 +291,6 @@ def format_partial_date(date: PartialDate) -> str:
     return format_date(real, _PATTERNS[date.precision], locale="ar_IQ")
 
 
-_SPACE_RE = re.compile(r"\s+")
 # What find_passage sets aside besides the folding: whitespace, and the marks folding drops.
 _SQUEEZED_OUT_RE = re.compile(f"[\\s{DROP_RE.pattern[1:-1]}]+")
 
@@ -316,7 +315,7 @@ def find_passage(text: str, passage: str) -> tuple[int, int] | None:
         return None
 
     def squeezed(value: str) -> tuple[str, list[int]]:
-        folded, origin = _folded_with_origin(value)
+        folded, origin = folded_with_origin(value)
         if origin is None:
             origin = list(range(len(value)))
         keep = [i for i, ch in enumerate(folded) if not ch.isspace()]

@@ -51,10 +51,6 @@ def describe(char: str) -> str:
     return f"U+{code:04X}{' ' + name if name else ''}, {kind}"
 
 
-def first_forbidden(value: str, pattern: re.Pattern = IN_VALUE) -> re.Match | None:
-    return pattern.search(value)
-
-
 _VISIBLE = re.compile(r"[^\W_]|[^\w\s]")  # a letter or digit, or punctuation or a symbol
 # Characters Unicode calls letters or symbols that show nothing, or nothing of a word: the Hangul
 # fillers, the blank Braille pattern, and tatweel (ـ, which only stretches the letters around it).

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 
 from . import fieldref, search
 from .cache import BuildCache
+from .checking import alias_reach, load, validate
+from .checking.schema import Schemas
 from .model import Dossier, Problem
 from .plan import Content, PagePlan
 from .project import Project, folder_digest
-from .schema import Schemas
-from .stages import alias_reach, link, load, render, validate
+from .stages import link, render
 from .stages.link import LinkedDossier
 from .stages.render import Download, RenderSettings
 from .stages.values import load_labels

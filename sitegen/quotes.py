@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from .arabic import DROP_RE, _folded_with_origin, squeeze, words
+from .arabic import DROP_RE, folded_with_origin, squeeze, words
 
 MIN_WORDS = 3  # fewer words (one common word, a letter, a digit) cannot name one passage
 MIN_LETTERS = 10
@@ -61,7 +61,7 @@ class ShownText:
     @cached_property
     def _index(self) -> tuple[str, list[int]]:
         """The squeezed text and each of its characters' offset in body (made at the first quote)."""
-        folded, origin = _folded_with_origin(self.body)
+        folded, origin = folded_with_origin(self.body)
         keep = [i for i, ch in enumerate(folded) if ch == "\n" or not ch.isspace()]
         return "".join(folded[i] for i in keep), keep if origin is None else [origin[i] for i in keep]
 

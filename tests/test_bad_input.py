@@ -162,7 +162,7 @@ def test_yaml_alias_bomb_is_refused_within_a_second(repo):
 
 
 def test_yaml_alias_bomb_is_refused_in_well_under_a_second_in_process(tmp_path):
-    from sitegen.stages import load
+    from sitegen.checking import load
 
     path = tmp_path / "dossier" / "articles" / "bomb.yml"
     path.parent.mkdir(parents=True)
@@ -670,7 +670,7 @@ def test_a_file_that_cannot_be_read_is_a_problem_not_a_traceback(repo, monkeypat
 
     from sitegen import pipeline
     from sitegen.project import Project
-    from sitegen.stages import load
+    from sitegen.checking import load
 
     add_article(repo)
 
@@ -754,10 +754,12 @@ def test_hostile_content_is_shown_literally(repo):
             assert f"بقايا {ESCAPED}" in html_text, path
     entity = shown(pages[site / "entities" / "barham-salih" / "index.html"])
     assert re.search(r"<title>برهم " + re.escape(ESCAPED) + " - ", entity)
-    # the search files hold the text as data (a JSON string, shown with textContent), and in a
-    # browser the result shows it literally and runs nothing
+    # the search files hold the text as data (a JSON string, its < and > written \u003c and \u003e
+    # so that nothing in it can end a script; shown with textContent), and in a browser the
+    # result shows it literally and runs nothing
     chunks = "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "docs").glob("*.js"))
-    assert _json.dumps("عنوان " + HOSTILE, ensure_ascii=False) in chunks
+    written = _json.dumps("عنوان " + HOSTILE, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+    assert written in chunks and "<script>" not in chunks
     from browser import chromium, served
 
     with served(site) as base, chromium() as driver:

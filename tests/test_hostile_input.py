@@ -19,7 +19,7 @@ from browser import chromium
 from conftest import REPO, TEXT, add_article, article_yaml, assert_refused, problems, run
 
 from sitegen import arabic
-from sitegen.schema import MAX_MESSAGES_PER_FILE
+from sitegen.checking.schema import MAX_MESSAGES_PER_FILE
 
 A = "dossier/articles/test-article.yml"
 T = "dossier/articles/test-article.txt"
@@ -427,7 +427,13 @@ def test_a_schema_file_that_is_not_json_is_located(repo):
     (lambda s: s.update({"$defs": {"loop": {"$ref": "#/$defs/loop"}}, "items": {"$ref": "#/$defs/loop"}}),
      "schema file cannot be used: `$ref` '#/$defs/loop' at $defs/loop refers back to itself; the dossier's schemas "
      "are not recursive"),
-], ids=["unknown-type", "bad-regex", "ref-to-nothing", "remote-ref", "ref-loop"])
+    (lambda s: s["items"]["properties"]["id"].update({"$ref": "#/items/required/0"}),
+     "schema file cannot be used: `$ref` '#/items/required/0' at items/properties/id points to the text 'id', not to a "
+     "schema"),
+    (lambda s: s["items"]["properties"]["title"].update({"$ref": "#"}),
+     "schema file cannot be used: `$ref` '#' at items/properties/title refers back to itself; the dossier's schemas "
+     "are not recursive"),
+], ids=["unknown-type", "bad-regex", "ref-to-nothing", "remote-ref", "ref-loop", "ref-to-text", "ref-to-the-top"])
 def test_a_schema_file_that_is_not_a_valid_json_schema(repo, change, message):
     path = repo / "dossier" / "schema" / "themes.schema.json"
     document = json.loads(path.read_text(encoding="utf-8"))

@@ -139,3 +139,33 @@ def test_a_common_entity_relates_articles_near_in_time():
     assert related["a05"] == ["a03", "a04", "a06", "a07"]  # two before and two after
     assert related["a00"] == ["a01", "a02"] and related["a11"] == ["a09", "a10"]  # at the ends
     assert all(r.shared_entities == ["e"] for r in linked.articles["a05"].related)
+
+
+def test_data_in_scripts_is_escaped_one_way_and_reads_back_exactly():
+    """JSON-LD, the articles list's data and the search files: `<`, `>`, `&`, U+2028 and U+2029
+    are \\uXXXX escapes in every one (no value can end a script element or a JavaScript line),
+    and the JSON parses back to the value as written."""
+    import json
+    import re
+
+    from sitegen import search
+    from sitegen.stages.values import load_labels
+
+    title = "</script><!-- عنوان & > \u2028\u2029 " + HOSTILE
+    dossier = hostile_dossier()
+    dossier.articles[0] = dataclasses.replace(dossier.articles[0], title=title)
+    linked = link(dossier)
+    pages = render(linked)
+    scripts = {path: text for path, text in pages.items() if path.endswith(".js")}
+    scripts.update(search.search_files(linked, None, labels=load_labels(TEMPLATES)))
+    assert "articles/data/index.js" in scripts and "search/manifest.js" in scripts
+    ld = re.findall(r'<script type="application/ld\+json">(.*?)</script>', pages["articles/hostile.md"], re.S)
+    assert ld
+    found = []
+    for path, data in [*((p, re.fullmatch(r'[\w.&]+\((?:"[^"]*",)?(.*)\);\n', t, re.S).group(1))
+                         for p, t in scripts.items()), *(("JSON-LD", block) for block in ld)]:
+        assert not set(data) & set("<>&\u2028\u2029"), path
+        values = json.dumps(json.loads(data), ensure_ascii=False)
+        found += [path] if json.dumps(title, ensure_ascii=False)[1:-1] in values else []
+    # the title, exact, in the JSON-LD, the year's list and the search documents
+    assert "JSON-LD" in found and "articles/data/2020.js" in found and any(p.startswith("search/docs/") for p in found)

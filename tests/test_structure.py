@@ -17,14 +17,16 @@ def _name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _module_level_imports(path: Path) -> set[str]:
-    """The sitegen modules a module imports when it is imported (not inside functions)."""
+def _imports(path: Path, everywhere: bool = False) -> list[tuple[int, str, list[str]]]:
+    """(line, sitegen module, names taken from it) for each import of a sitegen module in path: those
+    run when it is imported, or everywhere (inside functions too)."""
     name = _name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree) if everywhere else tree.body:
         if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.startswith("sitegen")}
+            found += [(node.lineno, alias.name, []) for alias in node.names if alias.name.startswith("sitegen")]
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
@@ -34,11 +36,15 @@ def _module_level_imports(path: Path) -> set[str]:
                 target = node.module or ""
             if not target.startswith("sitegen"):
                 continue
-            # `from . import x` names a module; `from .m import f` names m
-            for alias in node.names:
+            for alias in node.names:  # `from . import x` takes module x; `from .m import f` takes f from m
                 candidate = f"{target}.{alias.name}"
-                found.add(candidate if candidate in _ALL else target)
-    return found & _ALL
+                found.append((node.lineno, candidate, []) if candidate in _ALL else (node.lineno, target, [alias.name]))
+    return found
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """The sitegen modules a module imports when it is imported (not inside functions)."""
+    return {target for _, target, _ in _imports(path)} & _ALL
 
 
 _ALL = {_name(p) for p in MODULES}
@@ -98,3 +104,88 @@ def test_the_pipeline_reads_no_environment_variable():
                for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                if "os.environ" in line or "getenv(" in line]
     assert not readers, readers
+
+
+# The layers of sitegen/, lowest first (ARCHITECTURE.md): a module imports from its own layer or
+# from one below it, never from one above, so that each layer can be read, tested and changed
+# knowing only those beneath it. A module is placed by the longest name that holds it: its own,
+# or its package's.
+LAYERS = (
+    ("foundation", {"sitegen.model", "sitegen.cache", "sitegen.arabic", "sitegen.characters", "sitegen.quotes",
+                    "sitegen.json_in_script", "sitegen.urls", "sitegen.config", "sitegen.project",
+                    "sitegen.checksums", "sitegen.plan", "sitegen.workers", "sitegen.report", "sitegen.geo"}),
+    ("checking", {"sitegen.checking"}),
+    ("stages", {"sitegen.stages"}),  # the checked dossier linked: relations, events, data files, values
+    ("search", {"sitegen.search"}),
+    # the pages planned from the linked dossier and its search files (issue 23's page families too)
+    ("pages", {"sitegen.stages.render", "sitegen.stages.event_pages", "sitegen.families", "sitegen.fieldref"}),
+    ("output", {"sitegen.output"}),
+    ("pipeline", {"sitegen.pipeline"}),
+    ("serve", {"sitegen.serve"}),
+    ("commands", {"sitegen.add", "sitegen.verify", "sitegen.mkdocs_hooks"}),
+)
+# Imports that still go up, each to be removed by the change that owns its module: the cards'
+# plan uses output.cards.Card (in stages/render.py, or families/cards.py once the page families
+# are in).
+UPWARD_FOR_NOW = {("sitegen.stages.render", "sitegen.output.cards"), ("sitegen.families.cards", "sitegen.output.cards")}
+LONGEST_FUNCTION = 80  # lines, its signature and body
+LONG_FOR_NOW = {("sitegen/stages/render.py", "plan")}  # issue 23's page families split it
+
+
+def _layer(module: str) -> int | None:
+    holders = [(len(member), rank) for rank, (_, members) in enumerate(LAYERS) for member in members
+               if module == member or module.startswith(member + ".")]
+    return max(holders)[1] if holders else None
+
+
+def test_every_module_has_a_layer():
+    unplaced = [_name(p) for p in MODULES if _name(p) != "sitegen" and _layer(_name(p)) is None]
+    assert not unplaced, f"add these modules to a layer of LAYERS (and to ARCHITECTURE.md): {unplaced}"
+
+
+def test_no_module_imports_from_a_layer_above_its_own():
+    upward, seen = [], 0
+    for path in MODULES:
+        module = _name(path)
+        for line, target, _ in _imports(path, everywhere=True):
+            seen += 1
+            mine, theirs = _layer(module), _layer(target)
+            if mine is not None and theirs is not None and theirs > mine and (module, target) not in UPWARD_FOR_NOW:
+                upward.append(f"{path.relative_to(REPO)}:{line}: {LAYERS[mine][0]} imports {target} "
+                              f"({LAYERS[theirs][0]})")
+    assert seen > 100, "the imports were not read"
+    assert not upward, upward
+
+
+def test_no_function_is_over_80_lines():
+    long, seen = [], 0
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                seen += 1
+                lines = node.end_lineno - node.lineno + 1
+                where = (str(path.relative_to(REPO)), node.name)
+                if lines > LONGEST_FUNCTION and where not in LONG_FOR_NOW:
+                    long.append(f"{where[0]}:{node.lineno}: {node.name} is {lines} lines")
+    assert seen > 300, "the functions were not read"
+    assert not long, long
+
+
+def test_no_private_name_is_used_across_modules():
+    """A `_name` is its module's own: no other module imports it or reads it as `module._name`."""
+    crossing = []
+    for path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules_here = set()
+        for line, target, names in _imports(path, everywhere=True):
+            crossing += [f"{path.relative_to(REPO)}:{line}: imports {target}.{n}" for n in names if n.startswith("_")]
+        for node in ast.walk(tree):
+            for alias in node.names if isinstance(node, (ast.Import, ast.ImportFrom)) else ():
+                if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("sitegen")) \
+                        or alias.name.startswith("sitegen"):
+                    modules_here.add((alias.asname or alias.name).split(".")[0])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules_here \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                crossing.append(f"{path.relative_to(REPO)}:{node.lineno}: reads {node.value.id}.{node.attr}")
+    assert not crossing, crossing

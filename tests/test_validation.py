@@ -15,7 +15,7 @@ from conftest import REPO, assert_clean, run
 from sitegen import fieldref, pipeline
 from sitegen.model import PartialDate, Problem, printable
 from sitegen.project import Project
-from sitegen.stages.yaml_reader import _Loader
+from sitegen.checking.yaml_reader import _Loader
 
 SCHEMA_DIR = REPO / "dossier" / "schema"
 
@@ -34,7 +34,7 @@ def test_schemas_are_valid_json_schemas(name):
     document = json.loads((REPO / "dossier" / "schema" / f"{name}.schema.json").read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(document)
     assert document["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    from sitegen.schema import Schemas
+    from sitegen.checking.schema import Schemas
 
     schemas, problems = Schemas.load(SCHEMA_DIR)
     assert problems == [] and schemas.raw[name] == document  # check uses exactly the files editors use

@@ -51,9 +51,6 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
     written at the site's root after MkDocs (robots.txt). Without the site's address (SITE_URL)
     MkDocs' sitemap.xml has no absolute <loc> and is not valid: it is left out.
     """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     work_root = project.work_dir
     work_root.mkdir(exist_ok=True)
     requested = Path(site_dir or project.site_dir)
@@ -67,13 +64,8 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
             generated = GeneratedFiles(generated_dir, pages)  # a PagePlan's pages: written while MkDocs builds
             drawing = Drawing(cards or {}, project.docs_dir, background=True)
             try:
-                config = load_config(str(project.config_file), docs_dir=str(docs), site_dir=str(work / "site"),
-                                     nav=nav, strict=True, use_directory_urls=use_directory_urls,
-                                     site_url=project.site_url, **(extra_config or {}))
-                config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(generated_dir / "_partials")]
-                config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
-                config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
-                build(config)
+                _mkdocs(project, work, nav, generated, use_directory_urls=use_directory_urls,
+                        extra_config=extra_config, offline=offline)
                 late = generated.finish()
             except BaseException as error:  # noqa: BLE001 - whatever MkDocs or a theme raises, nothing is swapped
                 drawing.cancel()
@@ -113,14 +105,34 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
         except OSError as error:
             raise BuildFailed(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
         finally:
-            keep = False
-            if work.name.startswith("build-") and (work / "plan.json").is_file():  # failed mid-swap
-                try:
-                    roll_back(work, json.loads((work / "plan.json").read_text(encoding="utf-8")))
-                except OSError:
-                    keep = True  # the old folders are still in it: the next build's recovery finishes the job
-            if not keep:
-                shutil.rmtree(work, ignore_errors=True)
+            _clean_up(work)
+
+
+def _mkdocs(project: Project, work: Path, nav: list, generated: GeneratedFiles, *, use_directory_urls: bool,
+            extra_config: dict | None, offline: bool) -> None:
+    """MkDocs' own build of work/docs and the generated pages into work/site."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project.config_file), docs_dir=str(work / "docs"), site_dir=str(work / "site"),
+                         nav=nav, strict=True, use_directory_urls=use_directory_urls,
+                         site_url=project.site_url, **(extra_config or {}))
+    config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(work / "generated" / "_partials")]
+    config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
+    config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
+    build(config)
+
+
+def _clean_up(work: Path) -> None:
+    """A build's folder removed, once done or failed; one that failed mid-swap rolled back first."""
+    keep = False
+    if work.name.startswith("build-") and (work / "plan.json").is_file():  # failed mid-swap
+        try:
+            roll_back(work, json.loads((work / "plan.json").read_text(encoding="utf-8")))
+        except OSError:
+            keep = True  # the old folders are still in it: the next build's recovery finishes the job
+    if not keep:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _subset_fonts(site: Path, cache_dir: Path) -> dict:

@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .. import json_in_script
 from ..cache import NO_CACHE, BuildCache
 from .tokens import name_key, text_terms
 
@@ -87,12 +87,6 @@ def _deltas(ids: list[int]) -> str:
         parts.append(_digits36(n - previous - 1))
         previous = n
     return ",".join(parts)
-
-
-def _json(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    # Valid in JSON, and in scripts since ES2019, but escaped for older readers and editors.
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def _script(name: str, data_json: str) -> str:
@@ -212,7 +206,7 @@ def build_search_files(documents: Iterable[SearchDocument],
         packs[-1].append((key, group))
         packed += size
     def shard(index: int, held: tuple) -> tuple[str, str]:
-        data = _json(dict(held))
+        data = json_in_script.dumps(dict(held))
         name = _named("shards", index, data)
         return name, _script(name, data)
 
@@ -223,7 +217,7 @@ def build_search_files(documents: Iterable[SearchDocument],
         shard_table.append([name, *(key for key, _ in pack)])
 
     def chunk(index: int, rows: tuple) -> tuple[str, str]:
-        data = _json([list(row) for row in rows])
+        data = json_in_script.dumps([list(row) for row in rows])
         name = _named("docs", index, data)
         return name, _script(name, data)
 
@@ -239,8 +233,8 @@ def build_search_files(documents: Iterable[SearchDocument],
     for number, doc in enumerate(docs):
         for key in dict.fromkeys(filter(None, map(name_key, doc.names))):
             named.setdefault(key, []).append(number)
-    manifest = _json({"version": FORMAT, "documents": len(docs), "chunk": CHUNK,
-                      "shards": shard_table, "chunks": chunk_names,
-                      "names": [[key, *numbers] for key, numbers in sorted(named.items())]})
+    manifest = json_in_script.dumps({"version": FORMAT, "documents": len(docs), "chunk": CHUNK,
+                                     "shards": shard_table, "chunks": chunk_names,
+                                     "names": [[key, *numbers] for key, numbers in sorted(named.items())]})
     files["search/manifest.js"] = _script("manifest", manifest)
     return dict(sorted(files.items()))

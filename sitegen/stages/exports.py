@@ -18,7 +18,6 @@ from ..cache import NO_CACHE, BuildCache, fingerprint
 from .link import LinkedDossier, newest_key
 from ..model import ATTRIBUTIONS, Article, PartialDate
 
-DATA_DIR = "data"
 FEED_ID = "tag:iraqi-security-dossier,2026:"
 
 

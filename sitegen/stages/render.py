@@ -15,12 +15,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
+from .. import json_in_script
 from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..checksums import sums_text
@@ -31,7 +31,7 @@ from ..project import SITE_DESCRIPTION, SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
 from . import event_pages, exports
 from .link import LinkedDossier, Outlet, outlet_slug
-from .values import (_groupby_initial, front_matter, inert, isolate_latin, json_script, load_labels, load_words,
+from .values import (front_matter, groupby_initial as _groupby_initial, inert, isolate_latin, json_script, load_labels, load_words,
                      plural, url_breaks)
 
 
@@ -398,9 +398,7 @@ def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
 
 def _script(kind: str, data) -> str:
     """Data as a script that hands it to the page (a script loads from file://, a fetch does not)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return f"window.dossierArticles&&window.dossierArticles.{kind}({text});\n"
+    return f"window.dossierArticles&&window.dossierArticles.{kind}({json_in_script.dumps(data)});\n"
 
 
 DATA_FILES = ("data/dossier.json", "data/dossier.csv", "data/datapackage.json", "data/citations.json",

@@ -5,7 +5,6 @@ Arabic around them. The render stage's Jinja2 environment uses these as its filt
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import yaml
 from babel import Locale
 from mkdocs.utils.meta import get_data
 
-from .. import characters
+from .. import characters, json_in_script
 from ..arabic import initial
 
 
@@ -65,23 +64,10 @@ def inert(value) -> markupsafe.Markup:
     return markupsafe.Markup(_INERT.sub(_inert_character, str(escaped)))
 
 
-_JSON_ESCAPED = re.compile(f"[\u2028\u2029]|{characters.IN_VALUE.pattern}")
-
-
-def _json_escape(match: re.Match) -> str:
-    """A character as JSON's \\uXXXX escape (two, a surrogate pair, past U+FFFF)."""
-    units = match.group().encode("utf-16-be", "surrogatepass")
-    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
-
-
 def json_script(data) -> markupsafe.Markup:
-    """JSON-LD as a script element: `<`, `>` and `&` written as escapes, so no value can end the
-    element, and every character no value may hold as its JSON escape (the data stays exact;
-    the page carries none of them)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    text = _JSON_ESCAPED.sub(_json_escape, text)
-    return markupsafe.Markup(f'<script type="application/ld+json">{text}</script>')
+    """JSON-LD as a script element, escaped as all data in a script is (json_in_script): no value
+    can end the element, and the page carries no character a value may not hold."""
+    return markupsafe.Markup(f'<script type="application/ld+json">{json_in_script.dumps(data)}</script>')
 
 
 CATEGORIES = ("zero", "one", "two", "few", "many", "other")
@@ -110,7 +96,7 @@ def plural(n: int, forms: dict[str, str]) -> str:
     return forms[_ARABIC.plural_form(n)].format(n=n)
 
 
-def _groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
+def groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
     """Items (in dictionary order) grouped under the letter of their name, for an index's headings."""
     groups: list[tuple[str, list]] = []
     for item in items:

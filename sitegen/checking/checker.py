@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import characters
 from ..model import PartialDate, Problem
-from ..schema import MAX_MESSAGES_PER_FILE, Schemas, ecma_pattern
-from ..schema_messages import date_hint, describe, field_name, max_items, unquoted_date
+from .schema import MAX_MESSAGES_PER_FILE, Schemas, ecma_pattern
+from .schema_messages import date_hint, describe, field_name, max_items, unquoted_date
 from .yaml_reader import YamlDocument, rel
 
 ID_MAX = 100
@@ -33,12 +33,12 @@ def _bad_prefixes(bad_paths) -> frozenset:
     return frozenset(tuple(path)[:depth] for path in bad_paths for depth in range(len(path) + 1))
 
 
-def _is_bad(bad_prefixes: frozenset, key_path) -> bool:
+def is_bad(bad_prefixes: frozenset, key_path) -> bool:
     """True when the schema already complained about this value or one inside it."""
     return tuple(key_path) in bad_prefixes
 
 
-def _capped(problems: list[Problem]) -> list[Problem]:
+def capped(problems: list[Problem]) -> list[Problem]:
     """At most MAX_MESSAGES_PER_FILE problems per file, the first ones by position, then a line
     saying how many more: a file of thousands of broken values gives a screenful, not thousands."""
     by_path: dict[str, list[Problem]] = {}
@@ -145,7 +145,7 @@ class Checker:
 
     def schema(self, document: YamlDocument, name: str) -> frozenset:
         """The schema's problems with document (all of them: validate caps them per file), and the
-        key paths it found bad with every path above them (see _is_bad)."""
+        key paths it found bad with every path above them (see is_bad)."""
         bad, problems = self.schemas.check(document, name, self.root, limit=None)
         self.problems.extend(problems)
         self.problems.extend(forbidden_characters(document, self.root))
@@ -156,7 +156,7 @@ class Checker:
         schema has already said there are too many, and the rest are not looked at."""
         if not isinstance(value, list):
             return []
-        limit = max_items(self.schemas.raw[name], key_path)
+        limit = max_items(self.schemas.refs(name), key_path)
         return value if limit is None else value[:limit]
 
     def did_you_mean(self, value, suggestions: "Suggestions") -> str:

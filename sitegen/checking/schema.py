@@ -22,10 +22,11 @@ import jsonschema
 import jsonschema.validators
 from jsonschema import ValidationError
 
-from .cache import fingerprint
-from .model import Problem
-from .schema_messages import _deref, _local_def, _most_telling, _short, describe, schema_message
-from .stages.yaml_reader import YamlDocument, line_col, not_utf8, rel
+from ..cache import fingerprint
+from ..model import Problem
+from .references import LocalRefs, Unresolvable, is_local
+from .schema_messages import describe, most_telling, schema_message, short
+from .yaml_reader import YamlDocument, line_col, not_utf8, rel
 
 NAMES = ("article", "themes", "entities")
 _KINDS = {"article": "an article's metadata", "themes": "dossier/themes.yml", "entities": "dossier/entities.yml"}
@@ -100,10 +101,6 @@ _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
                                           {"pattern": _pattern, "uniqueItems": _unique_items, "maxItems": _max_items})
 
 
-class SchemaProblem(Exception):
-    """A schema file that is missing or broken: the dossier cannot be checked."""
-
-
 MAX_SCHEMA_BYTES = 1_000_000
 
 
@@ -152,22 +149,17 @@ _MAX_EXPANDED = 100_000  # values in a schema once its references are written ou
 
 def _unresolvable_refs(document) -> list[str]:
     """Why a $ref of the schema cannot be followed: check reads this one file, and writes out its
-    references to #/$defs/<name> in place (Schemas.validator), so they must exist, not loop and
+    references in place (Schemas.validator), so they must point to a schema in it, not loop and
     not expand beyond reason."""
     found: list[str] = []
-    sizes: dict[str, int] = {}  # a definition's size once written out, each worked out once
+    refs = LocalRefs(document)
+    sizes: dict[str, int] = {}  # a reference's size once written out, each worked out once
 
-    def pointer_target(ref: str):
-        node = document
-        for part in ref[2:].split("/") if ref != "#" else ():
-            part = part.replace("~1", "/").replace("~0", "~")
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return _MISSING
-        return node
+    def target(ref: str):
+        try:
+            return refs.target(ref)
+        except Unresolvable:
+            return _MISSING
 
     def walk(node, where: str, inlining: tuple) -> int:
         """The number of values node stands for once written out."""
@@ -179,17 +171,19 @@ def _unresolvable_refs(document) -> list[str]:
         ref = node.get("$ref")
         if isinstance(ref, str):
             shown = where or "(top)"
-            if not (ref == "#" or ref.startswith("#/")):
+            if not is_local(ref):
                 found.append(f"`$ref` {ref!r} at {shown} points outside this file; check reads only "
                              "dossier/schema/, so refer to this file's own definitions (e.g. \"#/$defs/id\")")
-            elif pointer_target(ref) is _MISSING:
+            elif target(ref) is _MISSING:
                 found.append(f"`$ref` {ref!r} at {shown} points to nothing in this file")
-            elif _local_def(ref) is not None and ref in inlining:
+            elif not isinstance(target(ref), (dict, bool)):
+                found.append(f"`$ref` {ref!r} at {shown} points to {describe(target(ref))}, not to a schema")
+            elif ref in inlining:
                 found.append(f"`$ref` {ref!r} at {shown} refers back to itself; the dossier's schemas are not "
                              "recursive")
-            elif _local_def(ref) is not None:
+            else:
                 if ref not in sizes:
-                    sizes[ref] = walk(pointer_target(ref), ref[2:], inlining + (ref,))
+                    sizes[ref] = walk(target(ref), ref[2:], inlining + (ref,))
                 size += sizes[ref]
         for key, value in node.items():
             if key not in ("enum", "const", "examples", "default", "$defs"):
@@ -198,14 +192,14 @@ def _unresolvable_refs(document) -> list[str]:
                 break
         return min(size, _MAX_EXPANDED + 1)
 
-    if walk(document, "", ()) > _MAX_EXPANDED:
+    if walk(document, "", ("#",)) > _MAX_EXPANDED:
         found.append(f"its `$ref`s expand to more than {_MAX_EXPANDED:,} values once written out; "
                      "refer to fewer definitions, or to smaller ones")
     definitions = document.get("$defs")
     for name, definition in definitions.items() if isinstance(definitions, dict) else ():
         ref = "#/$defs/" + name.replace("~", "~0").replace("/", "~1")
         if ref not in sizes:
-            sizes[ref] = walk(definition, f"$defs/{name}", (ref,))
+            sizes[ref] = walk(definition, f"$defs/{name}", ("#", ref))
     return list(dict.fromkeys(found))[:5]
 
 
@@ -219,6 +213,7 @@ class Schemas:
     raw: dict[str, dict]
     digest: str
     validators: dict[str, object] = field(default_factory=dict)
+    _refs: dict[str, LocalRefs] = field(default_factory=dict)
 
     @classmethod
     def load(cls, schema_dir: Path) -> tuple["Schemas | None", list[Problem]]:
@@ -239,7 +234,7 @@ class Schemas:
             except jsonschema.SchemaError as error:
                 where = "/".join(map(str, error.absolute_path)) or "(top)"
                 problems.append(Problem(shown, 1, 1, f"schema file is not a valid JSON Schema at {where}: "
-                                                     f"{_short(error.message)}"))
+                                                     f"{short(error.message)}"))
                 continue
             except RecursionError:
                 problems.append(Problem(shown, 1, 1, "schema file is not a valid JSON Schema: it is nested too deeply"))
@@ -257,24 +252,31 @@ class Schemas:
             return None, problems
         return cls(raw, fingerprint(*parts)), []
 
+    def refs(self, name: str) -> LocalRefs:
+        """The references of one schema, looked up by `referencing` (for messages, maxItems)."""
+        if name not in self._refs:
+            self._refs[name] = LocalRefs(self.raw[name])
+        return self._refs[name]
+
     def validator(self, name: str):
         if name not in self.validators:
-            # The same schema with its local $refs written out in place: resolving a $ref costs
-            # more than checking what it points to, and there are a dozen per article.
-            self.validators[name] = _Validator(_inlined(self.raw[name], self.raw[name]))
+            # The same schema with its local $refs written out in place (each looked up by
+            # `referencing`): resolving a $ref while validating costs more than checking what it
+            # points to, and there are a dozen per article (bench/README.md: 2-4x slower).
+            self.validators[name] = _Validator(_inlined(self.refs(name), self.raw[name]))
         return self.validators[name]
 
     def check(self, document: YamlDocument, name: str, root: Path,
               limit: int | None = MAX_MESSAGES_PER_FILE) -> tuple[frozenset, tuple[Problem, ...]]:
         """Validate one document with its schema: the key paths that had errors, and the problems
         (at most limit of them and a line saying how many more; all of them when limit is None)."""
-        schema = self.raw[name]
-        errors = sorted(_most_telling(list(self.validator(name).iter_errors(document.data))),
+        refs = self.refs(name)
+        errors = sorted(most_telling(self.validator(name).iter_errors(document.data)),
                         key=lambda e: (list(map(str, e.absolute_path)), str(e.validator), e.message))
         seen, bad_paths, problems = set(), set(), []
         shown = rel(document.path, root)
         for error in errors:
-            key_path, message = schema_message(error, schema, document.plain.get(tuple(error.absolute_path)))
+            key_path, message = schema_message(error, refs, document.plain.get(tuple(error.absolute_path)))
             if (key_path, message) in seen:
                 continue
             seen.add((key_path, message))
@@ -290,18 +292,19 @@ class Schemas:
 _ANNOTATIONS = {"$ref", "title", "description", "x-description-ar", "examples", "default", "markdownDescription"}
 
 
-def _inlined(root: dict, node):
+def _inlined(refs: LocalRefs, node):
+    """node with every local $ref replaced by what it points to (_unresolvable_refs has made sure
+    each points to a schema, without a loop)."""
     if isinstance(node, list):
-        return [_inlined(root, item) for item in node]
+        return [_inlined(refs, item) for item in node]
     if not isinstance(node, dict):
         return node
-    node = {key: value for key, value in node.items() if key != "$defs" or node is root}
-    name = _local_def(node.get("$ref"))
-    if name is not None:
-        target = root["$defs"][name]
+    node = {key: value for key, value in node.items() if key != "$defs" or node is refs.document}
+    if is_local(node.get("$ref")):
+        target = refs.target(node["$ref"])
         if not isinstance(target, dict) or any(key in target for key in node if key not in _ANNOTATIONS):
             # both apply: keep both
             node = {"allOf": [target, {key: value for key, value in node.items() if key != "$ref"}]}
         else:
-            node = _deref(root, node)
-    return {key: (value if key in ("enum", "const", "$defs") else _inlined(root, value)) for key, value in node.items()}
+            node = refs.resolved(node)
+    return {key: (value if key in ("enum", "const", "$defs") else _inlined(refs, value)) for key, value in node.items()}

@@ -7,9 +7,11 @@ import difflib
 import re
 
 import jsonschema
+from jsonschema.exceptions import best_match
 
-from . import characters
-from .model import PartialDate
+from .. import characters
+from ..model import PartialDate
+from .references import LocalRefs
 
 BIDI_CONTROLS = re.compile(f"[{characters.BIDI_CONTROLS}]")
 
@@ -30,13 +32,6 @@ def date_hint(key_path) -> str:
     if key_path[:1] == ("corrections",):
         return DAY_HINT
     return CAPTURE_HINT if key_path[:2] == ("source", "archive") else DATE_HINT
-
-
-def _local_def(ref) -> str | None:
-    """The name in a reference "#/$defs/<name>" (written out in place by Schemas.validator), else None."""
-    if not isinstance(ref, str) or not ref.startswith("#/$defs/") or "/" in ref[len("#/$defs/"):]:
-        return None
-    return ref[len("#/$defs/"):].replace("~1", "/").replace("~0", "~")
 
 
 def field_name(key_path) -> str:
@@ -65,45 +60,33 @@ def describe(value) -> str:
     return type(value).__name__
 
 
-def _subschema(root: dict, key_path) -> dict:
+def _subschema(refs: LocalRefs, key_path) -> dict:
     """The schema that describes the value at key_path (following $ref), for its description."""
-    node = root
+    node = refs.document
     for key in key_path:
-        node = _deref(root, node)
+        node = refs.resolved(node)
         if isinstance(key, int):
             node = node.get("items", {})
         else:
             properties = node.get("properties", {})
             node = properties.get(key, {}) if isinstance(properties, dict) else {}
-    return _deref(root, node)
+    return refs.resolved(node)
 
 
-def max_items(root: dict, key_path) -> int | None:
+def max_items(refs: LocalRefs, key_path) -> int | None:
     """The schema's maxItems for the list at key_path, or None."""
-    limit = _subschema(root, key_path).get("maxItems")
+    limit = _subschema(refs, key_path).get("maxItems")
     return limit if isinstance(limit, int) and not isinstance(limit, bool) else None
 
 
-def _deref(root: dict, node) -> dict:
-    if not isinstance(node, dict):  # `true` or `false` as a schema: nothing to describe
-        return {}
-    name = _local_def(node.get("$ref"))
-    if name is not None:
-        target = root["$defs"][name]
-        merged = dict(target) if isinstance(target, dict) else {}
-        merged.update({k: v for k, v in node.items() if k != "$ref"})
-        return merged
-    return node
-
-
-def _expected(root: dict, key_path) -> str:
-    description = _subschema(root, key_path).get("description", "")
+def _expected(refs: LocalRefs, key_path) -> str:
+    description = _subschema(refs, key_path).get("description", "")
     return f" ({description.rstrip('.')})" if description else ""
 
 
-def _wanted(root: dict, key_path) -> str:
+def _wanted(refs: LocalRefs, key_path) -> str:
     """What the schema says the value should be, as the end of a sentence: "expected …"."""
-    description = _subschema(root, key_path).get("description", "").rstrip(".")
+    description = _subschema(refs, key_path).get("description", "").rstrip(".")
     if not description:
         return "expected a value"
     if description.startswith("Optional: "):
@@ -142,7 +125,7 @@ def unquoted_date(name: str, written: str, value, hint: str) -> str:
     return f"`{name}` is {shown} without quotes{read}: {hint}{suggestion}"
 
 
-def schema_message(error: jsonschema.ValidationError, root: dict, written: str | None = None) -> tuple[tuple, str]:
+def schema_message(error: jsonschema.ValidationError, refs: LocalRefs, written: str | None = None) -> tuple[tuple, str]:
     """A maintainer's sentence for one schema error, naming the field and what was expected.
 
     written: the value's text as written, when it was written without quotes."""
@@ -153,7 +136,7 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
     if error.validator == "required":
         missing = re.search(r"'([^']+)' is a required property", error.message)
         field = missing.group(1) if missing else "?"
-        return key_path, f"missing required field `{field_name(key_path + (field,))}`{_expected(root, key_path + (field,))}"
+        return key_path, f"missing required field `{field_name(key_path + (field,))}`{_expected(refs, key_path + (field,))}"
     if error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed), key=str)
@@ -167,7 +150,7 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
             return key_path, unquoted_date(name, written, error.instance, hint)
         return key_path, f"`{name}` is {found}: {hint}{date_suggestion(error.instance)}"
     if error.validator == "type" and not key_path:
-        title = root.get("title", "").lower() or "the fields"
+        title = refs.document.get("title", "").lower() or "the fields"
         if error.instance is None:
             return key_path, f"the file is empty: expected {title}, one `field: value` per line"
         return key_path, (f"the file should be {_TYPE_NAMES.get(error.validator_value, error.validator_value)} "
@@ -180,9 +163,9 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
         if "array" in expected and isinstance(error.instance, str):
             hint = f"; write a list, e.g. [{error.instance}]"
         return key_path, (f"`{name}` should be {' or '.join(_TYPE_NAMES.get(t, t) for t in expected)}"
-                          f"{_expected(root, key_path)}, found {found}{hint}")
+                          f"{_expected(refs, key_path)}, found {found}{hint}")
     if error.validator in ("minimum", "maximum") and key_path[-2:-1] == ("location",):
-        return key_path, f"`{name}` is {found}: {_wanted(root, key_path)}"
+        return key_path, f"`{name}` is {found}: {_wanted(refs, key_path)}"
     if error.validator == "pattern":
         if last == "source" and key_path[-2:-1] == ("location",):
             return key_path, (f"`{name}` is {found}: expected `geonames:` and the place's GeoNames id, e.g. "
@@ -197,30 +180,30 @@ def schema_message(error: jsonschema.ValidationError, root: dict, written: str |
         if last == "sha256":
             return key_path, f"`{name}` must be 64 lowercase hexadecimal digits (the text file's SHA-256, e.g. from `sha256sum`), found {found}"
         if error.validator_value == "\\S":
-            return key_path, f"`{name}` is blank: {_wanted(root, key_path)}"
-        return key_path, f"`{name}` is {found}: expected text on one line, {_wanted(root, key_path)}"
+            return key_path, f"`{name}` is blank: {_wanted(refs, key_path)}"
+        return key_path, f"`{name}` is {found}: expected text on one line, {_wanted(refs, key_path)}"
     if error.validator == "enum":
         return key_path, f"`{name}` is {found}; expected one of: {', '.join(map(str, error.validator_value))}"
     if error.validator == "minItems":
         subject = f"`{name}`" if key_path else "the file"
-        return key_path, f"{subject} needs at least {error.validator_value} item(s){_expected(root, key_path)}"
+        return key_path, f"{subject} needs at least {error.validator_value} item(s){_expected(refs, key_path)}"
     if error.validator == "uniqueItems":
         return key_path, f"`{name}` lists the same value twice; keep each once"
     if error.validator == "minLength":
-        return key_path, f"`{name}` is empty: {_wanted(root, key_path)}"
+        return key_path, f"`{name}` is empty: {_wanted(refs, key_path)}"
     if error.validator == "maxLength":
         return key_path, f"`{name}` is too long: at most {error.validator_value} characters"
     if error.validator == "maxItems":
         count = f"{len(error.instance):,}" if isinstance(error.instance, list) else "too many"
         subject = f"`{name}`" if key_path else "the file"
         return key_path, (f"{subject} has {count} items; at most {error.validator_value:,} are allowed"
-                          f"{_expected(root, key_path)}")
+                          f"{_expected(refs, key_path)}")
     if error.validator == "oneOf" and last == "outlet":
         return key_path, f"`{name}` should be the outlet's name on one line, or null when the text does not say; found {found}"
-    return key_path, f"`{name}`: {_short(error.message)}"
+    return key_path, f"`{name}`: {short(error.message)}"
 
 
-def _short(message: str, limit: int = 300) -> str:
+def short(message: str, limit: int = 300) -> str:
     """A library's message, which may hold the repr of a whole value, cut to a readable length."""
     return message if len(message) <= limit else message[:limit - 1] + "…"
 
@@ -231,16 +214,21 @@ _PRIORITY = ("type", "enum", "oneOf", "minLength", "maxLength", "pattern", "mini
              "maxItems", "minItems", "uniqueItems")
 
 
-def _most_telling(errors: list) -> list:
-    best: dict[tuple, jsonschema.ValidationError] = {}
-    kept = []
+def _relevance(error: jsonschema.ValidationError) -> int:
+    """best_match's key: the higher, the more telling. The errors inside a oneOf all weigh the
+    same, so that best_match reports the oneOf (the field's whole rule, worded in schema_message)
+    rather than the complaint of one of its branches."""
+    if error.parent is not None:
+        return 0
+    return -(_PRIORITY.index(error.validator) if error.validator in _PRIORITY else len(_PRIORITY))
+
+
+def most_telling(errors) -> list[jsonschema.ValidationError]:
+    """Every missing or unknown field, and at each other value the most telling of its errors."""
+    kept, at_path = [], {}
     for error in errors:
         if error.validator in ("required", "additionalProperties"):
             kept.append(error)
-            continue
-        path = tuple(error.absolute_path)
-        rank = _PRIORITY.index(error.validator) if error.validator in _PRIORITY else len(_PRIORITY)
-        current = best.get(path)
-        if current is None or rank < (_PRIORITY.index(current.validator) if current.validator in _PRIORITY else len(_PRIORITY)):
-            best[path] = error
-    return kept + list(best.values())
+        else:
+            at_path.setdefault(tuple(error.absolute_path), []).append(error)
+    return kept + [best_match(found, key=_relevance) for found in at_path.values()]

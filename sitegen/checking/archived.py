@@ -9,7 +9,7 @@ import unicodedata
 
 from .. import characters
 from ..model import ArchivedCopy, PartialDate
-from ..schema_messages import field_name
+from .schema_messages import field_name
 
 # Categories of characters that show nothing in an address: format characters (zero-width
 # spaces and joiners, soft hyphen, word joiner, BOM), controls, separators, private use, unassigned.

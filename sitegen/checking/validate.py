@@ -1,4 +1,4 @@
-"""Stage 2, validate: check the loaded dossier against the JSON Schemas (sitegen/schema.py) and
+"""Stage 2, validate: check the loaded dossier against the JSON Schemas (checking/schema.py) and
 the rules a schema cannot express, and turn it into model objects. Every problem is collected;
 none stops the others.
 
@@ -30,11 +30,11 @@ from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
 from ..model import (Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme,
                      shown_lines)
-from ..schema import Schemas
-from ..schema_messages import BIDI_CONTROLS, ID_HINT, field_name
+from .schema import Schemas
+from .schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from . import text_rules
 from .archived import archived_copies
-from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, _capped, _is_bad, valid_id
+from .checker import ID_MAX, RESERVED_IDS, Checker, Suggestions, capped, is_bad, valid_id
 from .event_checks import check_event, conflicting_dates
 from .load import RawArticle, RawDossier
 from .yaml_reader import YamlDocument, rel
@@ -78,7 +78,7 @@ def check_themes(document: YamlDocument | None, checker: Checker) -> list[Theme]
     bad = checker.schema(document, "themes")
     themes, seen_ids, seen_titles = [], {}, {}
     for index, item in enumerate(_items(document, checker, "themes")):
-        if _is_bad(bad, (index,)):
+        if is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
         if item["id"] in seen_ids:
@@ -130,7 +130,7 @@ def check_entities(document: YamlDocument | None, checker: Checker) -> list[Enti
     bad = checker.schema(document, "entities")
     entities, seen_ids, seen_names = [], {}, {}
     for index, item in enumerate(_items(document, checker, "entities")):
-        if _is_bad(bad, (index,)):
+        if is_bad(bad, (index,)):
             continue
         line = document.where((index, "id"))[0]
         duplicate = item["id"] in seen_ids
@@ -239,26 +239,61 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
     document = raw_article.yml
     if document is None:  # without its text, the metadata is still checked: every problem in one run
         return None
-    txt_name = raw_article.txt_path.name if raw_article.txt_path else f"{raw_article.id}.txt"
+    _article_id(raw_article, checker)
+    if not isinstance(document.data, dict):  # one message for a file of the wrong shape, from the schema
+        checker.schema(document, "article")
+        return None
+    data = document.data
+    ok = _schema_passed(data, checker.schema(document, "article"))
+    date = checker.date(document, ("date",), data["date"]) if ok("date") else None
+    quotes = text_rules.article_quotes(raw_article, data)
+    events = _events(raw_article, context, checker, ok, date, quotes)
+    corrections = _corrections(document, data, context, checker, ok, date)
+    archive = archived_copies(checker, document, data, date, ok)
+    if context.theme_ids is not None:
+        _references(checker, document, data, "themes", context, ok,
+                    "unknown theme `{}`; expected one of: " + ", ".join(context.suggestions("themes").known))
+    _references(checker, document, data, "entities", context, ok,
+                "unknown entity `{}`: add it to dossier/entities.yml or correct the id")
+    _related(raw_article, context, checker, ok)
+    text = raw_article.text
+    if text is not None:
+        text_rules.check_lines(checker, document, data, raw_article, ok, quotes.shown.lines)
+        _digest(raw_article, checker, ok)
+    if checker.problems or text is None or date is None:
+        return None
+    if data.get("draft") and not context.include_drafts:
+        return None
+    source = data["source"]
+    return Article(
+        id=raw_article.id, title=data["title"], date=date,
+        source=Source(source.get("outlet"), source.get("url"), source.get("note"), archive),
+        themes=list(data["themes"]), summary=data["summary"].strip(), entities=list(data["entities"]),
+        events=events, text=text, sha256=raw_article.sha256, related=list(data.get("related", [])),
+        hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
+        draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
+        fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
+
+
+def _article_id(raw_article: RawArticle, checker: Checker) -> None:
+    """The file name is the article's id: the id pattern, and none of the generator's own pages."""
+    shown = rel(raw_article.yml.path, checker.root)
     if not valid_id(raw_article.id):
         invisible = BIDI_CONTROLS.search(raw_article.id)
         why = (f" (it contains the invisible direction control U+{ord(invisible.group()):04X})" if invisible else "")
-        checker.problems.append(Problem(rel(document.path, checker.root), 1, 1,
+        checker.problems.append(Problem(shown, 1, 1,
                                         f"file name `{raw_article.id}`{why} is not a valid article id: {ID_HINT}, at most "
                                         f"{ID_MAX} characters; the id becomes the article's address. Rename both "
                                         f"{raw_article.id}.yml and {raw_article.id}.txt"))
     elif raw_article.id in RESERVED_IDS:
-        checker.problems.append(Problem(rel(document.path, checker.root), 1, 1,
+        checker.problems.append(Problem(shown, 1, 1,
                                         f"article id `{raw_article.id}` is reserved: the site has a page of that name of "
                                         "its own, which one of the two would overwrite; rename both files"))
-    if not isinstance(document.data, dict):  # one message for a file of the wrong shape, from the schema
-        checker.schema(document, "article")
-        return None
-    bad = checker.schema(document, "article")
-    data = document.data
 
+
+def _schema_passed(data, bad: frozenset):
+    """ok(*key_path): the value at key_path is there and the schema found nothing wrong with it."""
     def ok(*key_path) -> bool:
-        """The value at key_path is there and the schema found nothing wrong with it."""
         value = data
         for key in key_path:
             if isinstance(value, dict) and key in value:
@@ -267,11 +302,15 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                 value = value[key]
             else:
                 return False
-        return not _is_bad(bad, key_path)
+        return not is_bad(bad, key_path)
+    return ok
 
-    date = checker.date(document, ("date",), data["date"]) if ok("date") else None
+
+def _events(raw_article: RawArticle, context: _Context, checker: Checker, ok, date, quotes) -> list[Event]:
+    """An article's events: their references, dates and quotes checked; those with a date kept."""
+    document, data = raw_article.yml, raw_article.yml.data
+    txt_name = raw_article.txt_path.name if raw_article.txt_path else f"{raw_article.id}.txt"
     events = []
-    quotes = text_rules.article_quotes(raw_article, data)
     for index, event in enumerate(checker.items("article", data.get("events"), ("events",))):
         if isinstance(event, dict):  # its references, each value the schema let through
             check_event(checker, document, index, event, context, ok)
@@ -296,6 +335,11 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
             events.append(Event(event_date, event["title"], quote, event.get("date_note"), event["attribution"],
                                 event.get("id"), list(event.get("places") or []), list(event.get("actors") or []),
                                 event.get("attributed_to"), document.where(("events", index, "date"))))
+    return events
+
+
+def _corrections(document: YamlDocument, data, context: _Context, checker: Checker, ok, date) -> list[Correction]:
+    """An article's corrections, each dated after the article and not in the future."""
     corrections = []
     for index, correction in enumerate(checker.items("article", data.get("corrections"), ("corrections",))):
         if not ok("corrections", index):
@@ -312,12 +356,12 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
                             "article's modification date in the feed and the page's data; check the date")
         if when:
             corrections.append(Correction(when, correction["text"]))
-    archive = archived_copies(checker, document, data, date, ok)
-    if context.theme_ids is not None:
-        _references(checker, document, data, "themes", context, ok,
-                    "unknown theme `{}`; expected one of: " + ", ".join(context.suggestions("themes").known))
-    _references(checker, document, data, "entities", context, ok,
-                "unknown entity `{}`: add it to dossier/entities.yml or correct the id")
+    return corrections
+
+
+def _related(raw_article: RawArticle, context: _Context, checker: Checker, ok) -> None:
+    """Related articles: other articles of the dossier."""
+    document, data = raw_article.yml, raw_article.yml.data
     for index, related_id in enumerate(checker.items("article", data.get("related"), ("related",))):
         if not ok("related", index):
             continue
@@ -328,33 +372,22 @@ def _article(raw_article: RawArticle, context: _Context, checker: Checker) -> Ar
             checker.problem(document, ("related", index), f"unknown article `{related_id}` in `related[{index}]`: expected "
                                                           f"the id of an article in dossier/articles/"
                                                           f"{checker.did_you_mean(related_id, context.suggestions('related'))}")
-    text = raw_article.text
-    if text is not None:
-        text_rules.check_lines(checker, document, data, raw_article, ok, quotes.shown.lines)
-        if ok("sha256") and raw_article.sha256 != data["sha256"]:
-            checker.problem(document, ("sha256",),
-                            f"`sha256` does not match {raw_article.txt_path.name}: the text has changed since its metadata "
-                            f"was written (its SHA-256 is now {raw_article.sha256}); source texts are kept as received, "
-                            "so if the change is intended, put the new value in `sha256` and say why in the pull request")
-        elif "sha256" not in data:
-            for i, problem in enumerate(checker.problems):
-                if problem.message.startswith("missing required field `sha256`"):
-                    checker.problems[i] = dataclasses.replace(problem, message=(
-                        f"missing required field `sha256`: add `sha256: {raw_article.sha256}`, the SHA-256 of "
-                        f"{raw_article.txt_path.name}, so that a changed text is noticed"))
-    if checker.problems or text is None or date is None:
-        return None
-    if data.get("draft") and not context.include_drafts:
-        return None
-    source = data["source"]
-    return Article(
-        id=raw_article.id, title=data["title"], date=date,
-        source=Source(source.get("outlet"), source.get("url"), source.get("note"), archive),
-        themes=list(data["themes"]), summary=data["summary"].strip(), entities=list(data["entities"]),
-        events=events, text=text, sha256=raw_article.sha256, related=list(data.get("related", [])),
-        hide_lines=list(data.get("hide_lines", [])), date_note=data.get("date_note"),
-        draft=bool(data.get("draft")), corrections=sorted(corrections, key=lambda c: c.date), yml_path=document.path, txt_path=raw_article.txt_path,
-        fingerprint=fingerprint(document.digest, raw_article.sha256 or ""))
+
+
+def _digest(raw_article: RawArticle, checker: Checker, ok) -> None:
+    """The text's SHA-256 in the metadata: the text kept as received."""
+    document, data = raw_article.yml, raw_article.yml.data
+    if ok("sha256") and raw_article.sha256 != data["sha256"]:
+        checker.problem(document, ("sha256",),
+                        f"`sha256` does not match {raw_article.txt_path.name}: the text has changed since its metadata "
+                        f"was written (its SHA-256 is now {raw_article.sha256}); source texts are kept as received, "
+                        "so if the change is intended, put the new value in `sha256` and say why in the pull request")
+    elif "sha256" not in data:
+        for i, problem in enumerate(checker.problems):
+            if problem.message.startswith("missing required field `sha256`"):
+                checker.problems[i] = dataclasses.replace(problem, message=(
+                    f"missing required field `sha256`: add `sha256: {raw_article.sha256}`, the SHA-256 of "
+                    f"{raw_article.txt_path.name}, so that a changed text is noticed"))
 
 
 def _references(checker, document, data, field_, context: _Context, ok, message) -> None:
@@ -433,8 +466,8 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if article:
             articles.append(article)
     checker.problems.extend(conflicting_dates(articles, raw.root))
-    problems = _capped(checker.problems)
+    problems = capped(checker.problems)
     checked = Dossier(themes[0], entities[0], articles)
     if problems:
-        return Validation(None, problems, _capped(warnings), checked)
-    return Validation(checked, [], _capped(warnings), checked)
+        return Validation(None, problems, capped(warnings), checked)
+    return Validation(checked, [], capped(warnings), checked)
