@@ -12,12 +12,11 @@ fixes it. Under `build` (no on_startup) it does nothing.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import shutil
 from pathlib import Path
 
-from .. import pipeline
+from .. import json_in_script, pipeline
 from ..cache import BuildCache
 from ..output.cards import MANIFEST, Drawing
 from ..output.writer import GENERATED_DIRS, write_pages
@@ -193,7 +192,7 @@ class ServeAdapter:
         problems = [{"problem": str(p), "warning": False} for p in self.problems]
         problems += [{"problem": str(p), "warning": True} for p in self.warnings]
         (folder / "problems.js").write_text(
-            "window.dossierServeProblems = " + json.dumps(problems, ensure_ascii=False) + ";\n", encoding="utf-8")
+            "window.dossierServeProblems = " + json_in_script.dumps(problems) + ";\n", encoding="utf-8")
         gc.enable()
         self.built = (self.built or set()) | self.offered  # every generated page is in the site now
         if not self.problems and self.saver is not None:

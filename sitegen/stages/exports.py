@@ -267,13 +267,6 @@ def _date_parts(date: PartialDate) -> list[int]:
     return [p for p in (date.year, date.month, date.day) if p]
 
 
-def csl_items(linked: LinkedDossier, site_url: str = "") -> list[dict]:
-    """CSL-JSON items: URL is the original article's where known, else the dossier's page (only as an
-    absolute address, so only with SITE_URL); accessed is the dossier's newest date (see Release)."""
-    accessed = release(linked).newest
-    return [_csl_item(item.article, accessed, site_url) for item in linked.articles.values()]
-
-
 def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
     entry = {
         "id": a.id,
