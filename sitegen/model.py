@@ -270,7 +270,7 @@ class EventRecord:
     def first(self) -> Report:
         return self.reports[0]
 
-    @property
+    @functools.cached_property  # a sort key of the timeline and of every listing of events
     def date(self) -> PartialDate:
         return max((r.event.date for r in self.reports), key=lambda d: (d.precision == "day", d.precision == "month"))
 

@@ -69,7 +69,7 @@ else:  # pragma: no cover - PyYAML without libyaml
 
 def rel(path: Path, root: Path) -> str:
     """A path as shown in messages: relative to the repository (the dossier folder's parent)."""
-    text, parent = os.fspath(path), os.fspath(Path(root).parent) + os.sep
+    text, parent = os.fspath(path), os.path.dirname(os.fspath(root).rstrip(os.sep)) + os.sep
     if text.startswith(parent) and ".." not in text:  # the usual case, without pathlib's cost (serve: every file, every edit)
         return text[len(parent):].replace(os.sep, "/")
     path = Path(path)
