@@ -8,12 +8,14 @@ written.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -173,16 +175,42 @@ def assert_clean(output: str) -> None:
     assert "Traceback" not in output, output
 
 
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory) -> Path:
-    """The repository copied and built once: the one shared build. Tests that only read a
-    built site use its site/ (the `site` fixture); tests that change things copy it (`repo`)."""
-    repo = copy_repo(tmp_path_factory.mktemp("template") / "repo")
+def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, made by make(folder) once for the whole run. Under pytest-xdist the
+    workers share it: the first to ask makes it while the others wait on a lock (an event, not a
+    poll), so a shared build costs one build, not one per worker. A maker that failed leaves no
+    mark, so the next one to ask tries again and reports its own failure."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's own folder, above each worker's popen-gwN
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed maker left
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build(folder: Path) -> None:
+    repo = copy_repo(folder)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo / "site" / "index.html").is_file()
     (repo / "build-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
-    return repo
+
+
+def _bundle(folder: Path) -> None:
+    result = run(copy_repo(folder), "bundle")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory, worker_id) -> Path:
+    """The repository copied and built once for the run: the one shared build. Tests that only
+    read a built site use its site/ (the `site` fixture); tests that change things copy it (`repo`)."""
+    return made_once(tmp_path_factory, worker_id, "template", _build)
 
 
 @pytest.fixture(scope="session")
@@ -192,12 +220,19 @@ def site(built_template) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory) -> Path:
+def site_address(site) -> str:
+    """The shared build's site/ served over HTTP on 127.0.0.1 (one server per worker): its base
+    URL, ending in /. Every test that opens the shared site in a browser uses this one."""
+    from browser import served
+
+    with served(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
-    repo = copy_repo(tmp_path_factory.mktemp("bundled") / "repo")
-    result = run(repo, "bundle")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return next((repo / "dist").glob("*.zip"))
+    return next((made_once(tmp_path_factory, worker_id, "bundled", _bundle) / "dist").glob("*.zip"))
 
 
 @pytest.fixture

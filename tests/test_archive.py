@@ -22,6 +22,10 @@ from browser import chromium, outside_requests, served
 from conftest import TEXT, add_article, problems, run
 from test_bad_input import A, refused_everywhere
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with archived copies
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("archive")
+
 WAYBACK = "https://web.archive.org/web/20190528093000/https://www.alaraby.co.uk/a_b?c=1&d=%20"
 TODAY = "https://archive.ph/AbC12"
 NOT_EVEN = "the capture date in the archive's address"

@@ -32,6 +32,10 @@ import pytest
 from browser import chromium, screenshot, served
 from conftest import REPO, TEXT, add_article, copy_repo, run
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build and bundle with rare letters
+# are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fonts")
+
 SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-")) / "fonts"
 ORIGINALS = REPO / "docs" / "assets" / "fonts"
 NEW_LETTERS = "ڤ گ ی ۱۲۳ ﷲ"
