@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from launcher import Launcher
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests may import sitegen directly
 # Never copied: version control, built output, caches, and the tests themselves.
@@ -67,41 +69,30 @@ def copy_repo(destination: Path, source: Path = REPO) -> Path:
 SITE_URL = "https://dossier.example/"
 
 
-def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` in repo, as CI would run it to publish (SITE_URL set; env={"SITE_URL": ""}
-    runs it as a maintainer's first try would, without)."""
+def _environment(env: dict | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SITE_URL")}
     environment.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": SITE_URL, **(env or {})})
-    return subprocess.run([sys.executable, "build.py", *args], cwd=repo, capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=timeout, env=environment)
+    return environment
 
 
-_SEVERAL = """
-import contextlib, io, json, sys
-sys.path.insert(0, ".")
-import build
-results = []
-for argv in json.loads(sys.argv[1]):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = build.main(argv)
-    results.append([code, out.getvalue(), err.getvalue()])
-sys.__stdout__.write(json.dumps(results))
-"""
+_launcher: Launcher | None = None  # this test worker's, started by its first command
+
+
+def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` in repo, as CI would run it to publish (SITE_URL set; env={"SITE_URL": ""}
+    runs it as a maintainer's first try would, without). Each run is a process of its own, forked
+    by the worker's launcher with the libraries already imported (tests/launcher.py)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = Launcher(_environment(None))
+    return _launcher.run(repo, list(args), _environment(env), timeout)
 
 
 def run_several(repo: Path, *commands: list[str], env: dict | None = None, timeout: float = 300
                 ) -> list[subprocess.CompletedProcess]:
-    """Several `python build.py ARGS` in one Python process, one after the other, each with its
-    own exit status and output (build.main is what the command line runs): the same commands,
-    without paying Python's and the libraries' start-up for each."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SITE_URL")}
-    environment.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": SITE_URL, **(env or {})})
-    done = subprocess.run([sys.executable, "-c", _SEVERAL, json.dumps(commands)], cwd=repo, capture_output=True,
-                          text=True, encoding="utf-8", errors="replace", timeout=timeout, env=environment)
-    assert done.returncode == 0, done.stderr
-    return [subprocess.CompletedProcess(["build.py", *argv], code, out, err)
-            for argv, (code, out, err) in zip(commands, json.loads(done.stdout))]
+    """Several `python build.py ARGS` in repo, one after the other, each with its own exit status
+    and output."""
+    return [run(repo, *argv, env=env, timeout=timeout) for argv in commands]
 
 
 def shown(html: str) -> str:
@@ -233,6 +224,18 @@ def site_address(site) -> str:
 def bundled(tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
     return next((made_once(tmp_path_factory, worker_id, "bundled", _bundle) / "dist").glob("*.zip"))
+
+
+@pytest.fixture(scope="session")
+def published(bundled, tmp_path_factory, worker_id) -> Path:
+    """A copy of the repository in which `bundle` and then `build` have run: a site that offers
+    its bundle for download (dist/ holds the zip the site links). To read, never to change."""
+    def make(folder: Path) -> None:
+        shutil.copytree(bundled.parent.parent, folder, symlinks=True)
+        result = run(folder, "build")
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return made_once(tmp_path_factory, worker_id, "published", make)
 
 
 @pytest.fixture

@@ -328,6 +328,7 @@ def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
 
 
 def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
+    """Nor, as it starts, that pages are missing from the menu (the front door: every page is in it)."""
     server = Serve(repo)
     try:
         page = server.base + "articles/2010-election-results-alert/"
@@ -341,3 +342,4 @@ def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
         output = server.stop()
     assert output.count("Documentation built") >= 3, output  # the first build and one per edit
     assert "dirty" not in output.lower(), output
+    assert "not included in the \"nav\"" not in output, output
