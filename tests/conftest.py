@@ -246,5 +246,15 @@ def repo(built_template: Path, tmp_path: Path) -> Path:
     return destination
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup, with the group a module names read by tests/scheduling.py (xdist's own
+    reads no group under pytest 9)."""
+    if config.getvalue("dist") == "loadgroup":
+        from scheduling import ModuleGroups
+
+        return ModuleGroups(config, log)
+    return None
+
+
 def load_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))

