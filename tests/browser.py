@@ -206,6 +206,23 @@ def served(directory: os.PathLike | str) -> Iterator[str]:
         thread.join()
 
 
+def settled(driver: webdriver.Chrome, seconds: float = 20) -> None:
+    """Wait until the page loaded has done what loading starts: its finite animations and
+    transitions ended (Web Animations' `finished`) and the browser idle (`requestIdleCallback`,
+    after the scripts that loading queued have run, and the requests they make are sent). Events,
+    not a timer: it returns as soon as they have happened."""
+    driver.set_script_timeout(seconds)
+    driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const loaded = document.readyState === 'complete' ? Promise.resolve()
+            : new Promise(r => addEventListener('load', r, {once: true}));
+        loaded.then(() => Promise.all(document.getAnimations()
+                .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+                .map(a => a.finished.catch(() => null))))
+            .then(() => new Promise(r => requestIdleCallback(r, {timeout: 5000})))
+            .then(() => done());""")
+
+
 def search_box(driver: webdriver.Chrome):
     """The search box on the page loaded, opened (narrow screens hide it behind a header
     button) and focused, ready for send_keys."""

@@ -8,15 +8,19 @@ written.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from launcher import Launcher
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests may import sitegen directly
@@ -65,41 +69,30 @@ def copy_repo(destination: Path, source: Path = REPO) -> Path:
 SITE_URL = "https://dossier.example/"
 
 
-def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python build.py ARGS` in repo, as CI would run it to publish (SITE_URL set; env={"SITE_URL": ""}
-    runs it as a maintainer's first try would, without)."""
+def _environment(env: dict | None) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SITE_URL")}
     environment.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": SITE_URL, **(env or {})})
-    return subprocess.run([sys.executable, "build.py", *args], cwd=repo, capture_output=True, text=True,
-                          encoding="utf-8", errors="replace", timeout=timeout, env=environment)
+    return environment
 
 
-_SEVERAL = """
-import contextlib, io, json, sys
-sys.path.insert(0, ".")
-import build
-results = []
-for argv in json.loads(sys.argv[1]):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = build.main(argv)
-    results.append([code, out.getvalue(), err.getvalue()])
-sys.__stdout__.write(json.dumps(results))
-"""
+_launcher: Launcher | None = None  # this test worker's, started by its first command
+
+
+def run(repo: Path, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python build.py ARGS` in repo, as CI would run it to publish (SITE_URL set; env={"SITE_URL": ""}
+    runs it as a maintainer's first try would, without). Each run is a process of its own, forked
+    by the worker's launcher with the libraries already imported (tests/launcher.py)."""
+    global _launcher
+    if _launcher is None:
+        _launcher = Launcher(_environment(None))
+    return _launcher.run(repo, list(args), _environment(env), timeout)
 
 
 def run_several(repo: Path, *commands: list[str], env: dict | None = None, timeout: float = 300
                 ) -> list[subprocess.CompletedProcess]:
-    """Several `python build.py ARGS` in one Python process, one after the other, each with its
-    own exit status and output (build.main is what the command line runs): the same commands,
-    without paying Python's and the libraries' start-up for each."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SITE_URL")}
-    environment.update({"PYTHONDONTWRITEBYTECODE": "1", "PYTHONIOENCODING": "utf-8", "SITE_URL": SITE_URL, **(env or {})})
-    done = subprocess.run([sys.executable, "-c", _SEVERAL, json.dumps(commands)], cwd=repo, capture_output=True,
-                          text=True, encoding="utf-8", errors="replace", timeout=timeout, env=environment)
-    assert done.returncode == 0, done.stderr
-    return [subprocess.CompletedProcess(["build.py", *argv], code, out, err)
-            for argv, (code, out, err) in zip(commands, json.loads(done.stdout))]
+    """Several `python build.py ARGS` in repo, one after the other, each with its own exit status
+    and output."""
+    return [run(repo, *argv, env=env, timeout=timeout) for argv in commands]
 
 
 def shown(html: str) -> str:
@@ -173,16 +166,42 @@ def assert_clean(output: str) -> None:
     assert "Traceback" not in output, output
 
 
-@pytest.fixture(scope="session")
-def built_template(tmp_path_factory) -> Path:
-    """The repository copied and built once: the one shared build. Tests that only read a
-    built site use its site/ (the `site` fixture); tests that change things copy it (`repo`)."""
-    repo = copy_repo(tmp_path_factory.mktemp("template") / "repo")
+def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder `name`, made by make(folder) once for the whole run. Under pytest-xdist the
+    workers share it: the first to ask makes it while the others wait on a lock (an event, not a
+    poll), so a shared build costs one build, not one per worker. A maker that failed leaves no
+    mark, so the next one to ask tries again and reports its own failure."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's own folder, above each worker's popen-gwN
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed maker left
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build(folder: Path) -> None:
+    repo = copy_repo(folder)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo / "site" / "index.html").is_file()
     (repo / "build-output.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
-    return repo
+
+
+def _bundle(folder: Path) -> None:
+    result = run(copy_repo(folder), "bundle")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_template(tmp_path_factory, worker_id) -> Path:
+    """The repository copied and built once for the run: the one shared build. Tests that only
+    read a built site use its site/ (the `site` fixture); tests that change things copy it (`repo`)."""
+    return made_once(tmp_path_factory, worker_id, "template", _build)
 
 
 @pytest.fixture(scope="session")
@@ -192,12 +211,31 @@ def site(built_template) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled(tmp_path_factory) -> Path:
+def site_address(site) -> str:
+    """The shared build's site/ served over HTTP on 127.0.0.1 (one server per worker): its base
+    URL, ending in /. Every test that opens the shared site in a browser uses this one."""
+    from browser import served
+
+    with served(site) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def bundled(tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
-    repo = copy_repo(tmp_path_factory.mktemp("bundled") / "repo")
-    result = run(repo, "bundle")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return next((repo / "dist").glob("*.zip"))
+    return next((made_once(tmp_path_factory, worker_id, "bundled", _bundle) / "dist").glob("*.zip"))
+
+
+@pytest.fixture(scope="session")
+def published(bundled, tmp_path_factory, worker_id) -> Path:
+    """A copy of the repository in which `bundle` and then `build` have run: a site that offers
+    its bundle for download (dist/ holds the zip the site links). To read, never to change."""
+    def make(folder: Path) -> None:
+        shutil.copytree(bundled.parent.parent, folder, symlinks=True)
+        result = run(folder, "build")
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    return made_once(tmp_path_factory, worker_id, "published", make)
 
 
 @pytest.fixture
@@ -206,6 +244,16 @@ def repo(built_template: Path, tmp_path: Path) -> Path:
     destination = tmp_path / "repo"
     shutil.copytree(built_template, destination, symlinks=True)
     return destination
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup, with the group a module names read by tests/scheduling.py (xdist's own
+    reads no group under pytest 9)."""
+    if config.getvalue("dist") == "loadgroup":
+        from scheduling import ModuleGroups
+
+        return ModuleGroups(config, log)
+    return None
 
 
 def load_json(path: Path):

@@ -22,6 +22,10 @@ from browser import chromium, outside_requests, served
 from conftest import TEXT, add_article, problems, run
 from test_bad_input import A, refused_everywhere
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with archived copies
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("archive")
+
 WAYBACK = "https://web.archive.org/web/20190528093000/https://www.alaraby.co.uk/a_b?c=1&d=%20"
 TODAY = "https://archive.ph/AbC12"
 NOT_EVEN = "the capture date in the archive's address"
@@ -233,10 +237,8 @@ def test_the_field_reference_and_the_add_stub_know_the_field(built_with_archive,
 # ---------------------------------------------------------------------------------------------
 # the bundle's SHA-256 beside its download link
 
-def test_the_bundles_sha256_is_published_beside_its_link(repo):
-    assert run(repo, "bundle").returncode == 0
-    result = run(repo, "build")
-    assert result.returncode == 0, result.stderr
+def test_the_bundles_sha256_is_published_beside_its_link(published):
+    repo = published  # `bundle`, then `build`
     zipped = next((repo / "dist").glob("*.zip"))
     digest = hashlib.sha256(zipped.read_bytes()).hexdigest()
     for page, prefix in (("site/index.html", ""), ("site/open-data/index.html", "../")):

@@ -26,6 +26,10 @@ from sitegen import pipeline
 from sitegen.output import transaction, writer
 from sitegen.project import Project
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build of 120 more articles
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("atomic")
+
 GENERATED = writer.GENERATED_DIRS
 
 

@@ -54,10 +54,8 @@ def test_benchmark_runs_and_prints_figures(tmp_path):
         assert 0 < stages <= _number(row["generate as `build` runs it"]) + 0.02, row
         assert _number(row["stages one after another"]) >= _number(row["MkDocs build"]), row
     times = rows[0]
-    for stage in ("bare `mkdocs build`",):
+    for stage in ("bare `mkdocs build`", "bundle"):  # the bundle is built too: "n/a" would say it failed
         assert _number(times[stage]) > 0, stage
-    # the bundle may not be buildable in every state of the tree; then the table says so
-    assert times["bundle"] == "n/a" or _number(times["bundle"]) > 0
 
     (versus,) = _table_rows(output, "The whole build against a bare")
     for column in ("`build.py build`", "bare, mkdocs.yml as it is", "bare, with `build`'s navigation", "ratio",

@@ -13,6 +13,10 @@ from conftest import copy_repo, run, run_several, snapshot
 from sitegen.config import ConfigProblem, checked_site_url, inert_url
 from sitegen.project import Project
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build at an awkward address
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("config")
+
 ISSUE_EXAMPLE = 'https://example.org/"><script>alert(1)</script>/'
 REFUSED = {
     "ftp": "ftp://example.org/dossier/",

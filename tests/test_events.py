@@ -18,8 +18,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import chromium, served
+from browser import chromium
 from conftest import add_article, article_yaml, assert_refused, leftovers, run, run_several, snapshot
+
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with a shared event
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("events")
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8"))
@@ -111,12 +115,12 @@ def test_places_and_actors_list_their_events(site):
             assert "طرفًا فيها" in html and event["title"] in unescape(html), actor
 
 
-def test_event_pages_are_found_by_search(site):
+def test_event_pages_are_found_by_search(site_address):
     from test_search import search
 
     event = next(e for _, _, e in _shipped_events() if e.get("id") == SHARED)
-    with served(site) as base, chromium() as driver:
-        found = search(driver, base, "سيارة مفخخة أبو غريب")
+    with chromium() as driver:
+        found = search(driver, site_address, "سيارة مفخخة أبو غريب")
     items = [i for i in found["items"] if i["href"].endswith(f"/events/{SHARED}/")]
     assert items and items[0]["kind"] == "حدث" and items[0]["title"] == event["title"], found["items"]
 
@@ -293,10 +297,10 @@ def _an_event_year(site: Path) -> str:
     return re.search(r'data-year="(\d{4})"', (site / "map/index.html").read_text(encoding="utf-8")).group(1)
 
 
-def test_timeline_filter_and_map_year_served(site):
-    with served(site) as base, chromium(width=390) as driver:
-        _check_timeline_filter(driver, base + "timeline/")
-        _check_map_year(driver, base + "map/", _an_event_year(site))
+def test_timeline_filter_and_map_year_served(site, site_address):
+    with chromium(width=390) as driver:
+        _check_timeline_filter(driver, site_address + "timeline/")
+        _check_map_year(driver, site_address + "map/", _an_event_year(site))
 
 
 def test_timeline_filter_and_map_year_from_file(bundled, tmp_path, site):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SITE_URL, copy_repo, leftovers, run, snapshot, tree
-from test_serve import Serve, _wait_for
+from test_serve import Serve
 
 from sitegen.output import bundle
 from sitegen.project import Project
@@ -52,11 +52,11 @@ def test_build_while_serve_runs_is_refused_in_one_line_and_serve_goes_on(repo):
     before = {k: v for k, v in snapshot(repo).items() if k.startswith("site/")}
     server = Serve(repo)
     try:
-        _wait_for(server.base, "<html")
+        server.shows(server.base, "<html")
         built = run(repo, "build", timeout=120)
         second = subprocess.run([sys.executable, "build.py", "serve", "--dev-addr", "127.0.0.1:1"], cwd=repo,
                                 capture_output=True, text=True, timeout=60)
-        _wait_for(server.base + "articles/", "<html")  # serve still serves
+        server.shows(server.base + "articles/", "<html")  # serve still serves
     finally:
         output = server.stop()
     assert built.returncode == 1, built.stdout + built.stderr
@@ -92,7 +92,7 @@ def test_serve_started_during_a_build_waits_for_it(repo):
     try:
         server.wait_for_output("waiting for another build to finish")
         assert building.wait(timeout=300) == 0, building.communicate()
-        _wait_for(server.base, "<html")
+        server.shows(server.base, "<html")
     finally:
         output = server.stop()
     assert "Traceback" not in output, output

@@ -16,6 +16,7 @@ Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -31,6 +32,10 @@ import pytest
 
 from browser import chromium, screenshot, served
 from conftest import REPO, TEXT, add_article, copy_repo, run
+
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build and bundle with rare letters
+# are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("fonts")
 
 SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-")) / "fonts"
 ORIGINALS = REPO / "docs" / "assets" / "fonts"
@@ -143,16 +148,25 @@ def _outline(font, glyph_id: int) -> str:
     return hashlib.sha256(repr((list(coordinates), list(ends), bytes(flags), font["hmtx"][name])).encode()).hexdigest()
 
 
-def _shaped(path: Path, text: str) -> list[tuple]:
-    """HarfBuzz's glyphs for text in a font: (drawing, cluster, advances, offsets) of each."""
+@functools.lru_cache(maxsize=None)
+def _font(data: bytes):
+    """A font file's bytes read once (decompressing a WOFF2 is most of what shaping a line costs):
+    fontTools' font, and HarfBuzz's of the plain font."""
     import uharfbuzz as hb
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path)
+    font = TTFont(io.BytesIO(data))
     font.flavor = None  # HarfBuzz reads the plain font: the WOFF2 decompressed
     plain = io.BytesIO()
     font.save(plain)
-    hb_font = hb.Font(hb.Face(plain.getvalue()))
+    return font, hb.Font(hb.Face(plain.getvalue()))
+
+
+def _shaped(path: Path, text: str) -> list[tuple]:
+    """HarfBuzz's glyphs for text in a font: (drawing, cluster, advances, offsets) of each."""
+    import uharfbuzz as hb
+
+    font, hb_font = _font(path.read_bytes())
     buffer = hb.Buffer()
     buffer.add_str(text)
     buffer.guess_segment_properties()

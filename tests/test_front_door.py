@@ -13,9 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from selenium.webdriver.common.by import By
 
-from browser import chromium, screenshot, served
-from conftest import run
-from test_serve import Serve
+from browser import chromium, screenshot, settled
 
 SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 SITE_NAME = "ملف الأمن العراقي"
@@ -102,34 +100,18 @@ def test_every_page_is_reached_from_the_menu(site):
     assert not missing, missing
 
 
-def test_serve_does_not_warn_that_pages_are_missing_from_the_menu(repo):
-    server = Serve(repo)
-    try:
-        server.wait_for_output("Serving on", seconds=180)
-    finally:
-        output = server.stop()
-    assert "not included in the \"nav\"" not in output, output
-    assert "Documentation built" in output, output
-
-
 def test_the_home_page_title_names_the_site_once(site):
     assert Links((site / "index.html").read_text(encoding="utf-8")).title.strip() == SITE_NAME
     assert Links((site / "about/index.html").read_text(encoding="utf-8")).title.strip() == f"عن الملف ومنهجه - {SITE_NAME}"
 
 
-@pytest.fixture(scope="module")
-def site_url(site):
-    with served(site) as base:
-        yield base
-
-
-def test_home_leads_with_the_latest_stories_on_a_phone(site_url):
+def test_home_leads_with_the_latest_stories_on_a_phone(site_address):
     """On a 390x844 phone the first story is on the first screen; the themes and what the dossier
     is come after the stories; a site without a bundle has no offline section at all."""
     with chromium(width=390, height=844) as driver:
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
-        driver.get(site_url)
+        driver.get(site_address)
         first = driver.find_element(By.CSS_SELECTOR, "article .dossier-item__title").rect
         assert first["y"] + first["height"] <= 844, first
         headings = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "article h2")]
@@ -138,25 +120,22 @@ def test_home_leads_with_the_latest_stories_on_a_phone(site_url):
         assert "dossier-download" not in driver.page_source
 
 
-def test_home_offers_the_bundle_under_its_heading_when_there_is_one(repo):
-    assert run(repo, "bundle").returncode == 0
-    result = run(repo, "build")
-    assert result.returncode == 0, result.stderr
-    home = (repo / "site/index.html").read_text(encoding="utf-8")
+def test_home_offers_the_bundle_under_its_heading_when_there_is_one(published):
+    home = (published / "site/index.html").read_text(encoding="utf-8")
     home = home[home.index("<article"):]  # the content, not the menu
     heading = home.index("القراءة دون اتصال")
     assert home.index("أحدث المقالات") < home.index("المحاور") < heading < home.index('class="dossier-download"')
     assert 'href="downloads/iraqi-security-dossier-offline.zip"' in home
 
 
-def test_a_byline_leads_to_its_outlets_page(site_url, site):
+def test_a_byline_leads_to_its_outlets_page(site_address, site):
     """Each article's byline names its outlet as a link to the outlet's page (whose heading is that
     name); an article whose source names no outlet says so in plain text, linking nowhere."""
     articles = sorted(p.parent.name for p in (site / "articles").glob("*/index.html") if p.parent.name != "years")
     linked = unknown = 0
     with chromium(width=390, height=844) as driver:
         for article in articles:
-            driver.get(f"{site_url}articles/{article}/")
+            driver.get(f"{site_address}articles/{article}/")
             byline = driver.find_element(By.CSS_SELECTOR, ".dossier-byline")
             outlets = byline.find_elements(By.CSS_SELECTOR, "a.dossier-outlet")
             if not outlets:
@@ -173,7 +152,7 @@ def test_a_byline_leads_to_its_outlets_page(site_url, site):
     assert linked >= 4 and unknown >= 1, (linked, unknown)
 
 
-def test_no_latin_run_outside_a_left_to_right_element_on_any_reader_page(site_url, site):
+def test_no_latin_run_outside_a_left_to_right_element_on_any_reader_page(site_address, site):
     """Every page a reader can open (the 404 page, hand-written, generated): each Latin letter is
     inside an element marked dir="ltr" or a <bdi>, so the Arabic around it keeps its order."""
     pages = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
@@ -181,7 +160,7 @@ def test_no_latin_run_outside_a_left_to_right_element_on_any_reader_page(site_ur
     found = {}
     with chromium(width=1280, height=900) as driver:
         for page in pages:
-            driver.get(site_url + page)
+            driver.get(site_address + page)
             latin = driver.execute_script(LATIN_OUTSIDE_LTR)
             if latin:
                 found[page] = latin[:5]
@@ -199,14 +178,14 @@ SHOTS_OF = {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_right_to_left(site_url, width, scheme):
+def test_screenshots_right_to_left(site_address, width, scheme):
     """The pages to look at, and the menu open: laid out right to left in the shipped Arabic font,
     nothing wider than the screen, the open menu on the right."""
     with chromium(width=width, height=844) as driver:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         for name, path in SHOTS_OF.items():
-            shot = screenshot(driver, site_url + path, SHOTS / f"front-{name}-{width}-{scheme}.png",
+            shot = screenshot(driver, site_address + path, SHOTS / f"front-{name}-{width}-{scheme}.png",
                               width=width, height=844, full_page=False)
             assert shot.stat().st_size > 10_000
             state = driver.execute_script("""return {
@@ -217,10 +196,10 @@ def test_screenshots_right_to_left(site_url, width, scheme):
             assert state["scheme"] == ("slate" if scheme == "dark" else "default"), state
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": width < 600})
-        driver.get(site_url)
+        driver.get(site_address)
         if width < 1220:  # a phone opens the menu from the header's button
             driver.find_element(By.CSS_SELECTOR, "label.md-header__button[for='__drawer']").click()
-            driver.execute_script("return new Promise(r => setTimeout(r, 400))")
+            settled(driver)  # the drawer's slide has ended
         menu = driver.find_element(By.CSS_SELECTOR, ".md-nav--primary")
         assert menu.is_displayed()
         links = [a.text for a in menu.find_elements(By.CSS_SELECTOR, "a.md-nav__link") if a.is_displayed()]

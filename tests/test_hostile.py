@@ -203,14 +203,6 @@ def _markup(site: Path) -> tuple[set, set]:
     return pairs, urls
 
 
-@pytest.fixture(scope="module")
-def clean_build(tmp_path_factory) -> Path:
-    repo = copy_repo(tmp_path_factory.mktemp("clean") / "repo")
-    result = run(repo, "build")
-    assert result.returncode == 0, result.stderr
-    return repo / "site"
-
-
 def _poison(repo: Path) -> None:
     """The payload in every string field that takes free text; multi-line texts get blank lines too."""
     dossier = repo / "dossier"
@@ -236,13 +228,13 @@ def _poison(repo: Path) -> None:
         path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False, default_style="\""), encoding="utf-8")
 
 
-def test_hostile_values_in_every_field_add_no_element_attribute_or_url(clean_build, tmp_path):
+def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, tmp_path):
     repo = copy_repo(tmp_path / "repo")
     _poison(repo)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     pairs, urls = _markup(repo / "site")
-    clean_pairs, clean_urls = _markup(clean_build)
+    clean_pairs, clean_urls = _markup(site)
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)
     assert urls - clean_urls == set(), sorted(urls - clean_urls)
     page = (repo / "site" / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
@@ -250,7 +242,7 @@ def test_hostile_values_in_every_field_add_no_element_attribute_or_url(clean_bui
     assert "evil.example" not in "".join(re.findall(r'(?:src|href)="[^"]*"', page))
 
 
-def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, tmp_path):
+def test_forbidden_characters_that_slip_past_check_are_still_inert(site, tmp_path):
     """Defence in depth: values carrying every forbidden class, put into the model directly
     (as if a rule were missing from check), are rendered and built by MkDocs without any
     element, attribute or URL the dossier did not ask for."""
@@ -285,7 +277,7 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_build, 
     mkdocs_build.build_site(project, pages, render.navigation(dossier.themes, repo / "templates"),
                             site_files=generated.site_files)
     pairs, urls = _markup(repo / "site")
-    clean_pairs, clean_urls = _markup(clean_build)
+    clean_pairs, clean_urls = _markup(site)
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)
     assert urls - clean_urls == set(), sorted(urls - clean_urls)
     feed = (repo / "site" / "data" / "atom.xml").read_text(encoding="utf-8")

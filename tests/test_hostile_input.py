@@ -524,34 +524,19 @@ def _banner(base: str) -> list[str]:
     return [item["problem"] for item in json.loads(script[len(prefix):-1])]
 
 
-def _wait_banner(base: str, check, seconds: float = 90) -> list[str]:
-    start = time.monotonic()
-    shown: list[str] = []
-    while time.monotonic() - start < seconds:
+def _banner_showing(base: str, check):
+    """A check for Serve.until: the problems the preview's banner lists, once check accepts them."""
+    def ready():
         try:
             shown = _banner(base)
-            if check(shown):
-                return shown
         except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the banner did not show what was expected within {seconds} s: {shown}")
-
-
-def _new_output(server, seen: int, needle: str, seconds: float = 90) -> str:
-    """The first line printed after the first `seen` lines that holds needle."""
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        for line in server.lines[seen:]:
-            if needle in line:
-                return line
-        assert server.process.poll() is None, f"serve exited:\n{server.output}"
-        time.sleep(0.1)
-    raise AssertionError(f"{needle!r} was not printed within {seconds} s:\n{''.join(server.lines[seen:])}")
+            return None
+        return shown if check(shown) else None
+    return ready
 
 
 def test_serve_shows_hostile_input_as_check_does_and_recovers(repo):
-    from test_serve import Serve, _get, _wait_for
+    from test_serve import Serve, _get
     from test_bad_input import billion_laughs
 
     articles = repo / "dossier" / "articles"
@@ -580,15 +565,17 @@ def test_serve_shows_hostile_input_as_check_does_and_recovers(repo):
     server = Serve(repo)
     try:
         page = server.base + "articles/2010-election-results-alert/"
-        _wait_for(page, "مستنفرة", seconds=180)
+        server.shows(page, "مستنفرة", seconds=180)
         assert "_dossier-serve/problems.js" in _get(page)  # every page of the preview loads the banner's script
-        _wait_banner(server.base, lambda found: found == [])
+        banner_clear = _banner_showing(server.base, lambda found: found == [])
+        server.until(banner_clear, "the banner empty", 90)
         for number, (name, breaking, expected) in enumerate(breaks):
             seen = len(server.lines)
             breaking()
-            line = _new_output(server, seen, expected)
+            line = server.wait_for_output(expected, seconds=90, after=seen)
             assert "Traceback" not in server.output, server.output
-            listed = _wait_banner(server.base, lambda found: any(expected in p for p in found))
+            listed = server.until(_banner_showing(server.base, lambda found: any(expected in p for p in found)),
+                                  f"{expected!r} in the banner", 90)
             assert any(p in line for p in listed if expected in p), (name, line, listed)  # the same line as printed
             if number == 0:  # and a reader of the preview sees it on the page, in a real browser
                 with chromium(width=390, height=844) as driver:
@@ -601,8 +588,8 @@ def test_serve_shows_hostile_input_as_check_does_and_recovers(repo):
             if name == "FIFO":
                 (articles / "x.txt").unlink()
             restore(marker)
-            _wait_for(page, marker, seconds=90)
-            _wait_banner(server.base, lambda found: found == [])
+            server.shows(page, marker, seconds=90)
+            server.until(banner_clear, "the banner empty", 90)
         assert server.process.poll() is None
     finally:
         output = server.stop()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from browser import chromium, outside_requests, screenshot, served
+from browser import chromium, outside_requests, screenshot
 from sitegen import arabic
 from sitegen.geo import borders, labels, maps
 from tools.geo import sources
@@ -308,11 +308,6 @@ def test_schema_describes_the_maps_extent():
 
 # The built site -----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def built(site) -> Path:
-    return site
-
-
 class Svg(HTMLParser):
     """The map's links (href, title, label) and lists in a built page."""
 
@@ -359,15 +354,15 @@ def _resolves(page: Path, href: str) -> Path:
     return target / "index.html" if target.is_dir() else target
 
 
-def test_map_page_has_every_located_place_as_a_linked_point(built):
-    page = built / "map" / "index.html"
+def test_map_page_has_every_located_place_as_a_linked_point(site):
+    page = site / "map" / "index.html"
     svg = Svg(page.read_text(encoding="utf-8"))
     assert sorted(p["id"] for p in svg.points) == sorted(e["id"] for e in LOCATED)
     for point in svg.points:
         name = next(e["name"] for e in LOCATED if e["id"] == point["id"])
         assert point["title"] == name and point["label"] in (name, "")
         assert not point["href"].startswith("@/")  # the MkDocs hook resolved it
-        assert _resolves(page, point["href"]) == built / "entities" / point["id"] / "index.html"
+        assert _resolves(page, point["href"]) == site / "entities" / point["id"] / "index.html"
     located = svg.lists["dossier-map-page__located"]
     unplaced = svg.lists["dossier-map-page__unplaced"]
     assert sorted(text for _, text in located) == sorted(e["name"] for e in LOCATED)
@@ -390,9 +385,9 @@ def test_map_page_has_every_located_place_as_a_linked_point(built):
     assert 'id="dossier-map-title"' in text and 'id="dossier-map-desc"' in text
 
 
-def test_place_pages_have_a_locator_map_and_others_none(built):
+def test_place_pages_have_a_locator_map_and_others_none(site):
     for place in PLACES:
-        text = (built / "entities" / place["id"] / "index.html").read_text(encoding="utf-8")
+        text = (site / "entities" / place["id"] / "index.html").read_text(encoding="utf-8")
         assert ("dossier-locator__svg" in text) == ("location" in place), place["id"]
         if "location" in place:
             kind, key = place["location"]["source"].split(":")
@@ -404,9 +399,9 @@ def test_place_pages_have_a_locator_map_and_others_none(built):
                 assert {"naturalearth": "Natural Earth", "airportsdata": "airportsdata"}[kind] in caption
                 assert f'<bdi dir="ltr">{key}</bdi>' in caption and place["location"]["source"] not in caption
             assert f"{place['location']['latitude']}°" in text
-    person = (built / "entities" / "mustafa-al-kadhimi" / "index.html").read_text(encoding="utf-8")
+    person = (site / "entities" / "mustafa-al-kadhimi" / "index.html").read_text(encoding="utf-8")
     assert "dossier-locator" not in person
-    home = (built / "index.html").read_text(encoding="utf-8")
+    home = (site / "index.html").read_text(encoding="utf-8")
     assert re.search(r'<a href="map/" class="md-nav__link">\s*<span class="md-ellipsis">\s*الخريطة', home)
 
 
@@ -415,9 +410,9 @@ def _svg_bytes(text: str, css_class: str) -> int:
     return len(text[start:text.index("</svg>", start) + len("</svg>")].encode("utf-8"))
 
 
-def test_svg_sizes(built):
-    site_map = _svg_bytes((built / "map/index.html").read_text(encoding="utf-8"), "dossier-map__svg")
-    locator = _svg_bytes((built / "entities/baghdad/index.html").read_text(encoding="utf-8"), "dossier-locator__svg")
+def test_svg_sizes(site):
+    site_map = _svg_bytes((site / "map/index.html").read_text(encoding="utf-8"), "dossier-map__svg")
+    locator = _svg_bytes((site / "entities/baghdad/index.html").read_text(encoding="utf-8"), "dossier-locator__svg")
     print(f"map SVG {site_map:,} bytes, locator SVG {locator:,} bytes")
     assert 5_000 < site_map < 40_000 and 1_000 < locator < 8_000
 
@@ -480,29 +475,23 @@ def _contrast(fg: str, bg: str) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-@pytest.fixture(scope="module")
-def site_url(built):
-    with served(built) as base:
-        yield base
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_map_as_a_reader_sees_it(built, site_url, width, scheme):
+def test_map_as_a_reader_sees_it(site, site_address, width, scheme):
     with chromium(width=width, height=900) as driver:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
-        shot = screenshot(driver, site_url + "map/", SHOTS / f"map-{width}-{scheme}.png", width=width, height=900)
+        shot = screenshot(driver, site_address + "map/", SHOTS / f"map-{width}-{scheme}.png", width=width, height=900)
         assert shot.stat().st_size > 20_000
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
         state = driver.execute_script(MEASURE)
-        screenshot(driver, site_url + "entities/baghdad/", SHOTS / f"place-{width}-{scheme}.png", width=width, height=900,
+        screenshot(driver, site_address + "entities/baghdad/", SHOTS / f"place-{width}-{scheme}.png", width=width, height=900,
                    full_page=False)
-    assert outside_requests(driver, [site_url]) == []
+    assert outside_requests(driver, [site_address]) == []
     assert state["scrollWidth"] <= state["innerWidth"]  # nothing wider than the screen
     assert sorted(state["names"]) == sorted(e["name"] for e in LOCATED)
     # every label the page writes is shown (a label is left out only where nothing fits: see above)
-    labelled = [p for p in Svg((built / "map" / "index.html").read_text(encoding="utf-8")).points if p["label"]]
+    labelled = [p for p in Svg((site / "map" / "index.html").read_text(encoding="utf-8")).points if p["label"]]
     assert len(state["labels"]) == len(labelled) >= len(LOCATED) * 3 / 4
     assert {"start", "end"} <= {label["anchor"] for label in state["labels"]}  # both ends of a right-to-left run checked
     if width == 390:
@@ -527,10 +516,10 @@ def test_map_as_a_reader_sees_it(built, site_url, width, scheme):
     assert dark == (scheme == "dark")
 
 
-def test_map_link_leads_to_the_place(site_url):
+def test_map_link_leads_to_the_place(site_address):
     with chromium(width=390) as driver:
-        driver.get(site_url + "map/")
+        driver.get(site_address + "map/")
         driver.execute_script("document.querySelector('a.dossier-map__place[data-entity=\"mosul\"]')"
                               ".dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))")
-        assert driver.current_url == site_url + "entities/mosul/"
+        assert driver.current_url == site_address + "entities/mosul/"
         assert driver.find_element("css selector", "svg.dossier-locator__svg")

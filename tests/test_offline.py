@@ -19,6 +19,10 @@ from browser import chromium, failed_responses, requested_urls
 from conftest import SITE_URL, copy_repo, run
 from test_search import A1, QUERIES, search, wait_for_results
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its unzipped bundle and its browser
+# are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("offline")
+
 REPO = Path(__file__).resolve().parent.parent
 
 

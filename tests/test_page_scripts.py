@@ -28,6 +28,10 @@ from conftest import TEXT, add_article, copy_repo, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results
 
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with prototype words and its browser
+# are made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("page_scripts")
+
 # Words that name properties of Object.prototype (or of a function), as a reader may type them.
 PROTOTYPE_WORDS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "prototype",
                    "isPrototypeOf", "__defineGetter__"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, find_chromium, served
+from browser import chromium, find_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / "tools" / "node" / "node_modules"
@@ -27,14 +27,12 @@ PAGES = ["", "articles/", "articles/kadhimi-election-security-campaign/", "theme
 
 
 @pytest.fixture(scope="module")
-def site_url(site):
+def node_tools() -> None:
     assert AXE.is_file() and LIGHTHOUSE.is_file(), "run `npm ci --prefix tools/node` (CI does)"
-    with served(site) as base:
-        yield base
 
 
 @pytest.mark.parametrize("width, scheme", [(390, "light"), (390, "dark"), (1280, "dark")])
-def test_axe_finds_nothing_above_minor_on_any_page(site_url, scheme, width):
+def test_axe_finds_nothing_above_minor_on_any_page(node_tools, site_address, scheme, width):
     """axe-core on every page template, in the light and the dark scheme, on a phone and a desktop:
     no violation above "minor" (colour contrast, names, landmarks, heading order, focus...)."""
     found, checked = [], 0
@@ -42,7 +40,7 @@ def test_axe_finds_nothing_above_minor_on_any_page(site_url, scheme, width):
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         driver.set_script_timeout(60)
         for path in PAGES:
-            driver.get(site_url + path)
+            driver.get(site_address + path)
             assert driver.execute_script("return document.body.getAttribute('data-md-color-scheme')") == \
                 ("slate" if scheme == "dark" else "default"), path
             # Material makes scrollable code blocks and tables focusable once it has measured them
@@ -58,13 +56,13 @@ def test_axe_finds_nothing_above_minor_on_any_page(site_url, scheme, width):
     assert checked > 10 * len(PAGES), "axe ran too few checks"
 
 
-def test_lighthouse_on_an_article(site_url, tmp_path):
+def test_lighthouse_on_an_article(node_tools, site_address, tmp_path):
     browser, _ = find_chromium()
     report = tmp_path / "lighthouse.json"
     env = dict(os.environ, CHROME_PATH=browser)
     flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
     result = subprocess.run(
-        ["node", str(LIGHTHOUSE), site_url + "articles/kadhimi-election-security-campaign/",
+        ["node", str(LIGHTHOUSE), site_address + "articles/kadhimi-election-security-campaign/",
          "--only-categories=performance,accessibility,best-practices,seo", "--output=json",
          f"--output-path={report}", f"--chrome-flags={flags}", "--quiet", "--max-wait-for-load=60000"],
         capture_output=True, text=True, timeout=300, env=env)

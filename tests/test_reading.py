@@ -1,7 +1,7 @@
 """An Arabic news site, read on a phone (issue 14), and ways to explore it (issue 15), checked in a
 real headless Chromium on the shared build: the story first, every word Arabic and grammatical,
-type no smaller than 15 px, headings in order, Latin runs isolated, indexes in dictionary
-order, and /articles/'s filters served and from file://."""
+type no smaller than 15 px, headings in order, indexes in dictionary order, and /articles/'s
+filters served and from file://. (Latin runs isolated: test_front_door, on every page.)"""
 from __future__ import annotations
 
 import re
@@ -12,19 +12,18 @@ from pathlib import Path
 
 import pytest
 from babel import Locale
+from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, search_box, served
+from browser import chromium, failed_responses, outside_requests, search_box
+
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its phone browser
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("reading")
 
 ARTICLE = "articles/kadhimi-election-security-campaign/"
 READER_PAGES = ["", "articles/", ARTICLE, "articles/joint-plan-against-isis-remnants/", "themes/isis-remnants/",
                 "timeline/", "entities/", "entities/mustafa-al-kadhimi/", "entities/baghdad/", "outlets/",
                 "outlets/unknown/", "map/", "corrections/", "404.html", "about/", "open-data/"]
-
-
-@pytest.fixture(scope="module")
-def base(site):
-    with served(site) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +37,8 @@ def phone():
 # ---------------------------------------------------------------------------------------------
 # the story first
 
-def test_the_article_page_puts_the_story_first_on_a_phone(base, phone):
-    phone.get(base + ARTICLE)
+def test_the_article_page_puts_the_story_first_on_a_phone(site_address, phone):
+    phone.get(site_address + ARTICLE)
     state = phone.execute_script("""
         const top = s => { const e = document.querySelector(s); return e ? e.getBoundingClientRect().top + scrollY : null; };
         const details = document.querySelector('.dossier-details');
@@ -56,8 +55,8 @@ def test_the_article_page_puts_the_story_first_on_a_phone(base, phone):
     assert "·" in state["byline_text"] and "أمن الانتخابات" in state["byline_text"]  # date · outlet · themes
 
 
-def test_events_are_a_dated_timeline_oldest_first(base, phone):
-    phone.get(base + "articles/joint-plan-against-isis-remnants/")
+def test_events_are_a_dated_timeline_oldest_first(site_address, phone):
+    phone.get(site_address + "articles/joint-plan-against-isis-remnants/")
     events = phone.execute_script("""
         return [...document.querySelectorAll('li.dossier-event')].map(li => {
             const time = li.querySelector('time');
@@ -91,14 +90,14 @@ _SMALL_TEXT = """
     return found.slice(0, 5);"""
 
 
-def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(base, phone):
+def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(site_address, phone):
     small = []
     for path in READER_PAGES:
-        phone.get(base + path)
+        phone.get(site_address + path)
         small += [f"{path or 'home'}: {s}" for s in phone.execute_script(
             _SMALL_TEXT, "body", "script, style, .md-sidebar, .md-search, [hidden], .dossier-sr-only")]
     # and the search results, with a query's results open
-    phone.get(base)
+    phone.get(site_address)
     search_box(phone).send_keys("الكاظمي")
     phone.execute_script("""return new Promise(r => { const t = setInterval(() => {
         if (document.querySelector('.md-search-result__item')) { clearInterval(t); r(); } }, 50); });""")
@@ -133,27 +132,8 @@ def test_headings_are_in_order_on_every_page(site):
         assert not jumps, f"{page.relative_to(site)}: heading levels {levels}"
 
 
-def test_latin_runs_sit_in_direction_isolated_elements(base, phone):
-    stray = []
-    for path in ["", "articles/", ARTICLE, "articles/2010-election-results-alert/", "themes/isis-remnants/",
-                 "entities/baghdad/", "map/", "outlets/"]:
-        phone.get(base + path)
-        stray += [f"{path or 'home'}: {s}" for s in phone.execute_script("""
-            const found = [];
-            const content = document.querySelector('.md-content');
-            const walker = document.createTreeWalker(content, NodeFilter.SHOW_TEXT);
-            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-                if (!/[A-Za-z]{2,}/.test(node.textContent)) continue;
-                const element = node.parentElement;
-                if (element.closest('script, style, svg, .headerlink')) continue;
-                if (!element.closest('bdi, [dir="ltr"], code, kbd')) found.push(node.textContent.trim().slice(0, 40));
-            }
-            return found;""")]
-    assert not stray, "\n".join(stray)
-
-
-def test_long_addresses_wrap_between_their_parts_never_inside_a_word(base, phone):
-    phone.get(base + "articles/2010-election-results-alert/")
+def test_long_addresses_wrap_between_their_parts_never_inside_a_word(site_address, phone):
+    phone.get(site_address + "articles/2010-election-results-alert/")
     state = phone.execute_script("""
         document.querySelector('.dossier-details').open = true;
         return {overflow: document.documentElement.scrollWidth - innerWidth,
@@ -201,8 +181,8 @@ def test_counts_on_the_pages_agree_with_the_articles_they_count(site):
     assert "المقالات التي تذكر مصطفى الكاظمي" in person and "3 مقالات" in person
 
 
-def test_filter_counts_in_the_browser_agree_with_babel(base, phone):
-    phone.get(base + "articles/")
+def test_filter_counts_in_the_browser_agree_with_babel(site_address, phone):
+    phone.get(site_address + "articles/")
     for n in (0, 1, 2, 3, 11, 100, 101):
         shown = phone.execute_script("""
             const form = document.querySelector('[data-dossier-filter]');
@@ -255,32 +235,32 @@ def _article_ids(hrefs: list[str]) -> list[str]:
     return [re.search(r"articles/([^/]+?)(?:/|\.html)$", urllib.parse.urlsplit(h).path).group(1) for h in hrefs]
 
 
-def test_filters_are_read_from_the_address_and_combine(base, phone):
-    state = _filtered(phone, base + "articles/?theme=isis-remnants&year=2022")
+def test_filters_are_read_from_the_address_and_combine(site_address, phone):
+    state = _filtered(phone, site_address + "articles/?theme=isis-remnants&year=2022")
     assert state["values"]["theme"] == "isis-remnants" and state["values"]["year"] == "2022"
     assert _article_ids(state["ids"]) == ["kadhimi-alert-after-isis-threat"] and state["count"] == "مقال واحد"
     assert state["listHidden"] is True
-    state = _filtered(phone, base + "articles/?entity=mustafa-al-kadhimi")
+    state = _filtered(phone, site_address + "articles/?entity=mustafa-al-kadhimi")
     assert sorted(_article_ids(state["ids"])) == sorted(["kadhimi-election-security-campaign", "kadhimi-alert-after-isis-threat",
                                                          "kadhimi-arms-campaign-doubts"]) and state["count"] == "3 مقالات"
-    state = _filtered(phone, base + "articles/?outlet=unknown")
+    state = _filtered(phone, site_address + "articles/?outlet=unknown")
     assert _article_ids(state["ids"]) == ["kadhimi-alert-after-isis-threat"]
 
 
-def test_choosing_a_filter_writes_it_into_the_address(base, phone):
-    phone.get(base + "articles/")
+def test_choosing_a_filter_writes_it_into_the_address(site_address, phone):
+    phone.get(site_address + "articles/")
     phone.execute_script("""
         const select = document.querySelector('[name=theme]');
         select.value = 'election-security';
         select.dispatchEvent(new Event('change', {bubbles: true}));""")
-    url = phone.execute_script("return new Promise(r => setTimeout(() => r(location.href), 300))")
+    url = WebDriverWait(phone, 10).until(lambda d: "?" in d.current_url and d.current_url)  # written when applied
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(url).query) == {"theme": ["election-security"]}
 
 
-def test_without_javascript_the_full_list_shows(base, site):
+def test_without_javascript_the_full_list_shows(site_address, site):
     with chromium(width=390, height=844) as driver:
         driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        driver.get(base + "articles/")
+        driver.get(site_address + "articles/")
         html = driver.page_source
     listed = set(re.findall(r'class="dossier-item__title" href="[^"]*articles/([^/"]+)/"', html))
     assert listed == {p.parent.name for p in (site / "articles").glob("*/index.html") if p.parent.name not in ("data",)} - {"years"}
@@ -328,19 +308,19 @@ def test_entities_list_who_appears_with_whom(site):
 # ---------------------------------------------------------------------------------------------
 # every page loads cleanly
 
-def test_every_page_loads_with_no_error_served(base, site):
+def test_every_page_loads_with_no_error_served(site_address, site):
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
     assert len(pages) > 50
     with chromium(width=390, height=844) as driver:
         errors = []
         for page in pages:
-            driver.get(base + page)
+            driver.get(site_address + page)
             errors += [f"{page}: {line['message'][:160]}" for line in driver.get_log("browser") if line["level"] == "SEVERE"
                        and not (page == "404.html" and "404" in line["message"] and "404.html" in line["message"])]
         failed = failed_responses(driver)
     # The 404 page is served as a 404 only by a host that knows it; here it is a page like any other.
     assert failed == [] and errors == [], (failed, errors)
-    assert outside_requests(driver, [base]) == []
+    assert outside_requests(driver, [site_address]) == []
 
 
 def test_every_page_of_the_offline_bundle_opens_from_disk_with_no_error(bundled, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, outside_requests, screenshot, served
+from browser import chromium, outside_requests, screenshot
 
 REPO = Path(__file__).resolve().parent.parent
 # Where the screenshots go to be looked at: $SCREENSHOTS, or a temporary folder (never the checkout).
@@ -26,17 +26,11 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def site_url(site):
-    with served(site) as base:
-        yield base
-
-
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_as_a_reader_sees_it(site_url, name, width):
+def test_page_as_a_reader_sees_it(site_address, name, width):
     with chromium(width=width, height=900) as driver:
-        path = screenshot(driver, site_url + PAGES[name], SHOTS / f"{name}-{width}.png", width=width, height=900)
+        path = screenshot(driver, site_address + PAGES[name], SHOTS / f"{name}-{width}.png", width=width, height=900)
         assert path.stat().st_size > 10_000
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
@@ -65,4 +59,4 @@ def test_page_as_a_reader_sees_it(site_url, name, width):
         assert state["h1Top"] >= state["headerBottom"], "the title is under the header"
         if width >= 1220:  # Material shows the navigation sidebar from 76.25em
             assert state["navLeft"] >= state["contentLeft"] + 100, "the navigation is not on the right"
-        assert outside_requests(driver, [site_url]) == []
+        assert outside_requests(driver, [site_address]) == []

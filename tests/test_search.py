@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, served
+from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, settled
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen import pipeline  # noqa: E402
@@ -34,6 +34,10 @@ from sitegen.search import index as search_index  # noqa: E402
 from sitegen.search.index import CHUNK, SearchDocument, build_search_files, document_terms  # noqa: E402
 from sitegen.search.tokens import (  # noqa: E402
     name_key, query_terms, search_core, search_forms, split, text_terms, trim)
+
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its browser
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("search")
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
@@ -114,9 +118,9 @@ def documents() -> list[SearchDocument]:
 
 
 @pytest.fixture(scope="module")
-def browser(site):
-    with served(site) as base, chromium() as driver:
-        yield base, driver
+def browser(site_address):
+    with chromium() as driver:
+        yield site_address, driver
 
 
 def article_id(href: str) -> str | None:
@@ -281,20 +285,20 @@ def test_marks_whole_original_words(browser):
             assert "الأمنية" in marks, marks  # the text's own spelling
 
 
-def test_no_search_data_before_search_opens(site):
+def test_no_search_data_before_search_opens(site_address):
     """A page view requests nothing under search/, and Material's bundle no index of its own;
     opening search loads the manifest only, and a query its shards and chunks."""
-    with served(site) as base, chromium() as driver:
+    with chromium() as driver:
         for page in ("", f"articles/{A3}/", "themes/election-security/", "entities/", "about/"):
-            driver.get(base + page)
-            time.sleep(0.3)
+            driver.get(site_address + page)
+            settled(driver)  # what the page's scripts request once loaded has been asked for
         WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         before = requested_urls(driver)
         assert any(u.endswith("assets/javascripts/search.js") for u in before)
         assert not [u for u in before if "/search/" in u or "search_index" in u or "workers/search" in u], before
         box = search_box(driver)  # focus
         WebDriverWait(driver, 5).until(lambda d: any(u.endswith("/search/manifest.js") for u in requested_urls(d)))
-        assert [u for u in requested_urls(driver) if "/search/" in u] == [base + "search/manifest.js"]
+        assert [u for u in requested_urls(driver) if "/search/" in u] == [site_address + "search/manifest.js"]
         box.send_keys("الكاظمي")
         wait_for_results(driver, "الكاظمي")
         loaded = [u for u in requested_urls(driver) if "/search/" in u]
@@ -308,7 +312,7 @@ def test_no_search_data_before_search_opens(site):
         assert again == [u for u in loaded if "/search/shards/" in u]
         assert failed_responses(driver) == []
         assert driver.get_log("browser") == []
-    assert outside_requests(driver, [base]) == []
+    assert outside_requests(driver, [site_address]) == []
 
 
 @pytest.mark.parametrize("key", ["/", "s"])
@@ -413,12 +417,12 @@ def test_typing_letter_by_letter(browser):
     assert [i["href"] for i in typed["items"]] == [i["href"] for i in at_once["items"]]
 
 
-def test_no_errors_on_page_loads(site):
-    with served(site) as base, chromium() as driver:
+def test_no_errors_on_page_loads(site_address):
+    with chromium() as driver:
         pages = ["", "timeline/", "entities/", f"articles/{A1}/", "themes/isis-remnants/", "open-data/",
                  "contributing/", f"?q={urllib.parse.quote('الكاظمي')}"]
         for page in pages:
-            driver.get(base + page)
+            driver.get(site_address + page)
             WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         wait_for_results(driver, "الكاظمي")
         assert failed_responses(driver) == []

@@ -30,30 +30,27 @@ def _get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def _wait_for(url: str, needle: str, seconds: float = 60) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
+def _page(url: str, needle: str):
+    """A check for Serve.until: the page at url holds needle (not yet while it cannot be fetched)."""
+    def check():
         try:
-            if needle in _get(url):
-                return time.monotonic() - start
+            return needle in _get(url)
         except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{needle!r} did not appear at {url} within {seconds} s")
+            return False
+    return check
 
 
-def _wait_gone(url: str, seconds: float = 60) -> None:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
+def _missing(url: str):
+    """A check for Serve.until: the page at url is answered with 404."""
+    def check():
         try:
             _get(url)
         except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return
+            return error.code == 404
         except OSError:
             pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} was still served {seconds} s after its article was removed")
+        return False
+    return check
 
 
 class Serve:
@@ -63,25 +60,60 @@ class Serve:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}/"
         self.lines: list[str] = []
+        self.ended = False
+        self.printed = threading.Condition()  # notified for each line and when serve's output ends
         self.process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
                                         cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         encoding="utf-8", errors="replace")
-        self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self.printed:
+                self.lines.append(line)
+                self.printed.notify_all()
+        with self.printed:
+            self.ended = True
+            self.printed.notify_all()
 
     @property
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for_output(self, needle: str, seconds: float = 60) -> str:
+    def until(self, ready, what: str, seconds: float = 60):
+        """ready()'s first result that is neither None nor False. It is asked at once and again each time serve prints a line
+        (serve prints when a build ends, and what it serves changes only with a build), and at
+        least each second for what serve does without a line (its server answering). Fails naming
+        what after seconds, or as soon as serve has exited."""
+        deadline = time.monotonic() + seconds
+        seen = -1
+        while True:
+            with self.printed:
+                self.printed.wait_for(lambda: len(self.lines) != seen or self.ended,
+                                      timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+                seen, ended = len(self.lines), self.ended
+            result = ready()
+            if result is not None and result is not False:
+                return result
+            assert not ended, f"serve exited before {what}:\n{self.output}"
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"not {what} within {seconds} s:\n{self.output}")
+
+    def shows(self, url: str, needle: str, seconds: float = 60) -> float:
+        """Wait until the page at url holds needle; the seconds it took."""
         start = time.monotonic()
-        while time.monotonic() - start < seconds:
-            for line in list(self.lines):
-                if needle in line:
-                    return line
-            assert self.process.poll() is None, f"serve exited:\n{self.output}"
-            time.sleep(0.1)
-        raise AssertionError(f"{needle!r} was not printed within {seconds} s:\n{self.output}")
+        self.until(_page(url, needle), f"{needle!r} shown at {url}", seconds)
+        return time.monotonic() - start
+
+    def gone(self, url: str, seconds: float = 60) -> None:
+        """Wait until url is answered with 404 (its article removed)."""
+        self.until(_missing(url), f"{url} gone", seconds)
+
+    def wait_for_output(self, needle: str, seconds: float = 60, after: int = 0) -> str:
+        """The first line holding needle printed after the first `after` lines."""
+        return self.until(lambda: next((line for line in self.lines[after:] if needle in line), None),
+                          f"{needle!r} printed", seconds)
 
     def stop(self) -> str:
         self.process.terminate()
@@ -105,11 +137,11 @@ def test_serve_regenerates_on_dossier_changes(repo):
     server = Serve(repo)
     try:
         base = server.base
-        _wait_for(base + "articles/test-article/", "عنوان الخبر التجريبي")
+        server.shows(base + "articles/test-article/", "عنوان الخبر التجريبي")
         yml = repo / "dossier/articles/2010-election-results-alert.yml"
         _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. سطر-للمعاينة")
-        took = _wait_for(base + "articles/2010-election-results-alert/", "سطر-للمعاينة")
-        _wait_for(base, "سطر-للمعاينة")  # the home page's latest articles too
+        took = server.shows(base + "articles/2010-election-results-alert/", "سطر-للمعاينة")
+        server.shows(base, "سطر-للمعاينة")  # the home page's latest articles too
         print(f"edited article shown after {took:.2f} s")
         assert not (repo / "site").joinpath("articles/test-article").exists()  # serve never touches site/
     finally:
@@ -127,13 +159,13 @@ def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path)
     server = Serve(repo)
     try:
         base = server.base
-        _wait_for(base + "articles/test-article/", "عنوان الخبر التجريبي")
+        server.shows(base + "articles/test-article/", "عنوان الخبر التجريبي")
         started_builds = server.output.count("Documentation built")
 
         # a summary: the article's page and the home page's latest articles
         _edit(articles / "2010-election-results-alert.yml", "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. ملخص-معدل")
-        _wait_for(base + "articles/2010-election-results-alert/", "ملخص-معدل")
-        _wait_for(base, "ملخص-معدل")
+        server.shows(base + "articles/2010-election-results-alert/", "ملخص-معدل")
+        server.shows(base, "ملخص-معدل")
 
         # a mistake: reported with file, line and field; serve goes on with the last good pages
         _edit(articles / "test-article.yml", 'date: "2019-05-27"', 'date: "2019-02-30"')
@@ -143,25 +175,25 @@ def test_serve_edits_end_as_a_full_regeneration_would_leave_them(repo, tmp_path)
         # ... and its fix
         _edit(articles / "test-article.yml", 'date: "2019-02-30"', 'date: "2019-05-27"')
         _edit(articles / "test-article.yml", "ملخص قصير للخبر.", "ملخص قصير للخبر بعد التصحيح.")
-        _wait_for(base + "articles/test-article/", "بعد التصحيح")
+        server.shows(base + "articles/test-article/", "بعد التصحيح")
 
         # a title: its page, its card, and the page of the article that lists it as related
         _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل عنوان-معدل\n")
-        _wait_for(base + "articles/kadhimi-election-security-campaign/", "عنوان-معدل")
-        _wait_for(base + "articles/2010-election-results-alert/", "عنوان-معدل")
+        server.shows(base + "articles/kadhimi-election-security-campaign/", "عنوان-معدل")
+        server.shows(base + "articles/2010-election-results-alert/", "عنوان-معدل")
 
         # a new article, and a hand-written page
         add_article(repo, "second-test-article", text=TEXT.replace("عنوان الخبر التجريبي", "خبر تجريبي ثان"),
                     title='"خبر تجريبي ثان"', date='"2019-05-28"')
-        _wait_for(base + "articles/second-test-article/", "خبر تجريبي ثان")
+        server.shows(base + "articles/second-test-article/", "خبر تجريبي ثان")
         about = repo / "docs" / "about.md"
         about.write_text(about.read_text(encoding="utf-8") + "\nفقرة-يدوية\n", encoding="utf-8")
-        _wait_for(base + "about/", "فقرة-يدوية")
+        server.shows(base + "about/", "فقرة-يدوية")
 
         # a removed article: its page is gone from the preview
         (articles / "test-article.yml").unlink()
         (articles / "test-article.txt").unlink()
-        _wait_gone(base + "articles/test-article/")
+        server.gone(base + "articles/test-article/")
         assert server.process.poll() is None
     finally:
         output = server.stop()
@@ -210,11 +242,11 @@ def test_an_entity_description_edit_reaches_its_page_and_only_what_shows_it(repo
     entities = repo / "dossier" / "entities.yml"
     site = repo / ".build" / "serve" / "site"
     try:
-        _wait_for(server.base + "entities/isis/", "تنظيم داعش")
+        server.shows(server.base + "entities/isis/", "تنظيم داعش")
         server.wait_for_output("Serving on")
         before = _mtimes(site)
         _edit(entities, "التنظيم المسلح المعروف", "التنظيم المسلح وصف-معدل المعروف")
-        _wait_for(server.base + "entities/isis/", "وصف-معدل")
+        server.shows(server.base + "entities/isis/", "وصف-معدل")
         after = _mtimes(site)
     finally:
         output = server.stop()
@@ -235,7 +267,7 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
     site = repo / ".build" / "serve" / "site"
     first = Serve(repo)
     try:
-        _wait_for(first.base + "articles/2010-election-results-alert/", "مستنفرة")
+        first.shows(first.base + "articles/2010-election-results-alert/", "مستنفرة")
         first.wait_for_output("Serving on")
     finally:
         output = first.stop()
@@ -254,8 +286,8 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
         (articles / f"{removed}{suffix}").unlink()
     second = Serve(repo)
     try:
-        _wait_for(second.base + "articles/kadhimi-election-security-campaign/", "عنوان-بين-جلستين")
-        _wait_gone(second.base + f"articles/{removed}/")
+        second.shows(second.base + "articles/kadhimi-election-security-campaign/", "عنوان-بين-جلستين")
+        second.gone(second.base + f"articles/{removed}/")
         after = _mtimes(site)
     finally:
         output = second.stop()
@@ -273,7 +305,7 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
     main.write_text(main.read_text(encoding="utf-8") + "\n{# تغيير-في-القالب #}\n", encoding="utf-8")
     third = Serve(repo)
     try:
-        _wait_for(third.base + "about/", "")
+        third.shows(third.base + "about/", "")
         third.wait_for_output("Serving on")
         rebuilt = _mtimes(site)
     finally:
@@ -296,16 +328,18 @@ def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
 
 
 def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
+    """Nor, as it starts, that pages are missing from the menu (the front door: every page is in it)."""
     server = Serve(repo)
     try:
         page = server.base + "articles/2010-election-results-alert/"
-        _wait_for(page, "مستنفرة", seconds=180)
+        server.shows(page, "مستنفرة", seconds=180)
         yml = repo / "dossier/articles/2010-election-results-alert.yml"
         _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. تعديل-أول")
-        _wait_for(page, "تعديل-أول")
+        server.shows(page, "تعديل-أول")
         _edit(yml, "تعديل-أول", "تعديل-ثان")
-        _wait_for(page, "تعديل-ثان")
+        server.shows(page, "تعديل-ثان")
     finally:
         output = server.stop()
     assert output.count("Documentation built") >= 3, output  # the first build and one per edit
     assert "dirty" not in output.lower(), output
+    assert "not included in the \"nav\"" not in output, output

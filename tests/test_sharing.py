@@ -15,8 +15,9 @@ import feedparser
 import pytest
 import yaml
 from PIL import Image
+from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, served
+from browser import chromium
 from conftest import SITE_URL
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,9 +98,9 @@ def test_citation_on_article_pages(site):
     assert 'href="../../data/citations.json"' in page and 'href="../../data/citations.bib"' in page
 
 
-def test_citation_copy_button_and_consulted_date_in_browser(site):
-    with served(site) as base, chromium() as driver:
-        driver.get(base + "articles/kadhimi-alert-after-isis-threat/")
+def test_citation_copy_button_and_consulted_date_in_browser(site_address):
+    with chromium() as driver:
+        driver.get(site_address + "articles/kadhimi-alert-after-isis-threat/")
         state = driver.execute_script("""
             const page = document.querySelector('#dossier-citation bdi:last-of-type').textContent;
             const consulted = document.querySelector('[data-dossier-consulted]').textContent;
@@ -109,7 +110,8 @@ def test_citation_copy_button_and_consulted_date_in_browser(site):
         # built with SITE_URL: the citation names the published page, wherever it is read
         assert state["page"] == SITE_URL + "articles/kadhimi-alert-after-isis-threat/" and state["filled"] == 0
         assert re.fullmatch(r"\d{1,2} [^\d]+ \d{4}", state["consulted"]), state["consulted"]
-        status = driver.execute_script("return new Promise(r => setTimeout(() => r(document.querySelector('.dossier-copy__done').textContent), 300))")
+        status = WebDriverWait(driver, 10).until(  # written once the copy is done
+            lambda d: d.execute_script("return document.querySelector('.dossier-copy__done').textContent"))
         assert status == "نُسخ الاستشهاد"
 
 
@@ -169,9 +171,9 @@ def test_data_downloads_agree_with_the_dossier(site):
         assert f'href="../data/{name}"' in open_data
 
 
-def test_article_prints_right_to_left_with_citation_and_no_navigation(site, tmp_path):
-    with served(site) as base, chromium() as driver:
-        driver.get(base + "articles/kadhimi-arms-campaign-doubts/")
+def test_article_prints_right_to_left_with_citation_and_no_navigation(site_address, tmp_path):
+    with chromium() as driver:
+        driver.get(site_address + "articles/kadhimi-arms-campaign-doubts/")
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
         state = driver.execute_script("""
             const shown = s => { const e = document.querySelector(s); return !!e && getComputedStyle(e).display !== 'none'; };

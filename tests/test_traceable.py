@@ -14,9 +14,13 @@ import pytest
 import yaml
 from conftest import REPO, SITE_URL, assert_refused, run, shown
 
-from browser import chromium, served
+from browser import chromium
 from sitegen.arabic import find_passage
 from sitegen.stages.exports import bib_escape
+
+# One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with corrections
+# is made once, not once per worker.
+pytestmark = pytest.mark.xdist_group("traceable")
 
 ARTICLES = {p.stem: yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((REPO / "dossier/articles").glob("*.yml"))}
 
@@ -79,9 +83,9 @@ def test_each_event_links_to_its_passage_marked_in_the_text(site):
                 assert unescape(event["date_note"]) in unescape(entry)
 
 
-def test_following_an_event_scrolls_to_its_passage_and_highlights_it(site):
-    with served(site) as base, chromium(width=390, height=844) as driver:
-        driver.get(base + "articles/joint-plan-against-isis-remnants/")
+def test_following_an_event_scrolls_to_its_passage_and_highlights_it(site_address):
+    with chromium(width=390, height=844) as driver:
+        driver.get(site_address + "articles/joint-plan-against-isis-remnants/")
         before = driver.execute_script("return getComputedStyle(document.getElementById('event-3')).outlineStyle")
         driver.execute_script("document.querySelector('a[href=\"#event-3\"]').click()")
         state = driver.execute_script("""
