@@ -54,7 +54,19 @@ def lighthouse(url: str, out: Path) -> dict:
             "cls": audits["cumulative-layout-shift"]["numericValue"],
             "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
             "tbt_ms": audits["total-blocking-time"]["numericValue"],
-            "bytes": audits["total-byte-weight"]["numericValue"]}
+            "bytes": audits["total-byte-weight"]["numericValue"],
+            "blocking": [item["url"].rsplit("/", 1)[-1] for item in
+                         (audits["render-blocking-resources"].get("details") or {}).get("items", [])],
+            "lcp_element": _lcp_element(audits)}
+
+
+def _lcp_element(audits: dict) -> str:
+    """The LCP element's selector, as Lighthouse names it (the first node of its details' tables)."""
+    for table in (audits.get("largest-contentful-paint-element", {}).get("details") or {}).get("items", []):
+        for row in table.get("items", []) if table.get("type") == "table" else ():
+            if "node" in row:
+                return row["node"].get("selector", "?")
+    return "?"
 
 
 def site_for(n: int, work: Path, seed: int, reuse: bool) -> tuple[Path, str, str]:
