@@ -91,9 +91,14 @@
   document.querySelectorAll("[data-dossier-search-open]").forEach(function (button) {
     button.addEventListener("click", function (ev) { ev.preventDefault(); open(); });
   });
-  // "/" and "s" open search from anywhere on the page but a text field (search.js: Escape closes).
+  // "/" and "s" open search from anywhere on the page but a text field; Escape closes it, even
+  // before search.js has come.
   window.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing || toggle.checked) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
+    if (toggle.checked) {
+      if (ev.key === "Escape") { toggle.click(); input.blur(); }
+      return;
+    }
     var el = document.activeElement;
     var typing = el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
     // ev.code too: on an Arabic keyboard these keys type "ظ" and "س"

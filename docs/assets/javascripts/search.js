@@ -475,10 +475,7 @@
     }
   });
 
-  // Escape closes search from anywhere on the page ("/" and "s" open it: dossier.js).
-  window.addEventListener("keydown", function (ev) {
-    if (ev.key === "Escape" && toggle.checked && !ev.isComposing) close();
-  });
+  // Escape in the box closes search (above); from elsewhere on the page, dossier.js does.
 
   // Loaded as search opened: open it as dossier.js left it, with what the reader typed while
   // this script came; a link to a page with ?q=… opens it with that query.
