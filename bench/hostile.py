@@ -275,7 +275,7 @@ input.dispatchEvent(new Event('input'));
 
 def search_query_rows(repeat: int, old_up_to: int) -> None:
     """The search-query table: search.js on long pasted queries (see the module's docstring)."""
-    from browser import chromium, search_box, served
+    from browser import chromium, search_loaded, served
     from search_weight import built_copy
 
     with tempfile.TemporaryDirectory(prefix="hostile-search-") as work:
@@ -283,7 +283,7 @@ def search_query_rows(repeat: int, old_up_to: int) -> None:
         with served(repo / "site") as base, chromium() as driver:
             driver.set_script_timeout(600)
             driver.get(base)
-            search_box(driver)
+            search_loaded(driver)  # search.js comes when search opens
             driver.execute_async_script(_TIME_QUERY_JS, "داعش", "داعش", False)  # shards loaded, warm
             print("\n| case | n grows | n | results shown (ms) | query rules (ms) | old trimming regex (ms) |")
             print("|---|---|---:|---:|---:|---:|")

@@ -10,7 +10,8 @@ Each site is served by bench/search_weight.py's gzip-compressing local server; L
 (tools/node, `npm ci --prefix tools/node`) drives Debian's chromium. Every page is measured
 `--runs` times (default 3) and the median performance score is shown with that run's
 cumulative layout shift, largest contentful paint, total blocking time and transferred
-bytes. A benchmark that prints figures, not a test.
+bytes, the load average when each run started (the machine's, as `uptime` shows it), the
+LCP element and the render-blocking resources Lighthouse names. A benchmark that prints figures, not a test.
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def lighthouse(url: str, out: Path) -> dict:
     from browser import find_chromium
 
     browser, _ = find_chromium()
+    load = os.getloadavg()[0]
     result = subprocess.run(
         ["node", str(LIGHTHOUSE), url, "--only-categories=performance", "--output=json", f"--output-path={out}",
          f"--chrome-flags={FLAGS}", "--quiet", "--max-wait-for-load=60000"],
@@ -47,11 +49,24 @@ def lighthouse(url: str, out: Path) -> dict:
         raise SystemExit(f"lighthouse failed on {url}:\n{result.stderr[-2000:]}")
     report = json.loads(out.read_text(encoding="utf-8"))
     audits = report["audits"]
-    return {"score": round(report["categories"]["performance"]["score"] * 100),
+    return {"load": load,  # simulated throttling scales the CPU time it observes: a loaded machine inflates it
+            "score": round(report["categories"]["performance"]["score"] * 100),
             "cls": audits["cumulative-layout-shift"]["numericValue"],
             "lcp_ms": audits["largest-contentful-paint"]["numericValue"],
             "tbt_ms": audits["total-blocking-time"]["numericValue"],
-            "bytes": audits["total-byte-weight"]["numericValue"]}
+            "bytes": audits["total-byte-weight"]["numericValue"],
+            "blocking": [item["url"].rsplit("/", 1)[-1] for item in
+                         (audits["render-blocking-resources"].get("details") or {}).get("items", [])],
+            "lcp_element": _lcp_element(audits)}
+
+
+def _lcp_element(audits: dict) -> str:
+    """The LCP element's selector, as Lighthouse names it (the first node of its details' tables)."""
+    for table in (audits.get("largest-contentful-paint-element", {}).get("details") or {}).get("items", []):
+        for row in table.get("items", []) if table.get("type") == "table" else ():
+            if "node" in row:
+                return row["node"].get("selector", "?")
+    return "?"
 
 
 def site_for(n: int, work: Path, seed: int, reuse: bool) -> tuple[Path, str, str]:
@@ -83,7 +98,8 @@ def main(argv=None) -> int:
                     runs = [lighthouse(base + path, work / f"lh-{n}-{kind}-{i}.json") for i in range(args.runs)]
                     median = sorted(runs, key=lambda r: r["score"])[len(runs) // 2]
                     rows.append(dict(median, n=articles, page=kind,
-                                     scores=[r["score"] for r in runs], cls_max=max(r["cls"] for r in runs)))
+                                     scores=[r["score"] for r in runs], cls_max=max(r["cls"] for r in runs),
+                                     loads=[r["load"] for r in runs]))
                     print(f"  {kind}: {[r['score'] for r in runs]}", file=sys.stderr, flush=True)
     finally:
         if not args.workdir:
@@ -91,12 +107,16 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
     print(f"\n### Lighthouse, mobile, simulated throttling (median of {args.runs} runs)\n")
-    print("| articles | page | performance (all runs) | CLS (largest of the runs) | LCP | TBT | bytes transferred |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print("| articles | page | performance (all runs) | CLS (largest of the runs) | LCP | TBT | bytes transferred "
+          "| load average (1 min) at each run |")
+    print("|---:|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(f"| {r['n']:,} | {r['page']} | {r['score']} ({', '.join(map(str, r['scores']))}) "
               f"| {r['cls']:.3f} ({r['cls_max']:.3f}) | {r['lcp_ms'] / 1000:.2f} s | {r['tbt_ms']:.0f} ms "
-              f"| {r['bytes'] / 1024:,.1f} KB |")
+              f"| {r['bytes'] / 1024:,.1f} KB | {', '.join(f'{x:.1f}' for x in r['loads'])} |")
+    print("\nLCP element and render-blocking resources (the median run):\n")
+    for r in rows:
+        print(f"- {r['n']:,} {r['page']}: {r['lcp_element']}; blocking: {', '.join(r['blocking']) or 'none'}")
     print(f"\n(statistics: median score {statistics.median(r['score'] for r in rows)})")
     return 0
 

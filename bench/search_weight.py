@@ -12,7 +12,7 @@ a new browser for each N, so nothing is cached) then
 1. loads an article page and waits: the bytes of that page view (before any search), and
    those of it under search/ (must be none);
 2. focuses the search box and types the query one key at a time: the bytes transferred from
-   the focus to the results shown, and the time from the last keystroke (the last `input`
+   the focus to the results shown (search.js itself included: it comes when search opens), and the time from the last keystroke (the last `input`
    event, in the page) to the results shown (search.js marks the box `data-shown`);
 3. clears the box and types a second query: its bytes and time.
 

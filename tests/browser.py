@@ -235,6 +235,16 @@ def search_box(driver: webdriver.Chrome):
     return box
 
 
+def search_loaded(driver: webdriver.Chrome) -> None:
+    """Open search on the page loaded and wait until search.js, which dossier.js loads only
+    then, has run (its rules are then window.dossierSearch.rules)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    search_box(driver)
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return !!(window.dossierSearch && window.dossierSearch.rules)"), "search.js never ran")
+
+
 def screenshot(
     driver: webdriver.Chrome,
     url: str | None,

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, requested_urls, search_box, served
+from browser import chromium, failed_responses, requested_urls, search_box, search_loaded, served
 from conftest import TEXT, add_article, copy_repo, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results
@@ -120,6 +120,7 @@ def test_a_long_run_of_symbols_is_answered(browser, size):
 def test_long_queries_are_cut_alike_in_js_and_python(browser):
     base, driver = browser
     driver.get(base)
+    search_loaded(driver)  # search.js comes when search opens
     many = " ".join(f"كلمة{i}" for i in range(40))
     queries = ["@#$%" * 4000, "داعش " + "ب" * 65, "داعش " + "ب" * 64, many, many + " " + many,
                "و" * 200, "\U0001D400" * 64 + " داعش", "\U0001D400" * 65 + " داعش", " ".join(PROTOTYPE_WORDS)]

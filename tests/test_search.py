@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, settled
+from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, search_loaded, settled
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen import pipeline  # noqa: E402
@@ -286,19 +286,22 @@ def test_marks_whole_original_words(browser):
 
 
 def test_no_search_data_before_search_opens(site_address):
-    """A page view requests nothing under search/, and Material's bundle no index of its own;
-    opening search loads the manifest only, and a query its shards and chunks."""
+    """A page view requests neither search.js nor anything under search/, and Material's bundle
+    no index of its own; opening search loads search.js and the manifest only, and a query its
+    shards and chunks."""
     with chromium() as driver:
         for page in ("", f"articles/{A3}/", "themes/election-security/", "entities/", "about/"):
             driver.get(site_address + page)
             settled(driver)  # what the page's scripts request once loaded has been asked for
         WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         before = requested_urls(driver)
-        assert any(u.endswith("assets/javascripts/search.js") for u in before)
-        assert not [u for u in before if "/search/" in u or "search_index" in u or "workers/search" in u], before
+        assert any(u.endswith("assets/javascripts/dossier.js") for u in before)
+        assert not [u for u in before if "search" in u.rsplit("/", 1)[-1] or "/search/" in u
+                    or "search_index" in u or "workers/search" in u], before
         box = search_box(driver)  # focus
         WebDriverWait(driver, 5).until(lambda d: any(u.endswith("/search/manifest.js") for u in requested_urls(d)))
-        assert [u for u in requested_urls(driver) if "/search/" in u] == [site_address + "search/manifest.js"]
+        assert [u for u in requested_urls(driver) if "search" in u[len(site_address):]] == [
+            site_address + "assets/javascripts/search.js", site_address + "search/manifest.js"]
         box.send_keys("الكاظمي")
         wait_for_results(driver, "الكاظمي")
         loaded = [u for u in requested_urls(driver) if "/search/" in u]
@@ -313,6 +316,42 @@ def test_no_search_data_before_search_opens(site_address):
         assert failed_responses(driver) == []
         assert driver.get_log("browser") == []
     assert outside_requests(driver, [site_address]) == []
+
+
+# The page's own count of search.js loads (the Resource Timing entries of this page view).
+_SEARCH_JS_LOADS = """return performance.getEntriesByType('resource')
+    .filter(e => e.name.split('?')[0].endsWith('/assets/javascripts/search.js')).length"""
+
+
+@pytest.mark.parametrize("opener", ["focus", "/", "s", "header button", "?q="])
+def test_an_article_view_loads_search_js_only_when_search_opens(site_address, opener):
+    """On a phone (390 px), an article view, its deferred scripts run and a second waited, has
+    loaded no search.js; each way of opening search loads it once, and search then answers,
+    the first query typed while it was still coming included."""
+    with chromium(width=390, height=900) as driver:
+        page = site_address + f"articles/{A3}/"
+        driver.get(page + (f"?q={urllib.parse.quote('الكاظمي')}" if opener == "?q=" else ""))
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        if opener != "?q=":
+            settled(driver)  # the deferred scripts have run and what they request is asked for
+            assert driver.execute_script(_SEARCH_JS_LOADS) == 0
+            assert driver.execute_script("return typeof window.dossierSearch") == "undefined"
+            if opener == "focus":
+                search_box(driver)
+            elif opener == "header button":
+                driver.find_element(By.CSS_SELECTOR, "label.md-header__button[for='__search']").click()
+            else:
+                ActionChains(driver).send_keys(opener).perform()
+            WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+                "return document.getElementById('__search').checked && document.activeElement"
+                " === document.querySelector('input.md-search__input')"))
+            # typed at once, before search.js has necessarily arrived
+            ActionChains(driver).send_keys("الكاظمي").perform()
+        state = wait_for_results(driver, "الكاظمي")
+        assert {A1, A3} <= state["articles"], state
+        assert driver.execute_script(_SEARCH_JS_LOADS) == 1
+        assert failed_responses(driver) == []
+        assert driver.get_log("browser") == []
 
 
 @pytest.mark.parametrize("key", ["/", "s"])
@@ -376,6 +415,7 @@ COUNTS = [0, 1, 2, 3, 10, 11, 99, 100, 101, 102, 103, 111, 1000]
 def test_count_follows_cldr_plural_rules(browser):
     base, driver = browser
     driver.get(base)
+    search_loaded(driver)  # search.js comes when search opens
     forms = driver.execute_script("""
         const meta = document.querySelector('.md-search-result__meta'), out = {};
         for (const name of meta.getAttributeNames())
@@ -450,6 +490,7 @@ def test_js_and_python_rules_agree(browser, site, documents):
     the same forms of every word and of every term of the built index."""
     base, driver = browser
     driver.get(base)
+    search_loaded(driver)  # search.js comes when search opens
     texts = [f"{d.title}\n{d.summary}\n{d.body}" for d in documents]
     js_split = driver.execute_script("return arguments[0].map(t => window.dossierSearch.rules.split(t))", texts)
     assert js_split == [split(t) for t in texts]

@@ -53,3 +53,60 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
   else setUp();
 })();
+
+/* Search, loaded when the reader opens it: a page view costs no search script (search.js,
+   6 KB), only these few lines that wait for the reader to open search (focus on the box, "/" or
+   "s", the header's button, a [data-dossier-search-open] button, or a link with ?q=). They open
+   the box at once; search.js, once loaded, takes over from the state it finds. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-dossier-search]");
+  var toggle = document.getElementById("__search");
+  if (!box || !toggle) return;
+  var input = box.querySelector("input.md-search__input");
+  var script = null;
+
+  function load() {
+    if (script) return;
+    script = document.createElement("script");
+    script.src = box.getAttribute("data-script");
+    script.onerror = function () {  // offline or blocked: say so, and let the next opening try again
+      var meta = box.querySelector(".md-search-result__meta");
+      meta.textContent = meta.getAttribute("data-failed");
+      script.remove();
+      script = null;
+    };
+    document.head.appendChild(script);
+  }
+
+  function open() {
+    if (!toggle.checked) toggle.click();  // Material's overlay and keyboard mode follow the toggle
+    if (document.activeElement !== input) input.focus();
+    load();
+  }
+
+  input.addEventListener("focus", load);
+  toggle.addEventListener("change", function () { if (toggle.checked) load(); });
+  // Buttons elsewhere on a page that open search (the 404 page's "ابحث في الملف").
+  document.querySelectorAll("[data-dossier-search-open]").forEach(function (button) {
+    button.addEventListener("click", function (ev) { ev.preventDefault(); open(); });
+  });
+  // "/" and "s" open search from anywhere on the page but a text field; Escape closes it, even
+  // before search.js has come.
+  window.addEventListener("keydown", function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
+    if (toggle.checked) {
+      if (ev.key === "Escape") { toggle.click(); input.blur(); }
+      return;
+    }
+    var el = document.activeElement;
+    var typing = el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+    // ev.code too: on an Arabic keyboard these keys type "ظ" and "س"
+    var key = ev.key === "/" || ev.key === "s" || ((ev.code === "Slash" || ev.code === "KeyS") && !ev.shiftKey);
+    if (key && !typing) {
+      ev.preventDefault();
+      open();
+    }
+  });
+  if (new URLSearchParams(location.search).get("q")) load();  // search.js opens it with the query
+})();

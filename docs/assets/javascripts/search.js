@@ -1,8 +1,9 @@
 /*
  * The dossier's Arabic search (replaces Material's search plugin; see sitegen/search/).
  *
- * A page carries no search data. When the reader opens search (focus on the box, "/" or "s",
- * or a URL with ?q=), this script loads search/manifest.js; for each query, the index shards
+ * A page carries no search data, nor this script: dossier.js loads it when the reader opens
+ * search (focus on the box, "/" or "s", a button that opens it, or a URL with ?q=), and it
+ * takes over from there. It loads search/manifest.js; for each query, the index shards
  * its words need; for the results shown, their document chunks. Every file is a plain script
  * that calls dossierSearch.loaded(name, data), so that search works from file:// as well.
  *
@@ -456,10 +457,6 @@
   toggle.addEventListener("change", function () {
     if (toggle.checked) open();
   });
-  // Buttons elsewhere on a page that open search (the 404 page's "ابحث في الملف").
-  document.querySelectorAll("[data-dossier-search-open]").forEach(function (button) {
-    button.addEventListener("click", function (ev) { ev.preventDefault(); open(); });
-  });
 
   input.addEventListener("keydown", function (ev) {
     var count = list.children.length;
@@ -478,27 +475,15 @@
     }
   });
 
-  // "/" and "s" open search from anywhere on the page but a text field; Escape closes it.
-  window.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.isComposing) return;
-    var el = document.activeElement;
-    var typing = el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-    // ev.code too: on an Arabic keyboard these keys type "ظ" and "س"
-    var key = ev.key === "/" || ev.key === "s" || ((ev.code === "Slash" || ev.code === "KeyS") && !ev.shiftKey);
-    if (key && !toggle.checked && !typing) {
-      ev.preventDefault();
-      open();
-    } else if (ev.key === "Escape" && toggle.checked) {
-      close();
-    }
-  });
+  // Escape in the box closes search (above); from elsewhere on the page, dossier.js does.
 
-  // A link to a page with ?q=…: search opens with that query.
+  // Loaded as search opened: open it as dossier.js left it, with what the reader typed while
+  // this script came; a link to a page with ?q=… opens it with that query.
   var q = new URLSearchParams(location.search).get("q");
-  if (q) {
-    input.value = q;
+  if (q) input.value = q;
+  if (q || toggle.checked || document.activeElement === input) {
     open();
-    update();
+    if (input.value) update();
   }
 
   // For tests and the curious: the rules, and the count's wording.
