@@ -110,7 +110,7 @@ def plural(n: int, forms: dict[str, str]) -> str:
     return forms[_ARABIC.plural_form(n)].format(n=n)
 
 
-def _groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
+def groupby_initial(items: list, attribute: str) -> list[tuple[str, list]]:
     """Items (in dictionary order) grouped under the letter of their name, for an index's headings."""
     groups: list[tuple[str, list]] = []
     for item in items:
