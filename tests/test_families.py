@@ -2,9 +2,7 @@
 key is worked out from what its template receives, and a warm cache renders what a cold one does."""
 from __future__ import annotations
 
-import dataclasses
 import re
-from pathlib import Path
 
 import pytest
 

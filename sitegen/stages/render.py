@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
