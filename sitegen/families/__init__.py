@@ -28,10 +28,11 @@ from .themes import ThemePages
 from .timeline import TimelinePages
 
 ARTICLES, THEMES, ENTITIES, OUTLETS, EVENTS = ArticlePages(), ThemePages(), EntityPages(), OutletPages(), EventPages()
+CARDS = Cards()
 
 FAMILIES: tuple[Family, ...] = (
     ARTICLES, THEMES, TimelinePages(), ENTITIES, EntityIndex(), MapPage(), HomePartial(), BundlePartials(),
-    FieldReference(), DataFiles(), Cards(), Downloads(), CorrectionPages(), OUTLETS, OutletIndex(),
+    FieldReference(), DataFiles(), CARDS, Downloads(), CorrectionPages(), OUTLETS, OutletIndex(),
     SearchFiles(), EVENTS, ArticleIndex(),
 )
 
@@ -70,5 +71,5 @@ def plan(pages: PagePlan, linked, settings, run, env, cache, labels: dict, *, do
         family.plan(planner)
 
 
-__all__ = ["ARTICLES", "ENTITIES", "EVENTS", "FAMILIES", "GENERATED_DIRS", "OUTLETS", "PARTIALS", "THEMES",
+__all__ = ["ARTICLES", "CARDS", "ENTITIES", "EVENTS", "FAMILIES", "GENERATED_DIRS", "OUTLETS", "PARTIALS", "THEMES",
            "Family", "Planner", "page_path", "plan", "reserved_ids"]

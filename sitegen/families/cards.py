@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..arabic import format_partial_date
+from ..model import Article, Theme
 from ..project import SITE_NAME
 from ..stages.link import LinkedDossier
 from ..stages.values import load_labels, load_words, plural
@@ -13,8 +14,16 @@ from .base import Family
 
 
 class Cards(Family):
+    """The cards themselves are drawn while MkDocs builds; a page names its own in its front
+    matter (the `card` filter), and overrides/main.html falls back to the home page's."""
+
     folder = "cards"
     reserved = ("cards",)
+    HOME = "cards/home.png"  # overrides/main.html names it too
+
+    def path(self, thing: Article | Theme) -> str:
+        """The card of an article or a theme, relative to docs/."""
+        return f"cards/{'articles' if isinstance(thing, Article) else 'themes'}/{thing.id}.png"
 
 
 def card_set(linked: LinkedDossier, templates_dir: Path) -> dict:
@@ -25,14 +34,15 @@ def card_set(linked: LinkedDossier, templates_dir: Path) -> dict:
     articles = load_words(templates_dir)["article"]
     words = load_labels(templates_dir)["cards"]
     themes_by_id = {t.id: t for t in dossier.themes}
-    wanted = {"cards/home.png": Card(words["home_title"], words["home_subtitle"],
+    cards = Cards()
+    wanted = {cards.HOME: Card(words["home_title"], words["home_subtitle"],
                                      plural(len(dossier.articles), articles), SITE_NAME)}
     for theme in dossier.themes:
-        wanted[f"cards/themes/{theme.id}.png"] = Card(
+        wanted[cards.path(theme)] = Card(
             theme.title, words["theme"], plural(len(linked.by_theme[theme.id]), articles), SITE_NAME)
     for article in dossier.articles:
         outlet = article.source.outlet or words["unknown_outlet"]
-        wanted[f"cards/articles/{article.id}.png"] = Card(
+        wanted[cards.path(article)] = Card(
             article.title, "، ".join(themes_by_id[t].title for t in article.themes),
             f"{format_partial_date(article.date)} · {outlet}", SITE_NAME)
     return wanted

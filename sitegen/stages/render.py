@@ -129,7 +129,7 @@ def environment(templates_dir: Path) -> jinja2.Environment:
     env.globals["labels"] = load_labels(templates_dir)  # the words the pages' scripts write (data-* attributes)
     env.filters.update(count=lambda n, noun: plural(n, words[noun]), groupby_initial=groupby_initial,
                        url_breaks=url_breaks, isolate=isolate_latin,
-                       outlet_page=families.OUTLETS.of_name)
+                       outlet_page=families.OUTLETS.of_name, card=families.CARDS.path)
     env.filters.update(arabic_date=format_partial_date, href=_href, front_matter=front_matter, json_script=json_script, atom_timestamp=exports.atom_timestamp, updated=exports.updated, article_item=_article_item)
     return env
 
