@@ -8,6 +8,7 @@ rendered when first asked for and kept in the cache under a key worked out from 
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from ..cache import BuildCache
 from ..plan import PagePlan
 from ..stages.link import LinkedDossier
 from ..urls import HOSTED
-from .keys import context_key
+from .keys import Derived, context_key
 
 
 class Family:
@@ -53,9 +54,10 @@ class ArchivePage:
     def label(self) -> str:
         return str(self.year) if self.part == 1 else f"{self.year} ({self.part})"
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
-        """What the page shows: its items, and the labels of its neighbours in the pager."""
+        """What the page shows: its items, and the labels of its neighbours in the pager (read
+        once the archive is linked up: by its own page and by its listing's)."""
         return context_key((self.path, self.label, self.items,
                             [(other.path, other.label) if other else None for other in (self.previous, self.next)]))
 
@@ -115,8 +117,10 @@ class Planner:
             return []
         years = archive(items, lambda item: item.date.year, base, limit)
         for year_page in years:
+            # the items stand in the key by the archive page's fingerprint, which names them
             self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
-                "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page, field: year_page.items})
+                "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,
+                field: Derived(year_page.items, year_page.fingerprint)})
         return years
 
     def latest(self, items: list, years: list) -> list:
