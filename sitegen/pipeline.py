@@ -10,13 +10,11 @@ time (the benchmark prints them).
 from __future__ import annotations
 
 import contextlib
-import functools
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import fieldref, search
 from .cache import BuildCache
 from .checking import alias_reach, load, validate
 from .checking.schema import Schemas
@@ -26,7 +24,6 @@ from .project import Project, folder_digest
 from .stages import link, render
 from .stages.link import LinkedDossier
 from .stages.render import Download, RenderSettings
-from .stages.values import load_labels
 from .urls import HOSTED, OFFLINE
 from .workers import Worker
 
@@ -121,12 +118,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
         settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
                                   project.site_url)
         with stage("render"):
-            pages = render.plan(linked, settings, cache)
-            pages.add("_partials/fields.md", lambda: cache.get(
-                "fieldref", (schemas.digest, folder_digest(project.templates_dir)),
-                lambda: fieldref.markdown(schemas.raw, "ar", project.templates_dir)))
-            pages.add_later(functools.partial(search.search_files, linked, project.docs_dir, settings.style, cache,
-                                              labels=load_labels(project.templates_dir)))  # docs/search/
+            pages = render.plan(linked, settings, cache, docs_dir=project.docs_dir, schemas=schemas)
             if not parallel:
                 pages = pages.materialize()
             # Cards are only ever named by og:image, which needs the site's address: none without it.

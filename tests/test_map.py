@@ -247,7 +247,8 @@ def _render_map_page(places: list[dict]) -> str:
 
     located = [entity(e) for e in places]
     return render.environment(REPO / "templates").get_template("map.md.j2").render(
-        map=maps.site_map(located, {}), by_entity={}, event_years={}, root="../", site=render.RenderRun(HOSTED, NO_CACHE, "test"))
+        map=maps.site_map(located, {}), counts={e.id: 0 for e in located}, event_years={}, root="../",
+        site=render.RenderRun(HOSTED, NO_CACHE, "test"))
 
 
 def test_svg_is_deterministic_across_processes():

@@ -67,7 +67,7 @@ def test_query_table_offline(bundle_home, driver, query, must, must_not):
 def test_same_results_as_served(bundle_home, driver):
     """The bundle's results are the hosted site's, in the same order, with .html links."""
     from sitegen import pipeline
-    from sitegen import search as site_search
+    from sitegen import families, search as site_search
     from sitegen.stages.values import load_labels
     from test_search import expected_order
 
@@ -75,7 +75,8 @@ def test_same_results_as_served(bundle_home, driver):
     from sitegen.urls import OFFLINE
 
     generated = pipeline.generate(Project.at(REPO), offline=True).generated
-    docs = sorted(site_search.documents(generated.linked, REPO / "docs", OFFLINE, labels=load_labels(REPO / "templates")), key=lambda d: (d.order, d.url))
+    docs = sorted(site_search.documents(generated.linked, REPO / "docs", OFFLINE, labels=load_labels(REPO / "templates"),
+                                        address=families.page_path), key=lambda d: (d.order, d.url))
     root = bundle_home[:-len("index.html")]
     for query in ("الكاظمي", "منظمة بدر", "داعش", "في"):
         state = search(driver, bundle_home, query)

@@ -26,6 +26,7 @@ from browser import chromium, failed_responses, outside_requests, requested_urls
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen import pipeline  # noqa: E402
 from sitegen.project import Project  # noqa: E402
+from sitegen import families  # noqa: E402
 from sitegen import search as site_search  # noqa: E402
 from sitegen.stages.values import load_labels  # noqa: E402
 from sitegen.arabic import format_partial_date  # noqa: E402
@@ -113,7 +114,8 @@ def documents() -> list[SearchDocument]:
     """The searched documents, as the build made them (sorted as numbered: newest first)."""
     outcome = pipeline.generate(Project.at(ROOT))
     assert not outcome.problems
-    docs = site_search.documents(outcome.generated.linked, ROOT / "docs", labels=load_labels(ROOT / "templates"))
+    docs = site_search.documents(outcome.generated.linked, ROOT / "docs", labels=load_labels(ROOT / "templates"),
+                                 address=families.page_path)
     return sorted(docs, key=lambda d: (d.order, d.url))
 
 

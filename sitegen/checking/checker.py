@@ -14,7 +14,9 @@ from .yaml_reader import YamlDocument, rel
 
 ID_MAX = 100
 # Names the generator uses for pages of its own, in the folders ids name pages in: an id equal
-# to one would make one page silently overwrite another.
+# to one would make one page silently overwrite another. The page families declare them
+# (sitegen/families/: reserved_ids()); validation runs before them and does not import them, so
+# tests/test_families.py checks that this set is theirs.
 RESERVED_IDS = frozenset({"index", "search", "assets", "tags", "404", "sitemap", "robots", "feed", "data",
                           "cards", "downloads", "map", "outlets", "corrections", "years", "page",
                           "events"})

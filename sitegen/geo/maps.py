@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..cache import fingerprint
 from ..model import Entity
 from . import borders, labels
 
@@ -55,6 +56,13 @@ class SiteMap:
     label_size: float
     radius: float
 
+    @property
+    def fingerprint(self) -> str:
+        """What the map shows (for a page's key): its points, their labels and the unplaced places.
+        The outlines are the package's own data (borders.json), the same for every map of a width."""
+        return fingerprint(str(self.width), *(f"{p.entity.fingerprint}:{p.x}:{p.y}:{p.label!r}" for p in self.points),
+                           *(e.fingerprint for e in self.unplaced))
+
 
 @dataclass(frozen=True)
 class Locator:
@@ -65,6 +73,10 @@ class Locator:
     neighbours: str
     x: float
     y: float
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.entity.fingerprint, str(self.width), str(self.x), str(self.y))
 
 
 def _projection(width: int) -> borders.Projection:

@@ -10,7 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
-GENERATED_DIRS = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads", "corrections", "outlets", "search", "events")
+from ..families import GENERATED_DIRS  # noqa: F401 (the folders the page families write in)
 
 
 class BuildFailed(Exception):

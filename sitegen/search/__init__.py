@@ -1,11 +1,13 @@
 """The site search: what is searched (documents), the Arabic rules (tokens), the files (index).
 
-`search_files(linked, docs_dir, style, cache)` is the one call the pipeline makes: the generated
-files under docs/search/ (MkDocs copies them into the site as they are).
+`search_files(linked, docs_dir, style, cache, labels=…, address=…)` is the one call the build makes
+(families/search.py plans it): the generated files under docs/search/ (MkDocs copies them into
+the site as they are).
 """
 from __future__ import annotations
 
 import html.parser
+from collections.abc import Callable
 from pathlib import Path
 
 from ..arabic import dictionary_key, format_partial_date
@@ -70,8 +72,9 @@ def _article_order(article) -> tuple:
 
 
 def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED, *,
-              labels: dict, cache: BuildCache = NO_CACHE) -> list[SearchDocument]:
-    """Everything the search finds: articles, events with a page, themes, entities and the hand-written pages."""
+              labels: dict, address: Callable[[object], str], cache: BuildCache = NO_CACHE) -> list[SearchDocument]:
+    """Everything the search finds: articles, events with a page, themes, entities and the hand-written pages
+    (address: the page of each under docs/, as the page families place it)."""
     words = labels["search"]  # templates/labels.yml: the kind shown beside a result
     kind_labels = {"article": words["article"], "theme": words["theme"], "page": words["page"],
                    **{kind: names["one"] for kind, names in labels["kinds"].items()}}
@@ -79,7 +82,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
     found: list[SearchDocument] = []
     def article_document(article) -> SearchDocument:
         return SearchDocument(
-            url=style.url(f"articles/{article.id}.md"), title=article.title, date_iso=article.date.iso,
+            url=style.url(address(article)), title=article.title, date_iso=article.date.iso,
             date_label=format_partial_date(article.date), kind="article", kind_label=kind_labels["article"],
             summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article))
 
@@ -90,14 +93,14 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
     entities_by_id = {e.id: e for e in dossier.entities}
     for record in linked.events_by_id.values():  # an event with a page: its places and the reports' quotes
         found.append(SearchDocument(
-            url=style.url(f"events/{record.id}.md"), title=record.title, date_iso=record.date.iso,
+            url=style.url(address(record)), title=record.title, date_iso=record.date.iso,
             date_label=format_partial_date(record.date), kind="event", kind_label=words["event"],
             summary="، ".join(entities_by_id[i].name for i in (*record.places, *record.actors)),
             body="\n".join(r.event.quote for r in record.reports if r.event.quote),
             order=(0, -record.date.year, -record.date.month, -record.date.day, "~" + record.id)))
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
-            url=style.url(f"themes/{theme.id}.md"), title=theme.title, date_iso=None, date_label=None,
+            url=style.url(address(theme)), title=theme.title, date_iso=None, date_label=None,
             kind="theme", kind_label=kind_labels["theme"], summary=theme.description, body="",
             order=(1, position)))
     for entity in dossier.entities:
@@ -105,7 +108,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
         if entity.aliases:
             summary = f"{summary} ({words['aliases']}: {'، '.join(entity.aliases)})".strip()
         found.append(SearchDocument(
-            url=style.url(f"entities/{entity.id}.md"), title=entity.name, date_iso=None, date_label=None,
+            url=style.url(address(entity)), title=entity.name, date_iso=None, date_label=None,
             kind="entity", kind_label=kind_labels[entity.kind], summary=summary, body="",
             order=(2, dictionary_key(entity.name), entity.id), names=(entity.name, *entity.aliases)))
     for position, name in enumerate(PAGES):
@@ -122,12 +125,12 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
 
 
 def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HOSTED,
-                 cache: BuildCache = NO_CACHE, *, labels: dict) -> dict[str, str]:
+                 cache: BuildCache = NO_CACHE, *, labels: dict, address: Callable[[object], str]) -> dict[str, str]:
     """The search files, keyed by their path under docs/ (search/...).
 
     A document's terms are cut again only when the document changed (cache: `serve` keeps one
     for the session, so an edit re-reads only what it touched).
     """
-    docs = documents(linked, docs_dir, style, labels=labels, cache=cache)
+    docs = documents(linked, docs_dir, style, labels=labels, address=address, cache=cache)
     terms = {doc: cache.get("search-terms", doc, lambda doc=doc: document_terms(doc)) for doc in docs}
     return build_search_files(docs, terms, cache)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .. import json_in_script, pipeline
 from ..cache import BuildCache
+from ..families import PARTIALS  # the snippets hand-written pages include: written empty if nothing is generated yet
 from ..output.cards import MANIFEST, Drawing
 from ..output.writer import GENERATED_DIRS, write_pages
 from ..project import Project
@@ -27,9 +28,7 @@ log = logging.getLogger("mkdocs.plugins.dossier")
 STATUS_DIR = "_dossier-serve"
 STATUS_SCRIPTS = (f"{STATUS_DIR}/problems.js", f"{STATUS_DIR}/status.js")
 _STATUS_JS = Path(__file__).with_name("status.js")
-# Partials the hand-written pages include: a preview with problems from the start still builds.
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
-_PARTIALS = ("_partials/home.md", "_partials/download.md", "_partials/verify.md", "_partials/fields.md")
 
 
 def _nav_paths(nav) -> list[str]:
@@ -224,7 +223,7 @@ class ServeAdapter:
                 log.error(str(problem))
             log.error(f"{len(outcome.problems)} problem(s) in the dossier; the preview keeps the last good pages "
                       "until they are fixed")
-            for partial in _PARTIALS:
+            for partial in PARTIALS:
                 target = project.docs_dir / partial
                 if not target.exists():  # nothing generated yet: the hand-written pages still build
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import io
 import json
 import re
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..arabic import format_partial_date
@@ -19,9 +20,12 @@ from .link import LinkedDossier, newest_key
 from ..model import ATTRIBUTIONS, Article, PartialDate
 
 FEED_ID = "tag:iraqi-security-dossier,2026:"
+# An article's published page, relative to the site's root (the page families own addresses:
+# families.address); the data files name the hosted pages, the offline bundle's as well.
+Address = Callable[[Article], str]
 
 
-def _article_record(article: Article, entity_ids: list[str]) -> dict:
+def _article_record(article: Article, entity_ids: list[str], address: Address) -> dict:
     record = {
         "id": article.id,
         "title": article.title,
@@ -40,13 +44,13 @@ def _article_record(article: Article, entity_ids: list[str]) -> dict:
         "corrections": [{"date": c.date.iso, "text": c.text} for c in article.corrections],
         "related": article.related,
         "sha256": article.sha256,
-        "page": f"articles/{article.id}/",
+        "page": address(article),
         "text": article.text,
     }
     return record
 
 
-def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
+def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address: Address) -> str:
     """The whole dossier as one JSON document. Each article's record is written on its own and
     set in place (cache: serve writes again only the records of the articles an edit changed);
     the result is byte for byte what json.dumps(document, indent=1) writes."""
@@ -60,7 +64,7 @@ def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
     if not linked.articles:
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
     records = _per_article(linked, cache, "article-json", (),
-                           lambda item: _nested_json(_article_record(item.article, item.entity_ids), depth=2))
+                           lambda item: _nested_json(_article_record(item.article, item.entity_ids, address), depth=2))
     data["articles"] = [_SLOT]
     head, tail = json.dumps(data, ensure_ascii=False, indent=1).rsplit(json.dumps(_SLOT), 1)
     return head.rstrip(" ") + ",\n".join(records) + tail + "\n"
@@ -267,7 +271,7 @@ def _date_parts(date: PartialDate) -> list[int]:
     return [p for p in (date.year, date.month, date.day) if p]
 
 
-def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
+def _csl_item(a: Article, accessed: PartialDate, site_url: str, address: Address) -> dict:
     entry = {
         "id": a.id,
         "type": "article-newspaper",
@@ -277,7 +281,7 @@ def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
     }
     if a.source.outlet:
         entry["container-title"] = a.source.outlet
-    url = a.source.url or (site_url + f"articles/{a.id}/" if site_url else "")
+    url = a.source.url or (site_url + address(a) if site_url else "")
     if url:
         entry["URL"] = url
         entry["accessed"] = {"date-parts": [_date_parts(accessed)]}
@@ -289,13 +293,14 @@ def _csl_item(a: Article, accessed: PartialDate, site_url: str) -> dict:
     return entry
 
 
-def citations_json(linked: LinkedDossier, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
+def citations_json(linked: LinkedDossier, site_url: str = "", cache: BuildCache = NO_CACHE, *,
+                   address: Address) -> str:
     """The CSL-JSON items as one list, byte for byte as json.dumps(items, indent=1) writes it."""
     if not linked.articles:
         return "[]\n"
     accessed = release(linked).newest
     items = _per_article(linked, cache, "csl-item", (accessed.iso, site_url),
-                         lambda item: _nested_json(_csl_item(item.article, accessed, site_url), depth=1))
+                         lambda item: _nested_json(_csl_item(item.article, accessed, site_url, address), depth=1))
     return "[\n" + ",\n".join(items) + "\n]\n"
 
 
@@ -314,21 +319,21 @@ def bib_escape(value: str) -> str:
 
 
 def citations_bibtex(linked: LinkedDossier, site_url: str = "", archived: str = "archived copy",
-                     cache: BuildCache = NO_CACHE) -> str:
+                     cache: BuildCache = NO_CACHE, *, address: Address) -> str:
     """biblatex @online entries: the dossier's page is the url (with SITE_URL), the original article's
     address, where known, and its archived copies (`archived` and the capture date before each) are
     in note; the outlet is the organization."""
     accessed = release(linked).newest
     return "\n".join(_per_article(linked, cache, "bibtex-entry", (accessed.iso, site_url, archived),
-                                   lambda item: _bibtex_entry(item.article, accessed, site_url, archived)))
+                                   lambda item: _bibtex_entry(item.article, accessed, site_url, archived, address)))
 
 
-def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str, archived: str) -> str:
+def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str, archived: str, address: Address) -> str:
     fields = [("title", a.title), ("date", a.date.iso)]
     if a.source.outlet:
         fields.append(("organization", a.source.outlet))
     if site_url:
-        fields += [("url", site_url + f"articles/{a.id}/"), ("urldate", accessed.iso)]
+        fields += [("url", site_url + address(a)), ("urldate", accessed.iso)]
     notes = [f"{a.source.url}"] if a.source.url else []
     notes += [f"{archived} {c.date.iso}: {c.url}" for c in a.source.archive]
     if a.date_note:

@@ -1,0 +1,128 @@
+"""What every page family is and what it plans with.
+
+A family is one kind of generated output (an article's page, the entities index, the data
+files...). It owns its folder under docs/, the addresses of its pages, their template and the
+values the template receives; the Planner turns those into entries of the PagePlan, each
+rendered when first asked for and kept in the cache under a key worked out from its values
+(keys.context_key), so that no family writes a key by hand.
+"""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cache import BuildCache
+from ..plan import PagePlan
+from ..stages.link import LinkedDossier
+from ..urls import HOSTED
+from .keys import Derived, context_key
+
+
+class Family:
+    """One kind of generated output. Subclasses set what they own and plan their pages."""
+
+    folder: str = ""  # the folder under docs/ it writes in (the generator owns it wholly)
+    reserved: tuple[str, ...] = ()  # names of its own that an id must not take (checker.RESERVED_IDS)
+    models: tuple[type, ...] = ()  # the dossier objects one of its pages is about (page_path dispatches on them)
+    partials: tuple[str, ...] = ()  # snippets hand-written pages include (serve writes them empty at first)
+
+    def path(self, thing) -> str:
+        """The page of thing (one of `models`), relative to docs/."""
+        raise TypeError(thing)
+
+    def address(self, thing) -> str:
+        """The published page of thing, relative to the site's root (what the feed and the data
+        files name: the hosted site's, in the offline bundle too)."""
+        return HOSTED.url(self.path(thing))
+
+    def plan(self, planner: "Planner") -> None:
+        """Add this family's pages and files to planner.pages."""
+
+
+@dataclass
+class ArchivePage:
+    path: str  # under docs/
+    year: int
+    part: int  # 1, 2 ... when a year needs more than one page
+    items: list
+    previous: "ArchivePage | None" = None
+    next: "ArchivePage | None" = None
+
+    @property
+    def label(self) -> str:
+        return str(self.year) if self.part == 1 else f"{self.year} ({self.part})"
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """What the page shows: its items, and the labels of its neighbours in the pager (read
+        once the archive is linked up: by its own page and by its listing's)."""
+        return context_key((self.path, self.label, self.items,
+                            [(other.path, other.label) if other else None for other in (self.previous, self.next)]))
+
+
+def archive(items: list, year_of, base: str, limit: int) -> list[ArchivePage]:
+    """Pages of items by year (in the items' order), each at most limit long."""
+    pages: list[ArchivePage] = []
+    by_year: dict[int, list] = {}
+    for item in items:
+        by_year.setdefault(year_of(item), []).append(item)
+    for year, year_items in by_year.items():
+        for part, start in enumerate(range(0, len(year_items), limit), 1):
+            suffix = "" if part == 1 else f"-{part}"
+            pages.append(ArchivePage(f"{base}/{year}{suffix}.md", year, part, year_items[start:start + limit]))
+    for before, after in zip(pages, pages[1:]):
+        before.next, after.previous = after, before
+    return pages
+
+
+@dataclass
+class Planner:
+    """What the families plan with: the dossier, the settings, and the one way to add a page."""
+
+    pages: PagePlan
+    linked: LinkedDossier
+    settings: object  # render.RenderSettings
+    run: object  # render.RenderRun: the lookups and URL style every template reaches
+    env: object  # the Jinja2 environment
+    cache: BuildCache
+    labels: dict  # templates/labels.yml
+    page_path: Callable[[object], str]  # any family's page of a dossier object (the registry's page_path)
+    docs_dir: Path | None = None  # the hand-written pages (searched)
+    schemas: object | None = None  # the dossier's JSON Schemas (the field reference)
+
+    def page(self, path: str, template: str, context: Callable[[], dict], shown_in: str | None = None) -> None:
+        """Plan path, rendered from template with the values context() returns when the page is
+        made (shown_in: the page a snippet is included in, whose links it shares)."""
+        run, style, cache = self.run, self.settings.style, self.cache
+
+        def make() -> str:
+            values = context()
+            return cache.get("page", (path, template, context_key(values), run.key), lambda: self.env.get_template(
+                template).render(root=style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
+                                 entities_by_id=run.entities_by_id, **values))
+
+        self.pages.add(path, make)
+
+    def archived(self, items: list, base: str, title: str, parent: str, field: str,
+                 entries: int | None = None) -> list[ArchivePage]:
+        """The year archive of a long listing (none for a short one), its pages planned.
+
+        parent is the listing's page; entries how many entries the unsplit page would show
+        (default: the items).
+        """
+        limit = self.settings.list_limit
+        if (len(items) if entries is None else entries) <= limit:
+            return []
+        years = archive(items, lambda item: item.date.year, base, limit)
+        for year_page in years:
+            # the items stand in the key by the archive page's fingerprint, which names them
+            self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
+                "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,
+                field: Derived(year_page.items, year_page.fingerprint)})
+        return years
+
+    def latest(self, items: list, years: list) -> list:
+        """What a listing with an archive shows itself: the newest entries (all without one)."""
+        return items[:self.settings.latest_shown] if years else items

@@ -1,0 +1,105 @@
+"""The page-family registry (sitegen/families/): the lists that must agree with it do, a page's
+key is worked out from what its template receives, and a warm cache renders what a cold one does."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sitegen import families, pipeline
+from sitegen.cache import BuildCache
+from sitegen.families.keys import Derived, context_key
+from sitegen.model import Article, Dossier, Entity, Event, PartialDate, Source, Theme
+from sitegen.project import Project
+from sitegen.stages import checker, render
+from sitegen.stages.link import link
+from conftest import REPO
+
+TEMPLATES = REPO / "templates"
+
+
+def test_gitignore_names_exactly_the_generated_folders():
+    ignored = re.findall(r"^/docs/([^/\s]+)/$", (REPO / ".gitignore").read_text(encoding="utf-8"), re.M)
+    assert sorted(ignored) == sorted(families.GENERATED_DIRS)
+
+
+def test_mkdocs_yml_names_exactly_the_generated_folders():
+    first_comment = []
+    for line in (REPO / "mkdocs.yml").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            break
+        first_comment.append(line)
+    named = re.findall(r"docs/([\w-]+)", " ".join(first_comment))
+    assert sorted(named) == sorted(families.GENERATED_DIRS)
+
+
+def test_the_reserved_ids_are_the_registrys():
+    # checker.py cannot import the families (validation runs before rendering): the two must agree
+    assert checker.RESERVED_IDS == families.reserved_ids()
+    assert {"index", "years", "data", "events"} <= families.reserved_ids()
+
+
+def test_every_generated_file_is_in_a_familys_folder_and_every_page_has_one_owner():
+    outcome = pipeline.generate(Project.at(REPO, "https://example.org/d/"), cache=BuildCache())
+    generated = outcome.generated
+    paths = [*generated.pages, *generated.cards]
+    assert len(paths) > 50
+    assert {path.split("/", 1)[0] for path in paths} <= set(families.GENERATED_DIRS)
+    dossier = generated.dossier
+    for thing in (dossier.articles[0], dossier.themes[0], dossier.entities[0], generated.linked.outlets[0],
+                  generated.linked.events[0] if generated.linked.events[0].id else generated.linked.events[-1]):
+        assert families.page_path(thing) in generated.pages, thing
+    assert set(families.PARTIALS) <= set(generated.pages)
+
+
+def test_a_context_key_names_every_value_and_refuses_what_it_cannot_name():
+    date = PartialDate(2020, 1, 2)
+    base = {"title": "عنوان", "n": 1, "items": [date, None, True], "by": {"a": ("x", 1.5)}}
+    assert context_key(base) == context_key(dict(base))
+    for changed in ({**base, "title": "عنوان آخر"}, {**base, "n": "1"}, {**base, "items": [date, "", True]},
+                    {**base, "items": [date, None, 1]}, {**base, "items": [PartialDate(2020, 1, 3), None, True]},
+                    {**base, "by": {"a": ("x", 1.25)}}, {**base, "extra": None}):
+        assert context_key(changed) != context_key(base), changed
+    theme = Theme("t", "محور", "وصف")
+    assert context_key({"t": theme}) != context_key({"t": Theme("t", "محور", "وصف آخر")})  # by its fingerprint
+    assert context_key({"p": Derived(["a"], "f1")}) == context_key({"p": Derived(["b"], "f1")})  # by what it came from
+    with pytest.raises(TypeError, match="function"):
+        context_key({"entry_count": lambda entity: 1})
+    with pytest.raises(TypeError, match="object"):
+        context_key({"thing": object()})
+
+
+def _dossier(second_title: str) -> Dossier:
+    """Two articles of different themes reporting one event: the first theme's timeline shows the
+    second article as a report of it."""
+    def article(article_id, title, theme, day):
+        return Article(id=article_id, title=title, date=PartialDate(2020, 1, day), source=Source("منفذ"),
+                       themes=[theme], summary="ملخص", entities=["e"], text="نص عن بغداد\n", sha256="0" * 64,
+                       events=[Event(PartialDate(2020, 1, 1), "انفجار في بغداد", id="blast")])
+    return Dossier([Theme("t1", "محور أول", "وصف"), Theme("t2", "محور ثان", "وصف")],
+                   [Entity("e", "بغداد", "place", [], "مدينة")],
+                   [article("a1", "المقال الأول", "t1", 2), article("a2", second_title, "t2", 3)])
+
+
+def test_a_page_is_rendered_again_when_anything_its_template_receives_changes():
+    """The first theme's page lists none of the second article, yet its timeline names it as a
+    report of a shared event: a key listing the theme's own articles only kept the old title."""
+    cache = BuildCache()
+    settings = render.RenderSettings(TEMPLATES)
+    first = render.render(link(_dossier("عنوان قديم"), cache), settings, cache)
+    assert "عنوان قديم" in first["themes/t1.md"]
+    cache.finish_run()
+    warm = render.render(link(_dossier("عنوان جديد"), cache), settings, cache)
+    assert cache.hits["page"] > 0  # pages that show nothing of the edit are reused
+    assert "عنوان جديد" in warm["themes/t1.md"] and "عنوان قديم" not in warm["themes/t1.md"]
+    assert warm == render.render(link(_dossier("عنوان جديد")), settings)
+
+
+def test_the_registry_plans_every_family_and_adding_one_is_one_line():
+    source = (REPO / "sitegen" / "families" / "__init__.py").read_text(encoding="utf-8")
+    modules = {p.stem for p in (REPO / "sitegen" / "families").glob("*.py")} - {"__init__", "base", "keys"}
+    imported = set(re.findall(r"^from \.(\w+) import", source, re.M))
+    assert modules <= imported, modules - imported  # every family module is in the registry
+    classes = {type(f).__name__ for f in families.FAMILIES}
+    assert len(classes) == len(families.FAMILIES) >= 15
+    assert all(f.folder for f in families.FAMILIES)
