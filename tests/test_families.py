@@ -11,7 +11,8 @@ from sitegen.cache import BuildCache
 from sitegen.families.keys import Derived, context_key
 from sitegen.model import Article, Dossier, Entity, Event, PartialDate, Source, Theme
 from sitegen.project import Project
-from sitegen.stages import checker, render
+from sitegen.checking import checker
+from sitegen.stages import render
 from sitegen.stages.link import link
 from conftest import REPO
 

@@ -3,6 +3,7 @@ What each shows is decided here; drawing them is the site stage's job (output/ca
 done while MkDocs builds."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..arabic import format_partial_date
@@ -11,6 +12,16 @@ from ..project import SITE_NAME
 from ..stages.link import LinkedDossier
 from ..stages.values import load_labels, load_words, plural
 from .base import Family
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a link-preview card shows (output/cards.py draws it)."""
+
+    title: str
+    kicker: str  # above the title: the theme or the kind of page
+    footer: str  # below: the date, the outlet
+    site_name: str
 
 
 class Cards(Family):
@@ -28,8 +39,6 @@ class Cards(Family):
 
 def card_set(linked: LinkedDossier, templates_dir: Path) -> dict:
     """What the card of the home page, each theme and each article shows, keyed by its path."""
-    from ..output.cards import Card
-
     dossier = linked.dossier
     articles = load_words(templates_dir)["article"]
     words = load_labels(templates_dir)["cards"]

@@ -20,6 +20,7 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
+from ..families.cards import Card
 from ..workers import Worker, WorkerFailed
 from .writer import BuildFailed
 
@@ -39,18 +40,11 @@ _KEY_CHUNK = "dossier-card-key"
 _ELLIPSIS = "…"
 
 
-@dataclass(frozen=True)
-class Card:
-    title: str
-    kicker: str  # above the title: the theme or the kind of page
-    footer: str  # below: the date, the outlet
-    site_name: str
-
-    @property
-    def key(self) -> str:
-        """What the PNG depends on: an unchanged key means the existing PNG is reused."""
-        text = "\x1f".join((CARD_VERSION, self.title, self.kicker, self.footer, self.site_name))
-        return hashlib.sha256(text.encode("utf-8") + _fonts_digest()).hexdigest()
+def card_key(card: Card) -> str:
+    """What a card's PNG depends on (what it shows, the drawing's version and fonts): an
+    unchanged key means the existing PNG is reused."""
+    text = "\x1f".join((CARD_VERSION, card.title, card.kicker, card.footer, card.site_name))
+    return hashlib.sha256(text.encode("utf-8") + _fonts_digest()).hexdigest()
 
 
 @functools.lru_cache(maxsize=None)
@@ -143,7 +137,7 @@ def render_card(card: Card) -> bytes:
     _draw_right(draw, HEIGHT - 92, card.footer, footer_font, MUTED)
 
     metadata = PngImagePlugin.PngInfo()
-    metadata.add_text(_KEY_CHUNK, card.key)
+    metadata.add_text(_KEY_CHUNK, card_key(card))
     metadata.add_itxt("Title", card.title)  # lets a test check the card against its page
     out = io.BytesIO()
     # A card has four colours and their anti-aliased edges: 64 palette colours look the same
@@ -186,7 +180,7 @@ class Drawing:
             except (OSError, ValueError):
                 previous = {}
         self.wanted = wanted
-        self.keys = {path: card.key for path, card in wanted.items()}
+        self.keys = {path: card_key(card) for path, card in wanted.items()}
         self.done: dict[str, bytes | Path | str] = {
             path: previous_dir / path for path, key in self.keys.items()
             if previous.get(path) == key and (previous_dir / path).is_file()}

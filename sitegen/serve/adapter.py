@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import json_in_script, pipeline
 from ..cache import BuildCache
 from ..families import PARTIALS  # the snippets hand-written pages include: written empty if nothing is generated yet
-from ..output.cards import MANIFEST, Drawing
+from ..output.cards import MANIFEST, Drawing, card_key
 from ..output.writer import GENERATED_DIRS, write_pages
 from ..project import Project
 from . import session
@@ -241,7 +241,7 @@ class ServeAdapter:
             removed = sorted(before - set(generated.pages))  # their pages may be in a kept site
         else:
             changed = {path: content for path, content in generated.pages.items() if self.written.get(path) != content}
-            new_cards = {path for path, card in cards.items() if self.written.get(path) != card.key}
+            new_cards = {path for path, card in cards.items() if self.written.get(path) != card_key(card)}
             if new_cards:
                 drawn = Drawing(cards, docs).finish()  # draws the changed cards, keeps the rest
                 changed.update({path: drawn[path] for path in new_cards})
@@ -251,7 +251,7 @@ class ServeAdapter:
             for path in removed:
                 (docs / path).unlink(missing_ok=True)
         # What docs/ holds now, compared by value: pages by their text, cards by their key.
-        self.written = {**generated.pages, **{path: card.key for path, card in cards.items()}}
+        self.written = {**generated.pages, **{path: card_key(card) for path, card in cards.items()}}
         self.changed = set(changed)
         self.removed = removed
         self.nav = generated.nav
