@@ -39,4 +39,13 @@ class EventPages(Family):
         places = [run.entities_by_id[p] for p in record.places]
         located = [p for p in places if p.location]
         return dict(event=record, reports=reports, places=places, actors=[run.entities_by_id[a] for a in record.actors],
-                    map=maps.site_map(located, {}) if located else None, page_url=run.page_url(self.path(record)))
+                    map=self.locator_map(planner, located), page_url=run.page_url(self.path(record)))
+
+    @staticmethod
+    def locator_map(planner: Planner, located: list) -> maps.SiteMap | None:
+        """The map of an event's located places, kept by what it draws (many events share places;
+        serve works out every event's context on every edit)."""
+        if not located:
+            return None
+        return planner.cache.get("event-map", tuple(p.fingerprint for p in located),
+                                 lambda: maps.site_map(located, {}))
