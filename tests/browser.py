@@ -90,8 +90,11 @@ class _NetLog:
 
 
 @contextlib.contextmanager
-def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = ()) -> Iterator[webdriver.Chrome]:
-    """A headless Chromium WebDriver with a throwaway profile and request logging.
+def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (),
+             page_load: str = "normal") -> Iterator[webdriver.Chrome]:
+    """A headless Chromium WebDriver with a throwaway profile and request logging. page_load
+    "eager": driver.get returns once the document is parsed, not when everything it started
+    loading has arrived (for a test that holds a request back).
 
     requested_urls() works inside the block; called after the block it is
     complete, because Chromium has then flushed its network log.
@@ -101,6 +104,7 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
         profile, netlog = os.path.join(tmp, "profile"), os.path.join(tmp, "netlog.json")
         options = webdriver.ChromeOptions()
         options.binary_location = browser
+        options.page_load_strategy = page_load
         for arg in (
             "--headless=new",
             "--no-sandbox",  # CI runs as root, where the sandbox cannot start

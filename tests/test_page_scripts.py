@@ -270,7 +270,7 @@ def test_a_slow_year_never_appends_to_a_later_filter(slow_server, odd_site):
     newer = max(r[1] for r in index["articles"])
     assert old != newer
     handler.held = f"/articles/data/{old}.js"
-    with chromium() as driver:
+    with chromium(page_load="eager") as driver:  # "normal" would wait for the held year itself
         driver.get(base + f"articles/?year={old}")
         WebDriverWait(driver, 10).until(lambda d: any(u.endswith(handler.held) for u in requested_urls(d)))
         driver.execute_script("const s = document.querySelector('select[name=year]'); s.value = arguments[0];"
