@@ -148,7 +148,7 @@ def test_data_in_scripts_is_escaped_one_way_and_reads_back_exactly():
     import json
     import re
 
-    from sitegen import search
+    from sitegen import families, search
     from sitegen.stages.values import load_labels
 
     title = "</script><!-- عنوان & > \u2028\u2029 " + HOSTILE
@@ -157,7 +157,7 @@ def test_data_in_scripts_is_escaped_one_way_and_reads_back_exactly():
     linked = link(dossier)
     pages = render(linked)
     scripts = {path: text for path, text in pages.items() if path.endswith(".js")}
-    scripts.update(search.search_files(linked, None, labels=load_labels(TEMPLATES)))
+    scripts.update(search.search_files(linked, None, labels=load_labels(TEMPLATES), address=families.page_path))
     assert "articles/data/index.js" in scripts and "search/manifest.js" in scripts
     ld = re.findall(r'<script type="application/ld\+json">(.*?)</script>', pages["articles/hostile.md"], re.S)
     assert ld

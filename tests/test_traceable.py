@@ -230,6 +230,7 @@ def test_bibtex_entries_read_back_without_warnings_specials_included(tmp_path):
     import pybtex.errors
     from pybtex.database import parse_string
 
+    from sitegen.families.articles import ArticlePages
     from sitegen.model import Article, Dossier, PartialDate, Source, Theme
     from sitegen.stages.exports import citations_bibtex
     from sitegen.stages.link import link
@@ -237,7 +238,8 @@ def test_bibtex_entries_read_back_without_warnings_specials_included(tmp_path):
     title = f"عنوان فيه {SPECIALS}"
     article = Article(id="a", title=title, date=PartialDate(2019, 5), source=Source("منفذ % & #", "https://x.example/a_b?c=1#d"),
                       themes=["t"], summary="ملخص", entities=[], events=[], text="نص\n", sha256="0" * 64)
-    bib = citations_bibtex(link(Dossier([Theme("t", "محور", "وصف")], [], [article])), SITE_URL)
+    bib = citations_bibtex(link(Dossier([Theme("t", "محور", "وصف")], [], [article])), SITE_URL,
+                           address=ArticlePages().address)
     pybtex.errors.set_strict_mode(True)  # a warning is an error
     try:
         entry = parse_string(bib, "bibtex").entries["a"]
