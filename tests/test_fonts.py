@@ -12,7 +12,8 @@ built pages:
   same picture, pixel for pixel, with the subset fonts as with the shipped ones, and as with
   fontsource's six files the two shipped ones were merged from (tools/fonts/merge.py), with
   their fonts.css (and another picture with no web font at all: the comparison can fail);
-- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes.
+- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes;
+- the two shipped files are what tools/fonts/merge.py makes of the six, byte for byte.
 Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
 """
 from __future__ import annotations
@@ -281,3 +282,16 @@ def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tm
     assert result.returncode == 1 and "Traceback" not in output, output
     assert "docs/assets/fonts/noto-naskh-arabic-700-normal.woff2: not a font fontTools can" in output, output
     assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("weight", ["400", "700"])
+def test_the_shipped_fonts_are_fontsources_merged(weight):
+    """docs/assets/fonts/ holds what tools/fonts/merge.py makes of the six files, byte for byte."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("merge", REPO / "tools" / "fonts" / "merge.py")
+    merge = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(merge)
+    made = io.BytesIO()
+    merge.merged(weight).save(made)
+    assert made.getvalue() == (ORIGINALS / f"noto-naskh-arabic-{weight}-normal.woff2").read_bytes()
