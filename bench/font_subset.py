@@ -6,7 +6,7 @@
 
 For each site: its assets/fonts/ is put back to the shipped files, then sitegen/output/fonts.py
 runs as `build` runs it after MkDocs: the characters of every page collected (timed alone), the
-six files subset with an empty cache (cold: what the first build after a new character costs),
+font files subset with an empty cache (cold: what the first build after a new character costs),
 then again with that cache (warm: every later build). Prints a Markdown table. A benchmark that
 prints figures, not a test.
 """
@@ -69,7 +69,7 @@ def main(argv=None) -> int:
         rows.append((n, measure(repo)))
     print("\n### Subsetting the fonts (sitegen/output/fonts.py, after MkDocs)\n")
     print("| N | pages | HTML | characters | collecting them: wall (CPU) | collecting and subsetting, cold: "
-          "wall (CPU) | warm: wall (CPU) | the six files |")
+          "wall (CPU) | warm: wall (CPU) | the font files |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for n, r in rows:
         print(f"| {n:,} | {r['pages']:,} | {r['html_mb']:,.0f} MB | {r['characters']} | {r['collect_s']:.2f} s "

@@ -5,13 +5,15 @@ Eastern Arabic-Indic digits ۱۲۳ and the ligature ﷲ) and is built and bundle
 commands. Then, with fontTools and HarfBuzz on the built fonts and headless Chromium on the
 built pages:
 - every character any page shows is in the cmap of the subset face the browser picks for it
-  (by the unicode-range of assets/stylesheets/fonts.css), in both weights;
+  (by the weight, and the unicode-range if any, of assets/stylesheets/fonts.css), in both weights;
 - HarfBuzz shapes the article's text into the same glyphs (same outlines), at the same
   advances and offsets, with the subset as with the shipped font;
 - the article at 390 px, light and dark, served and opened from the offline bundle, is the
-  same picture, pixel for pixel, with the subset fonts as with the shipped ones (and another
-  picture with no web font at all: the comparison can fail);
-- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes.
+  same picture, pixel for pixel, with the subset fonts as with the shipped ones, and as with
+  fontsource's six files the two shipped ones were merged from (tools/fonts/merge.py), with
+  their fonts.css (and another picture with no web font at all: the comparison can fail);
+- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes;
+- the two shipped files are what tools/fonts/merge.py makes of the six, byte for byte.
 Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
 """
 from __future__ import annotations
@@ -39,6 +41,7 @@ pytestmark = pytest.mark.xdist_group("fonts")
 
 SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-")) / "fonts"
 ORIGINALS = REPO / "docs" / "assets" / "fonts"
+FONTSOURCE = REPO / "tools" / "fonts" / "fontsource"  # the six files (and fonts.css) merged into the two
 NEW_LETTERS = "ڤ گ ی ۱۲۳ ﷲ"
 ARTICLE = "rare-letters"
 ARTICLE_TEXT = TEXT + f"وصل ڤيكتور إلى گرميان یوم ۱۲۳ وقال: الحمد ﷲ.\n"
@@ -89,14 +92,15 @@ def built(tmp_path_factory) -> Path:
 
 
 def faces(site: Path) -> list[tuple[str, str, set[int]]]:
-    """(file, weight, code points of its unicode-range) of every @font-face of fonts.css."""
+    """(file, weight, code points of its unicode-range, or every one) of every @font-face of fonts.css."""
     css = (site / "assets/stylesheets/fonts.css").read_text(encoding="utf-8")
     found = []
     for block in re.findall(r"@font-face\s*{([^}]*)}", css):
         weight = re.search(r"font-weight:\s*(\d+)", block).group(1)
         file = re.search(r"url\(\.\./fonts/([^)]+)\)", block).group(1)
         points: set[int] = set()
-        for part in re.search(r"unicode-range:\s*([^;]+);", block).group(1).split(","):
+        ranges = re.search(r"unicode-range:\s*([^;]+);", block)
+        for part in (ranges.group(1) if ranges else "U+0-10FFFF").split(","):
             start, _, end = part.strip()[2:].partition("-")
             points.update(range(int(start, 16), int(end or start, 16) + 1))
         found.append((file, weight, points))
@@ -136,8 +140,9 @@ def test_every_character_shown_is_in_the_subset_font(built):
     # and the subsets are subsets: every built font file is smaller than the one it was cut from
     for file in tables:
         assert (site / "assets/fonts" / file).stat().st_size < (ORIGINALS / file).stat().st_size, file
-    assert (ORIGINALS / "noto-naskh-arabic-arabic-400-normal.woff2").stat().st_size > 3 * (
-        site / "assets/fonts/noto-naskh-arabic-arabic-400-normal.woff2").stat().st_size
+    assert len(tables) == 2  # one file per weight
+    assert (ORIGINALS / "noto-naskh-arabic-400-normal.woff2").stat().st_size > 3 * (
+        site / "assets/fonts/noto-naskh-arabic-400-normal.woff2").stat().st_size
 
 
 def _outline(font, glyph_id: int) -> str:
@@ -178,7 +183,7 @@ def _shaped(path: Path, text: str) -> list[tuple]:
 @pytest.mark.parametrize("weight", ["400", "700"])
 def test_harfbuzz_shapes_the_article_the_same(built, weight):
     site = built / "site"
-    file = f"noto-naskh-arabic-arabic-{weight}-normal.woff2"
+    file = f"noto-naskh-arabic-{weight}-normal.woff2"
     html = (site / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
     lines = [part.strip() for part in shown_text(html) if re.search("[\u0600-\u06ff\ufdf2]", part)]
     assert any("ﷲ" in line for line in lines) and any("ڤ" in line for line in lines)
@@ -196,20 +201,23 @@ def _pixels(path: Path):
 
 def _with_fonts(site: Path, destination: Path, fonts: Path | None) -> Path:
     """A copy of a built site with the fonts it was built with (fonts None), the shipped files
-    (fonts ORIGINALS) or none at all (fonts a folder without them), whose faces block the first
-    paint until they are loaded: font-display: optional may paint with the reader's own font on a
-    busy machine or from disk, and the pictures must be drawn with the font they compare."""
+    (fonts ORIGINALS), fontsource's six files with their own fonts.css (fonts FONTSOURCE: the
+    site's fonts before they were merged) or none at all (fonts a folder without them), whose
+    faces block the first paint until they are loaded: font-display: optional may paint with the
+    reader's own font on a busy machine or from disk, and the pictures must be drawn with the
+    font they compare."""
     shutil.copytree(site, destination)
     css = destination / "assets/stylesheets/fonts.css"
+    if fonts == FONTSOURCE:
+        shutil.copy(FONTSOURCE / "fonts.css", css)
     text = css.read_text(encoding="utf-8")
-    assert text.count("font-display: optional;") == 6
+    assert text.count("font-display: optional;") == text.count("@font-face") == (6 if fonts == FONTSOURCE else 2)
     css.write_text(text.replace("font-display: optional;", "font-display: block;"), encoding="utf-8")
     if fonts is not None:
         for file in ORIGINALS.glob("*.woff2"):
-            target = destination / "assets/fonts" / file.name
-            target.unlink()
-            if (fonts / file.name).is_file():
-                shutil.copy(fonts / file.name, target)
+            (destination / "assets/fonts" / file.name).unlink()
+        for file in fonts.glob("*.woff2"):
+            shutil.copy(file, destination / "assets/fonts" / file.name)
     return destination
 
 
@@ -226,7 +234,7 @@ def _shoot(driver, url: str, path: Path, scheme: str) -> tuple[Path, list[str]]:
 @pytest.fixture(scope="module")
 def variants(built, tmp_path_factory) -> dict[str, Path]:
     """The served site and the unzipped offline bundle, each with the subset fonts, the shipped
-    fonts, and no web font."""
+    fonts, fontsource's six files, and no web font."""
     work = tmp_path_factory.mktemp("variants")
     bundle = work / "bundle"
     with zipfile.ZipFile(next((built / "dist").glob("*.zip"))) as archive:
@@ -236,6 +244,7 @@ def variants(built, tmp_path_factory) -> dict[str, Path]:
     for name, root in (("served", built / "site"), ("offline", offline)):
         out[f"{name}-subset"] = _with_fonts(root, work / f"{name}-subset", None)
         out[f"{name}-shipped"] = _with_fonts(root, work / f"{name}-shipped", ORIGINALS)
+        out[f"{name}-fontsource"] = _with_fonts(root, work / f"{name}-fontsource", FONTSOURCE)
         out[f"{name}-none"] = _with_fonts(root, work / f"{name}-none", work)
     return out
 
@@ -245,7 +254,7 @@ def variants(built, tmp_path_factory) -> dict[str, Path]:
 def test_the_article_looks_the_same_with_the_subset(variants, where, scheme):
     pictures, fonts_used = {}, {}
     with chromium(width=390, height=900) as driver:
-        for fonts in ("shipped", "subset", "none"):
+        for fonts in ("shipped", "subset", "fontsource", "none"):
             root = variants[f"{where}-{fonts}"]
             if where == "served":
                 with served(root) as base:
@@ -257,6 +266,9 @@ def test_the_article_looks_the_same_with_the_subset(variants, where, scheme):
     assert any("Noto Naskh Arabic" in face for face in fonts_used["subset"]), fonts_used
     assert fonts_used["subset"] == fonts_used["shipped"]
     assert pictures["subset"] == pictures["shipped"], f"the subset draws the article differently: see {SHOTS}"
+    # one file per weight draws it as fontsource's Arabic, Latin and Latin Extended files did
+    assert any("Noto Naskh Arabic" in face for face in fonts_used["fontsource"]), fonts_used
+    assert pictures["fontsource"] == pictures["shipped"], f"the merged fonts draw the article differently: see {SHOTS}"
     assert pictures["none"] != pictures["shipped"]  # the pictures do show the font
 
 
@@ -264,7 +276,7 @@ def test_a_second_build_reuses_the_subsets_and_writes_the_same_bytes(built):
     cache = built / ".build" / "fonts"
     before = {p.name: p.stat().st_ino for p in cache.glob("*.woff2")}
     fonts_before = {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")}
-    assert len(fonts_before) == 6 and len(before) >= 6
+    assert len(fonts_before) == 2 and len(before) >= 2
     result = run(built, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     # the same files (a subset made again would be a new file: it is written beside and renamed)
@@ -277,10 +289,23 @@ def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tm
 
     repo = tmp_path / "repo"
     shutil.copytree(built, repo, symlinks=True)
-    (repo / "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2").write_bytes(b"wOF2 not a font")
+    (repo / "docs/assets/fonts/noto-naskh-arabic-700-normal.woff2").write_bytes(b"wOF2 not a font")
     before = snapshot(repo)
     result = run(repo, "build")
     output = result.stdout + result.stderr
     assert result.returncode == 1 and "Traceback" not in output, output
-    assert "docs/assets/fonts/noto-naskh-arabic-latin-400-normal.woff2: not a font fontTools can" in output, output
+    assert "docs/assets/fonts/noto-naskh-arabic-700-normal.woff2: not a font fontTools can" in output, output
     assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("weight", ["400", "700"])
+def test_the_shipped_fonts_are_fontsources_merged(weight):
+    """docs/assets/fonts/ holds what tools/fonts/merge.py makes of the six files, byte for byte."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("merge", REPO / "tools" / "fonts" / "merge.py")
+    merge = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(merge)
+    made = io.BytesIO()
+    merge.merged(weight).save(made)
+    assert made.getvalue() == (ORIGINALS / f"noto-naskh-arabic-{weight}-normal.woff2").read_bytes()

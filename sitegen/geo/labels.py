@@ -26,7 +26,7 @@ from PIL import ImageFont
 
 from .. import characters
 
-FONT = Path(__file__).resolve().parent.parent.parent / "docs" / "assets" / "fonts" / "noto-naskh-arabic-arabic-400-normal.woff2"
+FONT = Path(__file__).resolve().parent.parent.parent / "docs" / "assets" / "fonts" / "noto-naskh-arabic-400-normal.woff2"
 MIN_WIDTH = 358  # CSS px: the content column of Material at a 390 px wide viewport (a test measures it)
 ASCENT, DESCENT = 0.95, 0.35  # of the font size, around the baseline
 PADDING = 1.5  # SVG units around every label box
