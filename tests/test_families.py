@@ -70,7 +70,7 @@ def test_a_context_key_names_every_value_and_refuses_what_it_cannot_name():
         context_key({"thing": object()})
 
 
-def _dossier(second_title: str) -> Dossier:
+def _dossier(second_title: str, description: str = "مدينة") -> Dossier:
     """Two articles of different themes reporting one event: the first theme's timeline shows the
     second article as a report of it."""
     def article(article_id, title, theme, day):
@@ -78,7 +78,7 @@ def _dossier(second_title: str) -> Dossier:
                        themes=[theme], summary="ملخص", entities=["e"], text="نص عن بغداد\n", sha256="0" * 64,
                        events=[Event(PartialDate(2020, 1, 1), "انفجار في بغداد", id="blast")])
     return Dossier([Theme("t1", "محور أول", "وصف"), Theme("t2", "محور ثان", "وصف")],
-                   [Entity("e", "بغداد", "place", [], "مدينة")],
+                   [Entity("e", "بغداد", "place", [], description)],
                    [article("a1", "المقال الأول", "t1", 2), article("a2", second_title, "t2", 3)])
 
 
@@ -94,6 +94,24 @@ def test_a_page_is_rendered_again_when_anything_its_template_receives_changes():
     assert cache.hits["page"] > 0  # pages that show nothing of the edit are reused
     assert "عنوان جديد" in warm["themes/t1.md"] and "عنوان قديم" not in warm["themes/t1.md"]
     assert warm == render.render(link(_dossier("عنوان جديد")), settings)
+
+
+def test_an_entitys_description_renders_its_own_page_again_not_every_page_linking_to_it():
+    """Articles and events show an entity as a link (its name): editing its description (serve, at
+    thousands of articles naming it) must not render every one of them again, yet its page must."""
+    cache = BuildCache()
+    settings = render.RenderSettings(TEMPLATES)
+    first = render.render(link(_dossier("عنوان", "مدينة"), cache), settings, cache)
+    cache.finish_run()
+    warm = render.render(link(_dossier("عنوان", "عاصمة العراق"), cache), settings, cache)
+    for path in ("articles/a1.md", "articles/a2.md", "events/blast.md"):
+        assert warm[path] is first[path], path  # the cached page itself: not rendered again
+    assert "عاصمة العراق" in warm["entities/e.md"] and "عاصمة العراق" not in first["entities/e.md"]
+    assert warm == render.render(link(_dossier("عنوان", "عاصمة العراق")), settings)
+    base = _dossier("عنوان")
+    renamed = render.render(link(Dossier(base.themes, [Entity("e", "مدينة بغداد", "place", [], "عاصمة العراق")],
+                                         base.articles), cache), settings, cache)
+    assert "مدينة بغداد" in renamed["articles/a1.md"]  # a name is what the link shows: rendered again
 
 
 def test_the_registry_plans_every_family_and_adding_one_is_one_line():

@@ -8,7 +8,7 @@ from ..model import Article
 from ..urls import UrlStyle
 from ..stages.link import LinkedDossier
 from .base import Family, Planner
-from .keys import Derived
+from .keys import Derived, named
 
 ARTICLES_SHOWN = 100  # on /articles/ when the dossier is larger than a page: the newest
 
@@ -34,7 +34,7 @@ class ArticlePages(Family):
         return dict(article=article, paragraphs=Derived(paragraphs, item.fingerprint),
                     events=Derived(events, item.fingerprint), page_url=run.page_url(self.path(article)),
                     themes=[run.themes_by_id[t] for t in article.themes],
-                    entities=[run.entities_by_id[e] for e in item.entity_ids], related=item.related,
+                    entities=named([run.entities_by_id[e] for e in item.entity_ids]), related=item.related,
                     neighbours=item.neighbours)
 
 

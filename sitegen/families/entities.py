@@ -6,6 +6,7 @@ from ..arabic import dictionary_key
 from ..geo import maps
 from ..model import Entity
 from .base import Family, Planner
+from .keys import named as named_links
 
 
 def kinds(labels: dict) -> tuple:
@@ -34,7 +35,8 @@ class EntityPages(Family):
         kind_titles = {kind: one for kind, _, one in kinds(planner.labels)}
         named = linked.named_with.get(entity.id, [])
         events = linked.events_by_entity.get(entity.id, [])
-        return dict(named_with=[(run.entities_by_id[other], together) for other, together in named],
+        return dict(named_with=named_links([run.entities_by_id[other] for other, _ in named],
+                                           [together for _, together in named]),
                     entity=entity, kind_title=kind_titles[entity.kind], articles=planner.latest(articles, years),
                     total=len(articles), years=years, locator=maps.locator(entity),
                     events=events[:planner.settings.latest_shown],  # the newest: a page's size stays bounded

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..geo import maps
 from ..model import Event, EventRecord
 from .base import Family, Planner
+from .keys import named
 
 
 def years_by_place(records: list[EventRecord]) -> dict[str, tuple[int, ...]]:
@@ -38,7 +39,8 @@ class EventPages(Family):
                    for report in record.reports]
         places = [run.entities_by_id[p] for p in record.places]
         located = [p for p in places if p.location]
-        return dict(event=record, reports=reports, places=places, actors=[run.entities_by_id[a] for a in record.actors],
+        return dict(event=record, reports=reports, places=named(places),
+                    actors=named([run.entities_by_id[a] for a in record.actors]),
                     map=self.locator_map(planner, located), page_url=run.page_url(self.path(record)))
 
     @staticmethod

@@ -29,6 +29,16 @@ class Derived(list):
         self.fingerprint = fingerprint
 
 
+def named(entities: list, counts: list[int] | None = None) -> Derived:
+    """Entities a page shows as links (their ids, names and kinds; with counts, each beside its
+    count as (entity, count) pairs), standing in the page's key by exactly that: an edit of an
+    entity's description re-renders its own page, not every page that links to it."""
+    shown = "\x1f".join(f"{e.id}\x1e{e.name}\x1e{e.kind}" for e in entities)
+    if counts is None:
+        return Derived(entities, shown)
+    return Derived(list(zip(entities, counts)), shown + "\x1d" + ",".join(map(str, counts)))
+
+
 def context_key(values) -> str:
     """A digest of values (a template's context): equal digests, equal pages."""
     parts: list[str] = []
