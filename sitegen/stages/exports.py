@@ -113,11 +113,17 @@ def _csv_line(values: list[str]) -> str:
     return out.getvalue()
 
 
+def _each_kept(cache: BuildCache, kind: str, things, key_of, make) -> list[str]:
+    """make(thing) for every thing, in order, each kept in cache by key_of(thing) (what it reads),
+    so that serve makes again only the parts an edit changed."""
+    return [cache.get(kind, key_of(thing), lambda thing=thing: make(thing)) for thing in things]
+
+
 def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple, make) -> list[str]:
-    """make(item) for every linked article, in order, each kept by the article and its entities
-    (and key: what else it reads), so that serve makes again only an edited article's part."""
-    return [cache.get(kind, (item.fingerprint, tuple(item.entity_ids), *key), lambda item=item: make(item))
-            for item in linked.articles.values()]
+    """make(item) for every linked article, each kept by the article and its entities (and key:
+    what else it reads)."""
+    return _each_kept(cache, kind, linked.articles.values(),
+                      lambda item: (item.fingerprint, tuple(item.entity_ids), *key), make)
 
 
 # One row per report of an event (the schema's field names; an event reported by several
@@ -151,9 +157,9 @@ def _record_rows(record) -> list[dict]:
 
 
 def _per_record(linked: LinkedDossier, cache: BuildCache, kind: str, make) -> list[str]:
-    """make(rows) for every event record, in order, each kept by what its reports' articles hold,
-    so that serve makes again only the records an edit touched."""
-    return [cache.get(kind, (record.key,), lambda record=record: make(_record_rows(record))) for record in linked.events]
+    """make(rows) for every event record, each kept by its key (what its reports' articles hold)."""
+    return _each_kept(cache, kind, linked.events, lambda record: (record.key,),
+                      lambda record: make(_record_rows(record)))
 
 
 def events_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
