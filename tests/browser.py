@@ -230,12 +230,16 @@ def settled(driver: webdriver.Chrome, seconds: float = 20) -> None:
 def search_box(driver: webdriver.Chrome):
     """The search box on the page loaded, opened (narrow screens hide it behind a header
     button) and focused, ready for send_keys."""
+    from selenium.common.exceptions import ElementClickInterceptedException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
     if not box.is_displayed():
         driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
-    box.click()
+    # On a phone the box slides in over the header: the click lands once nothing covers it.
+    WebDriverWait(driver, 5, ignored_exceptions=(ElementClickInterceptedException,)).until(
+        lambda d: box.click() is None)
     return box
 
 
