@@ -292,6 +292,11 @@ class EventRecord:
         found = {r.event.attribution for r in self.reports}
         return [kind for kind in ATTRIBUTIONS if kind in found]
 
+    @property
+    def shows(self) -> list[Article]:
+        """The articles a page showing it shows (their titles, dates, outlets)."""
+        return [r.article for r in self.reports]
+
     @functools.cached_property  # asked for by every page and data file that shows it; reports never change
     def key(self) -> str:
         """What a page showing it depends on."""

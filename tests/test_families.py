@@ -116,9 +116,52 @@ def test_an_entitys_description_renders_its_own_page_again_not_every_page_linkin
 
 def test_the_registry_plans_every_family_and_adding_one_is_one_line():
     source = (REPO / "sitegen" / "families" / "__init__.py").read_text(encoding="utf-8")
-    modules = {p.stem for p in (REPO / "sitegen" / "families").glob("*.py")} - {"__init__", "base", "keys"}
+    modules = {p.stem for p in (REPO / "sitegen" / "families").glob("*.py")} - {"__init__", "base", "keys", "reuse"}
     imported = set(re.findall(r"^from \.(\w+) import", source, re.M))
     assert modules <= imported, modules - imported  # every family module is in the registry
     classes = {type(f).__name__ for f in families.FAMILIES}
     assert len(classes) == len(families.FAMILIES) >= 15
     assert all(f.folder for f in families.FAMILIES)
+
+
+def _larger_dossier(summary: str = "ملخص", description: str = "وصف", title: str = "عنوان") -> Dossier:
+    """Twelve articles over three themes and four entities, with shared events: listings long
+    enough for archives by year at the settings below."""
+    entities = [Entity(f"e{i}", name, "place" if i < 2 else "person", [], description if i == 0 else "وصف")
+                for i, name in enumerate(("بغداد", "البصرة", "فلان", "علان"))]
+
+    def article(n: int) -> Article:
+        return Article(id=f"a{n:02d}", title=title if n == 0 else f"مقال {n}", date=PartialDate(2018 + n % 3, 1 + n, 1),
+                       source=Source("منفذ" if n % 2 else None), themes=[f"t{n % 3}"],
+                       summary=summary if n == 0 else f"ملخص {n}", entities=[f"e{n % 4}"], text=f"نص {n}\n",
+                       sha256="0" * 64, events=[Event(PartialDate(2018, 1, 1), "حدث مشترك", id=f"ev{n % 2}")])
+    return Dossier([Theme(f"t{i}", f"محور {i}", "وصف") for i in range(3)], entities, [article(n) for n in range(12)])
+
+
+def test_an_edit_that_keeps_the_dossiers_shape_works_out_only_the_pages_showing_what_changed():
+    """serve takes a page as it was, without working out its values, when the dossier's shape is
+    as it was and none of the objects it shows changed (families/reuse.py); whatever it takes,
+    the pages are exactly what a render with nothing kept makes."""
+    settings = render.RenderSettings(TEMPLATES, list_limit=3, latest_shown=2)
+    cache = BuildCache()
+
+    def warm(dossier: Dossier) -> tuple[dict, list[str]]:
+        pages = render.render(link(dossier, cache), settings, cache)
+        worked_out = cache.entries(("shown-pages",))[("shown-pages", None)].worked_out
+        cache.finish_run()
+        assert pages == render.render(link(dossier), settings)  # as if nothing were kept
+        return pages, worked_out
+
+    first, everything = warm(_larger_dossier())
+    assert any(path.startswith("themes/t0/") for path in first)  # archives by year exist
+    pages, worked_out = warm(_larger_dossier(summary="ملخص معدل"))
+    assert "ملخص معدل" in pages["articles/a00.md"]
+    assert "articles/a00.md" in worked_out and "articles/a01.md" not in worked_out
+    assert len(worked_out) < len(everything) / 3, worked_out
+    changed = {path for path in everything if pages[path] != first[path]}  # the pages (not the data files)
+    assert changed and changed <= set(worked_out)
+    pages, worked_out = warm(_larger_dossier(summary="ملخص معدل", description="وصف معدل"))
+    assert "entities/e0.md" in worked_out and "articles/a00.md" not in worked_out
+    # a title decides an order (the timeline's): every page is worked out again
+    pages, worked_out = warm(_larger_dossier(summary="ملخص معدل", description="وصف معدل", title="عنوان آخر"))
+    assert set(worked_out) == set(everything)

@@ -64,9 +64,9 @@ def page_path(thing) -> str:
 
 
 def plan(pages: PagePlan, linked, settings, run, env, cache, labels: dict, *, docs_dir: Path | None = None,
-         schemas=None) -> None:
+         schemas=None, shown=None) -> None:
     """Plan every family's pages and files into pages (the arguments: Planner's fields)."""
-    planner = Planner(pages, linked, settings, run, env, cache, labels, page_path, docs_dir, schemas)
+    planner = Planner(pages, linked, settings, run, env, cache, labels, page_path, docs_dir, schemas, shown)
     for family in FAMILIES:
         family.plan(planner)
 

@@ -31,8 +31,8 @@ class ArticlePages(Family):
         # cache by the link stage): they stand in the key by its fingerprint.
         paragraphs, anchors = item.paragraphs, item.event_anchors
         events = sorted(zip(article.events, anchors), key=lambda pair: pair[0].date)  # oldest first
-        return dict(article=article, paragraphs=Derived(paragraphs, item.fingerprint),
-                    events=Derived(events, item.fingerprint), page_url=run.page_url(self.path(article)),
+        return dict(article=article, paragraphs=Derived(paragraphs, item.fingerprint, shows=(article,)),
+                    events=Derived(events, item.fingerprint, shows=(article,)), page_url=run.page_url(self.path(article)),
                     themes=[run.themes_by_id[t] for t in article.themes],
                     entities=named([run.entities_by_id[e] for e in item.entity_ids]), related=item.related,
                     neighbours=item.neighbours)

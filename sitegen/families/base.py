@@ -17,7 +17,8 @@ from ..cache import BuildCache
 from ..plan import PagePlan
 from ..stages.link import LinkedDossier
 from ..urls import HOSTED
-from .keys import Derived, context_key
+from .keys import Derived, Found, context_key
+from .reuse import Made, ShownPages
 
 
 class Family:
@@ -54,12 +55,27 @@ class ArchivePage:
     def label(self) -> str:
         return str(self.year) if self.part == 1 else f"{self.year} ({self.part})"
 
+    # What a listing shows of it (its address, label and count, all of the dossier's shape) is its
+    # key there: an edit of one of its entries changes the archive page, not the listing's.
+    shows = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
     @functools.cached_property
-    def fingerprint(self) -> str:
-        """What the page shows: its items, and the labels of its neighbours in the pager (read
+    def key(self) -> str:
+        """What a page linking to it shows: its address, label and count, and its neighbours' (read
         once the archive is linked up: by its own page and by its listing's)."""
-        return context_key((self.path, self.label, self.items,
+        return context_key((self.path, self.label, len(self.items),
                             [(other.path, other.label) if other else None for other in (self.previous, self.next)]))
+
+    @functools.cached_property
+    def entries(self) -> Derived:
+        """Its entries, as its own page receives them: keyed by all they show, in one walk."""
+        shown: set[str] = set()
+        digest = context_key(self.items, shown)
+        return Derived(self.items, digest, shows=Found(shown))
 
 
 def archive(items: list, year_of, base: str, limit: int) -> list[ArchivePage]:
@@ -91,17 +107,29 @@ class Planner:
     page_path: Callable[[object], str]  # any family's page of a dossier object (the registry's page_path)
     docs_dir: Path | None = None  # the hand-written pages (searched)
     schemas: object | None = None  # the dossier's JSON Schemas (the field reference)
+    shown: ShownPages | None = None  # the pages made, with what each showed (serve takes unchanged ones as they were)
 
     def page(self, path: str, template: str, context: Callable[[], dict], shown_in: str | None = None) -> None:
         """Plan path, rendered from template with the values context() returns when the page is
         made (shown_in: the page a snippet is included in, whose links it shares)."""
-        run, style, cache = self.run, self.settings.style, self.cache
+        run, style, cache, shown_pages = self.run, self.settings.style, self.cache, self.shown
 
         def make() -> str:
-            values = context()
-            return cache.get("page", (path, template, context_key(values), run.key), lambda: self.env.get_template(
-                template).render(root=style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
-                                 entities_by_id=run.entities_by_id, **values))
+            made = shown_pages.unchanged(path, template) if shown_pages is not None else None
+            if made is not None:  # kept in the cache too, for a later edit that changes the frame
+                cache.get("page", made.key, lambda: made.content)
+            else:
+                values = context()
+                if shown_pages is not None:
+                    shown_pages.worked_out.append(path)
+                shown: set[str] = set()
+                key = (path, template, context_key(values, shown), run.key)
+                made = Made(template, key, frozenset(shown), cache.get("page", key, lambda: self.env.get_template(
+                    template).render(root=style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
+                                     entities_by_id=run.entities_by_id, **values)))
+            if shown_pages is not None:
+                shown_pages.record(path, made)
+            return made.content
 
         self.pages.add(path, make)
 
@@ -117,10 +145,9 @@ class Planner:
             return []
         years = archive(items, lambda item: item.date.year, base, limit)
         for year_page in years:
-            # the items stand in the key by the archive page's fingerprint, which names them
             self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
                 "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,
-                field: Derived(year_page.items, year_page.fingerprint)})
+                field: year_page.entries})
         return years
 
     def latest(self, items: list, years: list) -> list:

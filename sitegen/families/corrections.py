@@ -20,6 +20,10 @@ class CorrectionEntry:
         return self.correction.date
 
     @property
+    def shows(self) -> tuple:
+        return (self.source,)
+
+    @property
     def fingerprint(self) -> str:
         return fingerprint(self.source.fingerprint, self.correction.date.iso, self.correction.text)
 

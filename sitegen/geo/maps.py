@@ -57,6 +57,10 @@ class SiteMap:
     radius: float
 
     @property
+    def shows(self) -> list[Entity]:
+        return [p.entity for p in self.points] + list(self.unplaced)
+
+    @property
     def fingerprint(self) -> str:
         """What the map shows (for a page's key): its points, their labels and the unplaced places.
         The outlines are the package's own data (borders.json), the same for every map of a width."""
@@ -73,6 +77,10 @@ class Locator:
     neighbours: str
     x: float
     y: float
+
+    @property
+    def shows(self) -> tuple[Entity]:
+        return (self.entity,)
 
     @property
     def fingerprint(self) -> str:

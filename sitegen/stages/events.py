@@ -26,7 +26,7 @@ def event_records(articles: list[Article]) -> list[EventRecord]:
             else:
                 by_id[event.id].append(report)
     records.extend(EventRecord(event_id, sorted(reports, key=_report_order)) for event_id, reports in by_id.items())
-    records.sort(key=lambda r: (r.date, r.title, _report_order(r.first)))
+    records.sort(key=lambda r: ((r.date.year, r.date.month, r.date.day), r.title, _report_order(r.first)))
     return records
 
 

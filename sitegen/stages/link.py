@@ -73,6 +73,10 @@ class Outlet:
     articles: list[Article]  # newest first
 
     @property
+    def shows(self) -> list[Article]:
+        return self.articles
+
+    @property
     def fingerprint(self) -> str:
         return fingerprint(self.slug, self.name or "", *(a.fingerprint for a in self.articles))
 
@@ -160,7 +164,7 @@ class LinkedDossier:
         return [e for e in self.timeline if theme_id in e.article.themes
                 or (e.event and any(theme_id in r.article.themes for r in e.event.reports))]
 
-    @property
+    @cached_property  # worked out by link (a listing, the filters' data, the outlets): once
     def newest_first(self) -> list[Article]:
         return sorted(self.dossier.articles, key=newest_key)
 
@@ -189,15 +193,15 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
         entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
         linked[article.id] = LinkedArticle(article, mentions, entity_ids, fingerprint(*map(str, key)))
 
+    newest_first = sorted(dossier.articles, key=newest_key)
     by_entity: dict[str, list[Article]] = defaultdict(list)
     by_theme: dict[str, list[Article]] = {t.id: [] for t in dossier.themes}
-    for item in linked.values():
+    for article in newest_first:  # so each list is made newest first, with no sort of its own
+        item = linked[article.id]
         for entity_id in item.entity_ids:
-            by_entity[entity_id].append(item.article)
-        for theme_id in item.article.themes:
-            by_theme[theme_id].append(item.article)
-    for articles in (*by_entity.values(), *by_theme.values()):
-        articles.sort(key=newest_key)
+            by_entity[entity_id].append(article)
+        for theme_id in article.themes:
+            by_theme[theme_id].append(article)
 
     relations = Relations(linked, by_entity, len(dossier.articles), limits, cache)
     for item in linked.values():
@@ -213,9 +217,10 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     records = event_index.event_records(dossier.articles)
     timeline = [TimelineEntry(article.date, article.title, article, True) for article in dossier.articles]
     timeline.extend(TimelineEntry(r.date, r.title, r.first.article, False, r) for r in records)
-    timeline.sort(key=lambda e: (e.date, e.is_publication, e.article.id, e.title))
+    # (year, month, day) orders as the dates do, without a comparison method call per pair
+    timeline.sort(key=lambda e: ((e.date.year, e.date.month, e.date.day), e.is_publication, e.article.id, e.title))
     return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
-                         names_fingerprint(dossier), outlets(dossier.articles), limits, records,
+                         names_fingerprint(dossier), outlets(newest_first), limits, records,
                          event_index.by_entity(records))
 
 

@@ -23,6 +23,7 @@ import jinja2
 from .. import families
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..families import reuse
 from ..families.cards import card_set  # noqa: F401 (the site stage asks the render stage for the cards)
 from ..model import Entity, Theme
 from ..plan import PagePlan
@@ -159,8 +160,13 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
                                 *(t.fingerprint or t.id for t in dossier.themes), linked.names_key),
                     {t.id: t for t in dossier.themes}, {e.id: e for e in dossier.entities}, settings.site_url)
     pages = PagePlan()
+    # Everything every page reads besides the objects it shows: a page whose objects did not
+    # change since a run with the same frame is taken as that run made it (families/reuse.py).
+    frame = fingerprint(run.key, reuse.shape(dossier, cache), str(settings.list_limit), str(settings.latest_shown),
+                        settings.download.fingerprint if settings.download else "")
+    shown = cache.evolve("shown-pages", lambda before: reuse.ShownPages(frame, reuse.objects(dossier), before))
     families.plan(pages, linked, settings, run, env, cache, load_labels(settings.templates_dir), docs_dir=docs_dir,
-                  schemas=schemas)
+                  schemas=schemas, shown=shown)
     return pages
 
 

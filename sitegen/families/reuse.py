@@ -1,0 +1,77 @@
+"""Which pages an edit leaves as they were, known without working out their values.
+
+Every page's key is a digest of the values its template receives (keys.py), so working out a
+page's key means working out its values: under serve, at thousands of pages, most of an edit.
+Yet most edits change no page's values but those showing the edited object: an article's
+summary, an entity's description. So each page made is recorded with the fingerprints of the
+articles, entities and themes its values show (`Made`), and the next run, if the dossier's
+shape is as it was (everything but those two fields, with the templates and settings: the
+`frame`), takes a page as it was when none of the objects it showed changed, without asking for
+its values. Any other edit (a date, a theme, a name, a template) changes the frame, and every
+page is worked out again as before. An object on a page that does not say what it shows (keys.UNKNOWN)
+makes the page be worked out every time: forgetting to say costs time, never a stale page.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from ..cache import BuildCache, fingerprint
+from ..model import Dossier
+from .keys import UNKNOWN
+
+# The fields that show on the pages of the object they belong to (and in lists of it), and
+# decide nothing else: no order, no membership, no other page's values.
+CONTENT_ONLY = {"Article": ("summary",), "Entity": ("description",)}
+
+
+@dataclass(frozen=True)
+class Made:
+    """A page as a run made it: its template, its cache entry's key, the fingerprints of the
+    dossier's objects its values showed, and its text."""
+
+    template: str
+    key: tuple
+    shown: frozenset[str]
+    content: str
+
+
+class ShownPages:
+    """The pages of one run, each as it was made; and, from the run before, those it can take as
+    they were (the same frame, none of what they showed changed)."""
+
+    def __init__(self, frame: str, objects: frozenset[str], before: "ShownPages | None"):
+        self.frame = frame
+        self.objects = objects  # the fingerprints of the dossier's objects in this run
+        self.made: dict[str, Made] = {}
+        self.worked_out: list[str] = []  # the pages whose values this run worked out (the others: as they were)
+        same = before is not None and before.frame == frame
+        self._before = before.made if same else {}
+        self._changed = (before.objects - objects) | {UNKNOWN} if same else frozenset()
+
+    def unchanged(self, path: str, template: str) -> Made | None:
+        """The page as the last run made it, if it is as it was: else None (work it out)."""
+        made = self._before.get(path)
+        if made is None or made.template != template or not made.shown.isdisjoint(self._changed):
+            return None
+        return made
+
+    def record(self, path: str, made: Made) -> None:
+        self.made[path] = made
+
+
+def shape(dossier: Dossier, cache: BuildCache) -> str:
+    """A digest of the dossier but the fields only their own objects show (CONTENT_ONLY)."""
+    return fingerprint(*(cache.get("shape", thing.fingerprint, lambda thing=thing: _shape_of(thing))
+                         for things in (dossier.themes, dossier.entities, dossier.articles) for thing in things))
+
+
+def objects(dossier: Dossier) -> frozenset[str]:
+    return frozenset(thing.fingerprint for things in (dossier.themes, dossier.entities, dossier.articles)
+                     for thing in things)
+
+
+def _shape_of(thing) -> str:
+    left_out = ("fingerprint", *CONTENT_ONLY.get(type(thing).__name__, ()))
+    return fingerprint(type(thing).__name__, repr([(f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing)
+                                                  if f.name not in left_out]))
