@@ -118,6 +118,7 @@ class ServeAdapter:
             if not session.prepare_site(Path(config.site_dir), session.site_stamp(self.project, self.nav)):
                 self.built = None  # emptied: every page is built again
         config.extra_javascript.extend(STATUS_SCRIPTS)
+        config.docs_dir = str(session.docs_view(self.project, GENERATED_DIRS))  # on_files adds the generated files it needs
         return config
 
     def on_serve(self, server, config, builder):
@@ -155,27 +156,41 @@ class ServeAdapter:
                 target.unlink(missing_ok=True)
             if self.built is not None:
                 self.built.discard(path)
-        return self._only_what_changed(files)
+        return self._only_what_changed(files, config)
 
-    def _only_what_changed(self, files):
+    def _only_what_changed(self, files, config):
         """MkDocs is told only of the generated files this regeneration wrote (and of the pages in
-        the navigation, which every page shows): the others are in the site as they were, and a
-        dirty build would only look at each of them to leave it be, which at thousands of pages
-        is most of an edit's cost."""
-        from mkdocs.structure.files import Files
+        the navigation, which every page shows): the others are in the site as they were. MkDocs
+        reads a docs folder without them (session.docs_view), so that it neither walks nor looks
+        at thousands of files to leave them be, which at thousands of pages is most of an edit."""
+        from mkdocs.structure.files import File
 
         in_nav = set(_nav_paths(self.nav or []))
-        built = self.built
-        generated = [file for file in files if file.src_uri.split("/", 1)[0] in GENERATED_DIRS]
-        self.offered = {file.src_uri for file in generated}
+        built, site = self.built, Path(config.site_dir)
+        generated = self._generated()
+        self.offered = set(generated)
 
-        def wanted(file) -> bool:
-            if file.src_uri in self.changed or file.src_uri in in_nav:
+        def wanted(path: str) -> bool:
+            if path in self.changed or path in in_nav:
                 return True
-            return not Path(file.abs_dest_path).exists() if built is None else file.src_uri not in built
+            if built is not None:
+                return path not in built
+            return not Path(File(path, "", str(site), config.use_directory_urls).abs_dest_path).exists()
 
-        left_out = {id(file) for file in generated if not wanted(file)}
-        return Files([file for file in files if id(file) not in left_out]) if left_out else files
+        docs = str(self.project.docs_dir)
+        for path in generated:
+            if wanted(path):
+                files.append(File(path, docs, str(site), config.use_directory_urls))
+        return files
+
+    def _generated(self) -> list[str]:
+        """The generated files docs/ holds: as the session wrote them, or (before its first good
+        regeneration) as the disk has them."""
+        if self.written is not None:
+            return sorted(self.written)
+        docs = self.project.docs_dir
+        return sorted(path.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
+                      for path in (docs / folder).rglob("*") if path.is_file())
 
     def on_env(self, env, config, files):
         if self.serving:

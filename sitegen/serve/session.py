@@ -157,3 +157,21 @@ def prepare_site(folder: Path, stamp: str) -> bool:
     folder.mkdir(parents=True, exist_ok=True)
     marker.write_text(stamp, encoding="utf-8")
     return False
+
+
+def docs_view(project: Project, generated: tuple[str, ...]) -> Path:
+    """A folder MkDocs takes for docs/ under serve: a link to each hand-written entry of docs/,
+    none to the generated folders (the adapter names MkDocs the generated files an edit needs,
+    from docs/ itself). Kept in step with docs/ at every build."""
+    view = state_dir(project) / "docs"
+    view.mkdir(parents=True, exist_ok=True)
+    docs = project.docs_dir.resolve()
+    wanted = {entry.name for entry in docs.iterdir() if entry.name not in generated}
+    for entry in view.iterdir():
+        if entry.name not in wanted or not entry.is_symlink() or os.readlink(entry) != str(docs / entry.name):
+            entry.unlink() if entry.is_symlink() or not entry.is_dir() else shutil.rmtree(entry)
+    for name in sorted(wanted):
+        link = view / name
+        if not link.is_symlink():
+            link.symlink_to(docs / name)
+    return view
