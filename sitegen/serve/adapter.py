@@ -105,6 +105,7 @@ class ServeAdapter:
         if self.cache is None:  # the session's first build: start from the last session's cache
             self.cache = session.load_cache(self.project)
             self.saver = session.CacheWriter(self.project)
+        self.saver.building()  # until on_post_build or on_build_error
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
         try:
             self.regenerate()
@@ -209,8 +210,8 @@ class ServeAdapter:
             "window.dossierServeProblems = " + json_in_script.dumps(problems) + ";\n", encoding="utf-8")
         gc.enable()
         self.built = (self.built or set()) | self.offered  # every generated page is in the site now
-        if not self.problems and self.saver is not None:
-            self.saver.save(self.cache)  # for the next session's start, written by a forked process
+        if self.saver is not None:  # for the next session's start, written by a forked process once serve is idle
+            self.saver.built(None if self.problems else self.cache)
         self._builds += 1
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
             gc.collect()
@@ -219,6 +220,8 @@ class ServeAdapter:
     def on_build_error(self, error) -> None:
         if self.serving:
             gc.enable()  # on_post_build does not run after a failed build
+            if self.saver is not None:
+                self.saver.built(None)
             self.built = None  # which pages it wrote is not known: the next build looks at the site
 
     def on_shutdown(self) -> None:

@@ -18,6 +18,7 @@ import pickle
 import shutil
 import signal
 import sys
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -71,18 +72,53 @@ def load_cache(project: Project) -> BuildCache:
 
 
 class CacheWriter:
-    """Writes the cache to disk in a worker process (sitegen/workers.py), so that the preview never
-    waits for it."""
+    """Writes the cache to disk in a worker process (sitegen/workers.py), a moment after a build
+    when serve is idle, so that the preview never waits for it: forking a large process costs a
+    moment, which an edit would otherwise wait for."""
 
-    def __init__(self, project: Project, every: float = 30.0):
+    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0):
         self.path = state_dir(project) / CACHE_FILE
         self.worker: Worker | None = None
-        self.every, self.last = every, None
+        self.every, self.idle, self.last = every, idle, None
+        self._building = threading.Lock()  # held by a build; the writing waits for none
+        self._held = False  # by the build under way (builds run one at a time, in one thread)
+        self._timer: threading.Timer | None = None
+        self._pending: BuildCache | None = None  # the last good build's cache, not yet written
+
+    def building(self) -> None:
+        """A build starts: no writing starts until it ends (one being forked is let finish)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        if not self._held:
+            self._building.acquire()
+            self._held = True
+
+    def built(self, cache: BuildCache | None) -> None:
+        """The build ended; cache (None: nothing worth keeping) is written once serve is idle."""
+        if not self._held:
+            return
+        self._held = False
+        self._building.release()
+        self._pending = cache
+        if cache is not None and self.last is None:  # the session's start: kept at once (serve may be stopped any moment)
+            self._pending = None
+            self.save(cache)
+        elif cache is not None:
+            self._timer = threading.Timer(self.idle, self._when_idle, (cache,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _when_idle(self, cache: BuildCache) -> None:
+        if self._building.acquire(blocking=False):  # a build that started meanwhile has it: next time
+            try:
+                self._pending = None
+                self.save(cache)
+            finally:
+                self._building.release()
 
     def save(self, cache: BuildCache) -> None:
-        """Start writing the cache, unless it was written less than `every` seconds ago (forking a
-        large process costs an edit a moment: the last few edits' results are cheap to make again)
-        or the last writing is still going on."""
+        """Start writing the cache, unless it was written less than `every` seconds ago (the last
+        few edits' results are cheap to make again) or the last writing is still going on."""
         now = time.monotonic()
         if self.last is not None and now - self.last < self.every:
             return
@@ -101,8 +137,14 @@ class CacheWriter:
         self.worker = None
 
     def close(self) -> None:
-        if self.worker is not None:
-            self._finish()
+        if self._timer is not None:
+            self._timer.cancel()
+        self.built(None)  # a build stopped half way (Ctrl-C) holds it still
+        with self._building:
+            if self._pending is not None:  # serve stopped within a moment of its last build
+                self.save(self._pending)
+            if self.worker is not None:
+                self._finish()
 
 
 def _write(path: Path, cache: BuildCache) -> None:
