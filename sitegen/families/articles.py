@@ -3,6 +3,7 @@ archive by year, and the scripts its filters read (articles/data/)."""
 from __future__ import annotations
 
 from .. import json_in_script
+from ..cache import NO_CACHE, BuildCache
 from ..arabic import dictionary_key, format_partial_date
 from ..model import Article
 from ..urls import UrlStyle
@@ -58,10 +59,10 @@ class ArticleIndex(Family):
             entities=sorted(dossier.entities, key=lambda e: (dictionary_key(e.name), e.id))))
         years_shown = sorted({article.date.year for article in dossier.articles})
         planner.pages.add_group(["articles/data/index.js", *(f"articles/data/{year}.js" for year in years_shown)],
-                                lambda: filter_data(linked, settings.style))
+                                lambda: filter_data(linked, settings.style, planner.cache))
 
 
-def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
+def filter_data(linked: LinkedDossier, style: UrlStyle, cache: BuildCache = NO_CACHE) -> dict[str, str]:
     """The data behind /articles/'s filters, as scripts (they load from file:// too): an index of
     every article's year, themes, outlet and entities, and per year the titles and summaries."""
     dossier = linked.dossier
@@ -69,6 +70,7 @@ def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
     entity_index = {e.id: i for i, e in enumerate(dossier.entities)}
     outlet_of = {a.id: i for i, o in enumerate(linked.outlets) for a in o.articles}
     by_year: dict[int, list] = {}
+    fingerprints: dict[int, list[str]] = {}  # of each year's articles, in order
     rows = []
     for article in linked.newest_first:
         item = linked.articles[article.id]
@@ -76,12 +78,15 @@ def filter_data(linked: LinkedDossier, style: UrlStyle) -> dict[str, str]:
                      [entity_index[e] for e in item.entity_ids]])
         by_year.setdefault(article.date.year, []).append(
             [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary])
+        fingerprints.setdefault(article.date.year, []).append(article.fingerprint)
     index = {"themes": [[t.id, t.title] for t in dossier.themes],
              "outlets": [[o.slug, o.name] for o in linked.outlets],
              "entities": [[e.id, e.name] for e in dossier.entities], "articles": rows}
     files = {"articles/data/index.js": _script("index", index)}
-    files.update({f"articles/data/{year}.js": _script("details", {"year": year, "articles": items})
-                  for year, items in sorted(by_year.items())})
+    # a year's script kept by its articles: an edit writes again the year of the article it changed
+    files.update({f"articles/data/{year}.js": cache.get(
+        "filter-year", (year, *fingerprints[year]), lambda year=year, items=items: _script(
+            "details", {"year": year, "articles": items})) for year, items in sorted(by_year.items())})
     return files
 
 

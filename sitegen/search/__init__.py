@@ -91,13 +91,17 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
                                                    kind_labels["article"]),
                                lambda article=item.article: article_document(article)))
     entities_by_id = {e.id: e for e in dossier.entities}
-    for record in linked.events_by_id.values():  # an event with a page: its places and the reports' quotes
-        found.append(SearchDocument(
+    def event_document(record) -> SearchDocument:  # an event with a page: its places and the reports' quotes
+        return SearchDocument(
             url=style.url(address(record)), title=record.title, date_iso=record.date.iso,
             date_label=format_partial_date(record.date), kind="event", kind_label=words["event"],
             summary="، ".join(entities_by_id[i].name for i in (*record.places, *record.actors)),
             body="\n".join(r.event.quote for r in record.reports if r.event.quote),
-            order=(0, -record.date.year, -record.date.month, -record.date.day, "~" + record.id)))
+            order=(0, -record.date.year, -record.date.month, -record.date.day, "~" + record.id))
+
+    for record in linked.events_by_id.values():  # each kept by its reports and the entities' names
+        found.append(cache.get("search-event", (record.key, linked.names_key, str(style), words["event"]),
+                               lambda record=record: event_document(record)))
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
             url=style.url(address(theme)), title=theme.title, date_iso=None, date_label=None,
