@@ -71,6 +71,11 @@ class _MemoryBytecodeCache:
         self.cache = Cache()
 
 
+def _collect_garbage() -> None:
+    gc.collect()
+    gc.enable()
+
+
 class ServeAdapter:
     def __init__(self):
         self.serving = False
@@ -104,7 +109,7 @@ class ServeAdapter:
         self.project = Project.at(Path(config.config_file_path).parent)
         if self.cache is None:  # the session's first build: start from the last session's cache
             self.cache = session.load_cache(self.project)
-            self.saver = session.CacheWriter(self.project)
+            self.saver = session.CacheWriter(self.project, on_idle=_collect_garbage)
         self.saver.building()  # until on_post_build or on_build_error
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
         try:
@@ -208,7 +213,6 @@ class ServeAdapter:
         problems += [{"problem": str(p), "warning": True} for p in self.warnings]
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json_in_script.dumps(problems) + ";\n", encoding="utf-8")
-        gc.enable()
         self.built = (self.built or set()) | self.offered  # every generated page is in the site now
         if self.saver is not None:  # for the next session's start, written by a forked process once serve is idle
             self.saver.built(None if self.problems else self.cache)
@@ -216,6 +220,8 @@ class ServeAdapter:
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
             gc.collect()
             gc.freeze()
+        # Later, the build's garbage is collected (and collection enabled) once serve is idle: a
+        # collection after a build costs a large process a moment, which the page would wait for.
 
     def on_build_error(self, error) -> None:
         if self.serving:

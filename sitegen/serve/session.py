@@ -74,9 +74,11 @@ def load_cache(project: Project) -> BuildCache:
 class CacheWriter:
     """Writes the cache to disk in a worker process (sitegen/workers.py), a moment after a build
     when serve is idle, so that the preview never waits for it: forking a large process costs a
-    moment, which an edit would otherwise wait for."""
+    moment, which an edit would otherwise wait for. on_idle (if given) runs first, at the same
+    moment (the adapter collects the build's garbage then)."""
 
-    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0):
+    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0, on_idle=None):
+        self.on_idle = on_idle
         self.path = state_dir(project) / CACHE_FILE
         self.worker: Worker | None = None
         self.every, self.idle, self.last = every, idle, None
@@ -103,16 +105,18 @@ class CacheWriter:
         if cache is not None and self.last is None:  # the session's start: kept at once (serve may be stopped any moment)
             self._pending = None
             self.save(cache)
-        elif cache is not None:
-            self._timer = threading.Timer(self.idle, self._when_idle, (cache,))
-            self._timer.daemon = True
-            self._timer.start()
+        self._timer = threading.Timer(self.idle, self._when_idle)
+        self._timer.daemon = True
+        self._timer.start()
 
-    def _when_idle(self, cache: BuildCache) -> None:
+    def _when_idle(self) -> None:
         if self._building.acquire(blocking=False):  # a build that started meanwhile has it: next time
             try:
-                self._pending = None
-                self.save(cache)
+                if self.on_idle is not None:
+                    self.on_idle()
+                cache, self._pending = self._pending, None
+                if cache is not None:
+                    self.save(cache)
             finally:
                 self._building.release()
 
