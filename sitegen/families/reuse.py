@@ -3,11 +3,11 @@
 Every page's key is a digest of the values its template receives (keys.py), so working out a
 page's key means working out its values: under serve, at thousands of pages, most of an edit.
 Yet most edits change no page's values but those showing the edited object: an article's
-summary, an entity's description. So each page made is recorded with the fingerprints of the
+title or summary, an entity's description. So each page made is recorded with the fingerprints of the
 articles, entities and themes its values show (`Made`), and the next run, if the dossier's
-shape is as it was (everything but those two fields, with the templates and settings: the
+shape is as it was (everything but those fields, with the templates and settings: the
 `frame`), takes a page as it was when none of the objects it showed changed, without asking for
-its values. Any other edit (a date, a theme, a name, a template) changes the frame, and every
+its values. Any other edit (a date, a theme, an entity's name, a template) changes the frame, and every
 page is worked out again as before. An object on a page that does not say what it shows (keys.UNKNOWN)
 makes the page be worked out every time: forgetting to say costs time, never a stale page.
 """
@@ -22,7 +22,7 @@ from .keys import UNKNOWN
 
 # The fields that show on the pages of the object they belong to (and in lists of it), and
 # decide nothing else: no order, no membership, no other page's values.
-CONTENT_ONLY = {"Article": ("summary",), "Entity": ("description",)}
+CONTENT_ONLY = {"Article": ("title", "summary"), "Entity": ("description",)}
 
 
 @dataclass(frozen=True)
