@@ -109,7 +109,7 @@ class ServeAdapter:
         self.project = Project.at(Path(config.config_file_path).parent)
         if self.cache is None:  # the session's first build: start from the last session's cache
             self.cache = session.load_cache(self.project)
-            self.saver = session.CacheWriter(self.project, on_idle=_collect_garbage)
+            self.saver = session.CacheWriter(self.project, on_idle=_collect_garbage, restored=len(self.cache) > 0)
         self.saver.building()  # until on_post_build or on_build_error
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
         try:

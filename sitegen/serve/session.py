@@ -77,11 +77,12 @@ class CacheWriter:
     moment, which an edit would otherwise wait for. on_idle (if given) runs first, at the same
     moment (the adapter collects the build's garbage then)."""
 
-    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0, on_idle=None):
+    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0, on_idle=None, restored: bool = False):
         self.on_idle = on_idle
         self.path = state_dir(project) / CACHE_FILE
         self.worker: Worker | None = None
-        self.every, self.idle, self.last = every, idle, None
+        # A session that started from a kept cache has nearly this one on disk: written again later.
+        self.every, self.idle, self.last = every, idle, time.monotonic() if restored else None
         self._building = threading.Lock()  # held by a build; the writing waits for none
         self._held = False  # by the build under way (builds run one at a time, in one thread)
         self._timer: threading.Timer | None = None
@@ -102,7 +103,7 @@ class CacheWriter:
         self._held = False
         self._building.release()
         self._pending = cache
-        if cache is not None and self.last is None:  # the session's start: kept at once (serve may be stopped any moment)
+        if cache is not None and self.last is None:  # a start with nothing kept: kept at once (serve may be stopped any moment)
             self._pending = None
             self.save(cache)
         self._timer = threading.Timer(self.idle, self._when_idle)
@@ -155,6 +156,7 @@ def _write(path: Path, cache: BuildCache) -> None:
     # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    os.nice(10)  # the preview comes first: on two cores, pickling gigabytes must not slow an edit
     temporary = path.with_name(f"{CACHE_FILE}.{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
