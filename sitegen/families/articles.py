@@ -10,6 +10,7 @@ from ..urls import UrlStyle
 from ..stages.link import LinkedDossier
 from .base import Family, Planner
 from .keys import Derived, named
+from .reuse import shape
 
 ARTICLES_SHOWN = 100  # on /articles/ when the dossier is larger than a page: the newest
 
@@ -65,29 +66,32 @@ class ArticleIndex(Family):
 def filter_data(linked: LinkedDossier, style: UrlStyle, cache: BuildCache = NO_CACHE) -> dict[str, str]:
     """The data behind /articles/'s filters, as scripts (they load from file:// too): an index of
     every article's year, themes, outlet and entities, and per year the titles and summaries."""
-    dossier = linked.dossier
-    theme_index = {t.id: i for i, t in enumerate(dossier.themes)}
-    entity_index = {e.id: i for i, e in enumerate(dossier.entities)}
-    outlet_of = {a.id: i for i, o in enumerate(linked.outlets) for a in o.articles}
     by_year: dict[int, list] = {}
     fingerprints: dict[int, list[str]] = {}  # of each year's articles, in order
-    rows = []
     for article in linked.newest_first:
-        item = linked.articles[article.id]
-        rows.append([article.id, article.date.year, [theme_index[t] for t in article.themes], outlet_of[article.id],
-                     [entity_index[e] for e in item.entity_ids]])
         by_year.setdefault(article.date.year, []).append(
             [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary])
         fingerprints.setdefault(article.date.year, []).append(article.fingerprint)
-    index = {"themes": [[t.id, t.title] for t in dossier.themes],
-             "outlets": [[o.slug, o.name] for o in linked.outlets],
-             "entities": [[e.id, e.name] for e in dossier.entities], "articles": rows}
-    files = {"articles/data/index.js": _script("index", index)}
+    # the index holds only the dossier's shape (families/reuse.py): kept by it
+    files = {"articles/data/index.js": cache.get("filter-index", shape(linked.dossier, cache),
+                                                 lambda: _script("index", _filter_index(linked)))}
     # a year's script kept by its articles: an edit writes again the year of the article it changed
     files.update({f"articles/data/{year}.js": cache.get(
         "filter-year", (year, *fingerprints[year]), lambda year=year, items=items: _script(
             "details", {"year": year, "articles": items})) for year, items in sorted(by_year.items())})
     return files
+
+
+def _filter_index(linked: LinkedDossier) -> dict:
+    dossier = linked.dossier
+    theme_index = {t.id: i for i, t in enumerate(dossier.themes)}
+    entity_index = {e.id: i for i, e in enumerate(dossier.entities)}
+    outlet_of = {a.id: i for i, o in enumerate(linked.outlets) for a in o.articles}
+    rows = [[article.id, article.date.year, [theme_index[t] for t in article.themes], outlet_of[article.id],
+             [entity_index[e] for e in linked.articles[article.id].entity_ids]] for article in linked.newest_first]
+    return {"themes": [[t.id, t.title] for t in dossier.themes],
+            "outlets": [[o.slug, o.name] for o in linked.outlets],
+            "entities": [[e.id, e.name] for e in dossier.entities], "articles": rows}
 
 
 def _script(kind: str, data) -> str:
