@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import signal
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -78,6 +79,8 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
             config.site_url = serve_url
         build(config, serve_url=serve_url, dirty=True)
 
+    # SIGTERM (a process manager, `kill`) stops serve as Ctrl-C does: its cache is kept for the next session.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site), mount_path=mount_path)
         server.error_handler = lambda code: _error_page(site, code)
@@ -100,6 +103,11 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
             raise
     finally:
         config.plugins.on_shutdown()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _serve_url(host: str, port: int, path: str) -> str:

@@ -109,7 +109,7 @@ class ServeAdapter:
         self.project = Project.at(Path(config.config_file_path).parent)
         if self.cache is None:  # the session's first build: start from the last session's cache
             self.cache = session.load_cache(self.project)
-            self.saver = session.CacheWriter(self.project, on_idle=_collect_garbage, restored=len(self.cache) > 0)
+            self.saver = session.CacheWriter(self.project, on_idle=_collect_garbage)
         self.saver.building()  # until on_post_build or on_build_error
         gc.disable()  # the caches hold many objects: no full collection while an edit is on its way
         try:
@@ -214,7 +214,7 @@ class ServeAdapter:
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json_in_script.dumps(problems) + ";\n", encoding="utf-8")
         self.built = (self.built or set()) | self.offered  # every generated page is in the site now
-        if self.saver is not None:  # for the next session's start, written by a forked process once serve is idle
+        if self.saver is not None:  # for the next session's start, written by a forked process when serve stops or rests
             self.saver.built(None if self.problems else self.cache)
         self._builds += 1
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection

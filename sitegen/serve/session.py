@@ -72,67 +72,64 @@ def load_cache(project: Project) -> BuildCache:
 
 
 class CacheWriter:
-    """Writes the cache to disk in a worker process (sitegen/workers.py), a moment after a build
-    when serve is idle, so that the preview never waits for it: forking a large process costs a
-    moment, which an edit would otherwise wait for. on_idle (if given) runs first, at the same
+    """Writes the cache to disk for the next session, in a forked worker process
+    (sitegen/workers.py), when serve stops, or once it has been idle for a minute; never while a
+    maintainer is at work: the forked copy of a large process slows every edit it overlaps (each
+    page the parent writes to is copied). on_idle (if given) runs once serve has been idle a
     moment (the adapter collects the build's garbage then)."""
 
-    def __init__(self, project: Project, every: float = 30.0, idle: float = 2.0, on_idle=None, restored: bool = False):
+    def __init__(self, project: Project, idle: float = 2.0, keep_after: float = 60.0, on_idle=None):
         self.on_idle = on_idle
         self.path = state_dir(project) / CACHE_FILE
         self.worker: Worker | None = None
-        # A session that started from a kept cache has nearly this one on disk: written again later.
-        self.every, self.idle, self.last = every, idle, time.monotonic() if restored else None
-        self._building = threading.Lock()  # held by a build; the writing waits for none
+        self.idle, self.keep_after = idle, keep_after
+        self._building = threading.Lock()  # held by a build; the idle work waits for none
         self._held = False  # by the build under way (builds run one at a time, in one thread)
-        self._timer: threading.Timer | None = None
+        self._timers: list[threading.Timer] = []
         self._pending: BuildCache | None = None  # the last good build's cache, not yet written
 
     def building(self) -> None:
-        """A build starts: no writing starts until it ends (one being forked is let finish)."""
-        if self._timer is not None:
-            self._timer.cancel()
+        """A build starts: no idle work starts until it ends (one under way is let finish)."""
+        for timer in self._timers:
+            timer.cancel()
         if not self._held:
             self._building.acquire()
             self._held = True
 
     def built(self, cache: BuildCache | None) -> None:
-        """The build ended; cache (None: nothing worth keeping) is written once serve is idle."""
+        """The build ended; cache (None: the build kept nothing new worth writing) is written when
+        serve stops or has been idle for keep_after seconds."""
         if not self._held:
             return
         self._held = False
         self._building.release()
-        self._pending = cache
-        if cache is not None and self.last is None:  # a start with nothing kept: kept at once (serve may be stopped any moment)
-            self._pending = None
-            self.save(cache)
-        self._timer = threading.Timer(self.idle, self._when_idle)
-        self._timer.daemon = True
-        self._timer.start()
+        if cache is not None:
+            self._pending = cache
+        self._timers = [self._after(self.idle, self.on_idle), self._after(self.keep_after, self._keep)]
 
-    def _when_idle(self) -> None:
-        if self._building.acquire(blocking=False):  # a build that started meanwhile has it: next time
-            try:
-                if self.on_idle is not None:
-                    self.on_idle()
-                cache, self._pending = self._pending, None
-                if cache is not None:
-                    self.save(cache)
-            finally:
-                self._building.release()
+    def _after(self, seconds: float, job) -> threading.Timer:
+        def when_idle() -> None:
+            if job is not None and self._building.acquire(blocking=False):  # a build started meanwhile: next time
+                try:
+                    job()
+                finally:
+                    self._building.release()
+        timer = threading.Timer(seconds, when_idle)
+        timer.daemon = True
+        timer.start()
+        return timer
 
-    def save(self, cache: BuildCache) -> None:
-        """Start writing the cache, unless it was written less than `every` seconds ago (the last
-        few edits' results are cheap to make again) or the last writing is still going on."""
-        now = time.monotonic()
-        if self.last is not None and now - self.last < self.every:
+    def _keep(self) -> None:
+        cache, self._pending = self._pending, None
+        if cache is None:
             return
         if self.worker is not None:
             if not self.worker.ended():
+                self._pending = cache  # the last writing is still going on: next time
                 return
             self._finish()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.worker, self.last = Worker(_write, self.path, cache), now
+        self.worker = Worker(_write, self.path, cache)
 
     def _finish(self) -> None:
         try:
@@ -142,12 +139,14 @@ class CacheWriter:
         self.worker = None
 
     def close(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        """serve stops: the cache not yet written is written now (waited for)."""
+        for timer in self._timers:
+            timer.cancel()
         self.built(None)  # a build stopped half way (Ctrl-C) holds it still
         with self._building:
-            if self._pending is not None:  # serve stopped within a moment of its last build
-                self.save(self._pending)
+            if self.worker is not None:
+                self._finish()
+            self._keep()
             if self.worker is not None:
                 self._finish()
 
@@ -156,7 +155,6 @@ def _write(path: Path, cache: BuildCache) -> None:
     # Stopping serve (Ctrl-C, a signal to its process group) must not cut the file short.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    os.nice(10)  # the preview comes first: on two cores, pickling gigabytes must not slow an edit
     temporary = path.with_name(f"{CACHE_FILE}.{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
