@@ -96,7 +96,7 @@ def _generate(dossier: Path):
     if entry in _SCHEMAS:
         cache.adopt({entry: _SCHEMAS[entry]})
     outcome = pipeline.generate(project, cache=cache, include_drafts=True, strict_drafts=True)
-    _SCHEMAS.update({entry: value for entry, value in cache.kept().items() if entry[0] == "schemas"})
+    _SCHEMAS.update({kept: value for kept, value in cache.kept().items() if kept[0] == "schemas"})
     return outcome.generated, outcome.problems
 
 
