@@ -8,10 +8,12 @@ written.
 """
 from __future__ import annotations
 
+import compileall
 import fcntl
 import hashlib
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -184,8 +186,17 @@ def made_once(tmp_path_factory, worker_id: str, name: str, make: Callable[[Path]
     return folder
 
 
+def _compiled(repo: Path) -> None:
+    """sitegen/ of a copy compiled once, to bytecode checked against the hash of its source (PEP 552):
+    each command run in the copy, or in a copy of it, loads it instead of compiling every module
+    again (PYTHONDONTWRITEBYTECODE keeps the commands from writing any), and a module a test edits
+    no longer matches its hash, so it is compiled from its new source."""
+    compileall.compile_dir(repo / "sitegen", quiet=1, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+
+
 def _build(folder: Path) -> None:
     repo = copy_repo(folder)
+    _compiled(repo)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo / "site" / "index.html").is_file()

@@ -20,7 +20,8 @@ import yaml
 from conftest import REPO, SITE_URL, copy_repo, run
 
 from sitegen import pipeline
-from sitegen.project import Project
+from sitegen.cache import BuildCache
+from sitegen.project import Project, folder_digest
 from sitegen.stages.values import UnsafeFrontMatter, front_matter
 
 # One representative of each class that check refuses in a YAML value.
@@ -79,12 +80,23 @@ def dossier_copy(tmp_path_factory) -> Path:
     return root
 
 
+# The schemas as the pipeline loads them, by the digest of their folder: every copy has the same
+# schema files, so they are read and checked against the metaschema once, not in each of the 350 runs.
+_SCHEMAS: dict = {}
+
+
 def _generate(dossier: Path):
     """The pipeline on a copy of the dossier (the repository's templates), drafts included."""
     templates = dossier.parent / "templates"
     if not templates.exists():
         templates.symlink_to(REPO / "templates")
-    outcome = pipeline.generate(Project.at(dossier.parent), include_drafts=True, strict_drafts=True)
+    project = Project.at(dossier.parent)
+    cache = BuildCache()  # a fresh one for each run, but for the schemas of the same files
+    entry = ("schemas", folder_digest(project.schema_dir))
+    if entry in _SCHEMAS:
+        cache.adopt({entry: _SCHEMAS[entry]})
+    outcome = pipeline.generate(project, cache=cache, include_drafts=True, strict_drafts=True)
+    _SCHEMAS.update({kept: value for kept, value in cache.kept().items() if kept[0] == "schemas"})
     return outcome.generated, outcome.problems
 
 

@@ -18,6 +18,7 @@ sets: a place found nowhere stays without `location` and is listed beside the ma
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -37,15 +38,26 @@ def _key(name: str) -> str:
     return " ".join(arabic.normalize(name).split())
 
 
-def records_by_name() -> dict[str, list[sources.Record]]:
+# A key holding an Arabic letter is folded only from a name with a character of the Arabic block
+# (no character outside the block folds to one: see the FOLD table of sitegen/arabic.py): the other names, most
+# of GeoNames' 1.2 million spellings, need not be folded to look up Arabic names.
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_ARABIC_BLOCK = re.compile("[\u0600-\u06ff]")
+
+
+def records_by_name(wanted: set[str]) -> dict[str, list[sources.Record]]:
+    """The records by the keys of their names, for the wanted keys only."""
+    arabic_only = all(_ARABIC_LETTER.search(key) for key in wanted)
     index: dict[str, list[sources.Record]] = {}
     for kind in ("geonames", "naturalearth"):
         for record in sources.records(kind).values():
             for name in set(record.names):
+                if arabic_only and not _ARABIC_BLOCK.search(name):
+                    continue
                 keys = {_key(name)}
                 if kind == "naturalearth" and name.startswith(PROVINCE + " "):
                     keys.add(_key(name[len(PROVINCE) + 1:]))
-                for key in keys:
+                for key in keys & wanted:
                     index.setdefault(key, []).append(record)
     return index
 
@@ -63,7 +75,7 @@ def main(argv: list[str]) -> int:
     entities = yaml.safe_load((REPO / "dossier" / "entities.yml").read_text(encoding="utf-8"))
     places = [e for e in entities if e.get("kind") == "place"]
     wanted = [{"id": None, "name": name, "aliases": []} for name in argv] if argv else places
-    index = records_by_name()
+    index = records_by_name({_key(spelling) for place in wanted for spelling in [place["name"], *place.get("aliases", [])]})
     for place in wanted:
         title = f"{place['id']} ({place['name']})" if place["id"] else place["name"]
         found = candidates([place["name"], *place.get("aliases", [])], index)
