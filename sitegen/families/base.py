@@ -79,11 +79,16 @@ class ArchivePage:
 
 
 def archive(items: list, year_of, base: str, limit: int) -> list[ArchivePage]:
-    """Pages of items by year (in the items' order), each at most limit long."""
+    """Pages of items by year (in the items' order), each at most limit long; year_of(item) gives an
+    item's year (None: its date's)."""
     pages: list[ArchivePage] = []
     by_year: dict[int, list] = {}
-    for item in items:
-        by_year.setdefault(year_of(item), []).append(item)
+    for item in items:  # tens of thousands at thousands of articles, on every edit under serve: no call per item
+        year = year_of(item) if year_of is not None else item.date.year
+        group = by_year.get(year)
+        if group is None:
+            by_year[year] = group = []
+        group.append(item)
     for year, year_items in by_year.items():
         for part, start in enumerate(range(0, len(year_items), limit), 1):
             suffix = "" if part == 1 else f"-{part}"
@@ -143,7 +148,7 @@ class Planner:
         limit = self.settings.list_limit
         if (len(items) if entries is None else entries) <= limit:
             return []
-        years = archive(items, lambda item: item.date.year, base, limit)
+        years = archive(items, None, base, limit)  # by the items' own dates
         for year_page in years:
             self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
                 "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,
