@@ -17,7 +17,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from ..cache import BuildCache, fingerprint
-from ..model import Dossier
+from ..model import Article, Dossier
 from .keys import UNKNOWN
 
 # The fields that show on the pages of the object they belong to (and in lists of it), and
@@ -73,5 +73,9 @@ def objects(dossier: Dossier) -> frozenset[str]:
 
 def _shape_of(thing) -> str:
     left_out = ("fingerprint", *CONTENT_ONLY.get(type(thing).__name__, ()))
-    return fingerprint(type(thing).__name__, repr([(f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing)
-                                                  if f.name not in left_out]))
+    shape = [(f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing) if f.name not in left_out]
+    if isinstance(thing, Article):
+        # A title decides one thing besides what it shows: whether the text's first line, when it
+        # repeats the title, is hidden, and so which names the text is found to hold.
+        shape.append(("body_lines", thing.body_lines))
+    return fingerprint(type(thing).__name__, repr(shape))
