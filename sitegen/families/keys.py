@@ -73,19 +73,14 @@ def _feed(add, note, value) -> None:
     kind = type(value)
     if kind is list or kind is tuple:
         add(f"[{len(value)}:")
-        for item in value:  # the usual items without a call each: thousands of pages, a million values
+        for item in value:  # thousands of pages, a million values: a string with no call, an object with one, not _feed's dispatch
             item_kind = type(item)
             if item_kind is str:
                 add(f"s{len(item)}:{item}")
                 continue
             how = _BY_TYPE.get(item_kind)
             if how is not None and how[0] != "fields":
-                data = getattr(item, how[0])
-                add(f"{how[1]}{len(data)}:{data}")
-                if how[2] is None:
-                    note(data)
-                else:
-                    _note_shown(note, item, how[2])
+                _stand_in(add, note, item, how)
             else:
                 _feed(add, note, item)
     elif kind is str:
@@ -105,13 +100,18 @@ def _feed(add, note, value) -> None:
             add(how[1])
             for name in how[2]:
                 _feed(add, note, getattr(value, name))
-        else:  # the object's own fingerprint (or key)
-            data = getattr(value, how[0])
-            add(f"{how[1]}{len(data)}:{data}")
-            if how[2] is None:
-                note(data)
-            else:
-                _note_shown(note, value, how[2])
+        else:
+            _stand_in(add, note, value, how)
+
+
+def _stand_in(add, note, value, how: tuple) -> None:
+    """A model object by its own fingerprint (or key), and what it shows noted."""
+    data = getattr(value, how[0])
+    add(f"{how[1]}{len(data)}:{data}")
+    if how[2] is None:
+        note(data)
+    else:
+        _note_shown(note, value, how[2])
 
 
 def _note_shown(note, value, shows: str) -> None:
