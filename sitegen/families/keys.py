@@ -73,7 +73,8 @@ def _feed(add, note, value) -> None:
     kind = type(value)
     if kind is list or kind is tuple:
         add(f"[{len(value)}:")
-        for item in value:  # thousands of pages, a million values: a string with no call, an object with one, not _feed's dispatch
+        # a million values over thousands of pages: a string with no call, an object with one (not _feed's dispatch)
+        for item in value:
             item_kind = type(item)
             if item_kind is str:
                 add(f"s{len(item)}:{item}")

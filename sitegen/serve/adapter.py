@@ -214,7 +214,7 @@ class ServeAdapter:
         (folder / "problems.js").write_text(
             "window.dossierServeProblems = " + json_in_script.dumps(problems) + ";\n", encoding="utf-8")
         self.built = (self.built or set()) | self.offered  # every generated page is in the site now
-        if self.saver is not None:  # for the next session's start, written by a forked process when serve stops or rests
+        if self.saver is not None:  # for the next session's start: written when serve stops or rests
             self.saver.built(None if self.problems else self.cache)
         self._builds += 1
         if self._builds == 1:  # what the first run made stays (the caches): out of every later collection
