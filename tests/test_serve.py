@@ -8,9 +8,11 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import re
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -328,7 +330,9 @@ def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
 
 
 def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
-    """Nor, as it starts, that pages are missing from the menu (the front door: every page is in it)."""
+    """Nor, as it starts, that pages are missing from the menu (the front door: every page is in it);
+    nor, after an edit, that the open-data page (rebuilt on every edit: it includes a generated
+    snippet) links to downloads MkDocs was not told of, whose links it would then leave broken."""
     server = Serve(repo)
     try:
         page = server.base + "articles/2010-election-results-alert/"
@@ -338,8 +342,15 @@ def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
         server.shows(page, "تعديل-أول")
         _edit(yml, "تعديل-أول", "تعديل-ثان")
         server.shows(page, "تعديل-ثان")
+        open_data = server.base + "open-data/"
+        downloads = re.findall(r'href="([^"]*data/[a-z]+\.(?:json|csv|bib|xml))"', _get(open_data))
+        assert len(downloads) >= 8, downloads
+        for href in downloads:  # each download link of the page as rebuilt after the edits answers
+            with urllib.request.urlopen(urllib.parse.urljoin(open_data, href), timeout=5) as response:
+                assert response.status == 200, href
     finally:
         output = server.stop()
     assert output.count("Documentation built") >= 3, output  # the first build and one per edit
     assert "dirty" not in output.lower(), output
     assert "not included in the \"nav\"" not in output, output
+    assert "not found among documentation files" not in output, output

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -40,6 +42,29 @@ def _nav_paths(nav) -> list[str]:
     if isinstance(nav, list):
         return [path for value in nav for path in _nav_paths(value)]
     return []
+
+
+# A Markdown link's target: inline, [text](target "title"), or a reference, [name]: target.
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+_SNIPPET = re.compile(r'^--8<--\s+"([^"]+)"', re.M)
+
+
+def _linked_from(page: str, markdown: str, snippets: list[Path]) -> set[str]:
+    """The files under docs/ a hand-written page links to, the snippets it includes (--8<--, found
+    in the snippets folders) counted as part of it: MkDocs checks and rewrites those links on
+    every build of the page, so it must be told of every one, generated ones included."""
+    texts = [markdown]
+    for name in _SNIPPET.findall(markdown):
+        path = next((folder / name for folder in snippets if (folder / name).is_file()), None)
+        if path is not None:
+            texts.append(path.read_text(encoding="utf-8"))
+    found = set()
+    for text in texts:
+        for inline, reference in _LINK_TARGET.findall(text):
+            target = (inline or reference).split("#", 1)[0].split("?", 1)[0]
+            if target and ":" not in target and not target.startswith("/"):  # not an address elsewhere
+                found.add(posixpath.normpath(posixpath.join(posixpath.dirname(page), target)))
+    return found
 
 
 class _QuietDirtyWarning(logging.Filter):
@@ -149,12 +174,17 @@ class ServeAdapter:
         if not self.serving:
             return files
         site = Path(config.site_dir)
+        linked: set[str] = set()  # what hand-written pages link to
+        root = Path(config.config_file_path).parent
+        snippets = [root / folder for folder in config.mdx_configs.get("pymdownx.snippets", {}).get("base_path", [])]
         for file in files.documentation_pages():
             if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
                 continue
+            markdown = Path(file.abs_src_path).read_text(encoding="utf-8")
             # Hand-written pages that include generated snippets (--8<--) are always rebuilt.
-            if "--8<--" in Path(file.abs_src_path).read_text(encoding="utf-8"):
+            if "--8<--" in markdown:
                 Path(file.abs_dest_path).unlink(missing_ok=True)
+            linked |= _linked_from(file.src_uri, markdown, snippets)
         for path in self.removed:  # a dirty build leaves the HTML of removed pages: the preview shows 404
             if path.endswith(".md"):
                 stem = path[:-3]
@@ -162,16 +192,17 @@ class ServeAdapter:
                 target.unlink(missing_ok=True)
             if self.built is not None:
                 self.built.discard(path)
-        return self._only_what_changed(files, config)
+        return self._only_what_changed(files, config, linked)
 
-    def _only_what_changed(self, files, config):
+    def _only_what_changed(self, files, config, linked: set[str]):
         """MkDocs is told only of the generated files this regeneration wrote (and of the pages in
-        the navigation, which every page shows): the others are in the site as they were. MkDocs
+        the navigation, which every page shows, and of those hand-written pages link to, whose
+        links it checks): the others are in the site as they were. MkDocs
         reads a docs folder without them (session.docs_view), so that it neither walks nor looks
         at thousands of files to leave them be, which at thousands of pages is most of an edit."""
         from mkdocs.structure.files import File
 
-        in_nav = set(_nav_paths(self.nav or []))
+        in_nav = set(_nav_paths(self.nav or [])) | linked
         built, site = self.built, Path(config.site_dir)
         generated = self._generated()
         self.offered = set(generated)
