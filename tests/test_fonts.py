@@ -286,6 +286,27 @@ def test_a_second_build_reuses_the_subsets_and_writes_the_same_bytes(built):
     assert {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")} == fonts_before
 
 
+def test_a_new_character_is_subset_from_the_plain_fonts_kept(built, tmp_path):
+    """A build whose pages bring a character no kept subset holds makes new subsets from the plain
+    TrueType fonts an earlier build kept (rebuilding a WOFF2 file's glyphs is most of a subset's
+    cost), and the character is in them."""
+    from fontTools.ttLib import TTFont
+
+    repo = tmp_path / "repo"
+    shutil.copytree(built, repo, symlinks=True)
+    cache = repo / ".build" / "fonts"
+    plain = {p.name: p.stat().st_ino for p in cache.glob("*-plain-*.ttf")}
+    assert len(plain) == 2, sorted(p.name for p in cache.iterdir())
+    subsets = {p.name for p in cache.glob("*.woff2")}
+    add_article(repo, "new-letter", TEXT + "زار ڨالمة.\n")  # ڨ (U+06A8): no page shows it yet
+    result = run(repo, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len({p.name for p in cache.glob("*.woff2")} - subsets) == 2  # made anew, one per weight
+    assert {p.name: p.stat().st_ino for p in cache.glob("*-plain-*.ttf")} == plain  # from the kept fonts
+    for font in (repo / "site/assets/fonts").glob("*.woff2"):
+        assert 0x06A8 in TTFont(font).getBestCmap(), font.name
+
+
 def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tmp_path):
     from conftest import snapshot
 

@@ -12,7 +12,8 @@ article with a letter outside today's set brings that letter into the next build
 Subsetting costs about a second a file: the subsets are kept in .build/fonts/, named by a
 fingerprint of everything they are made from (the font's bytes, the characters of it the site
 uses, fontTools' version and the options), so a build whose pages use the same characters
-redoes none of them.
+redoes none of them; the fonts as plain TrueType are kept there too, so a build whose pages bring
+a new character does not rebuild the WOFF2 files' glyphs again.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from ..cache import fingerprint
 FONTS_DIR = "assets/fonts"
 SCRIPTS_DIR = "assets/javascripts"
 KEEP_CACHED = 48  # subsets kept in .build/fonts/: those of the last few builds (site and bundle)
+KEEP_PLAIN = 8  # the fonts as plain TrueType (_plain), the last few versions of each
 
 # Always in the subsets, whatever the pages hold today: what a reader may type into search in a
 # Latin run, both kinds of Arabic digits and the Western ones, Arabic and Latin punctuation,
@@ -126,6 +128,27 @@ def _subset(original: bytes, characters: str) -> bytes:
     return out.getvalue()
 
 
+def _plain(original: bytes, cache_dir: Path, stem: str) -> bytes:
+    """The font as plain TrueType, kept in cache_dir by its bytes: rebuilding a WOFF2 file's glyphs
+    is most of a subset's cost (0.3 CPU s a file), and _subset reads the font once per pass; so a
+    build whose pages bring a new character rebuilds none."""
+    import fontTools
+    from fontTools.ttLib import TTFont
+
+    kept = cache_dir / f"{stem}-plain-{fingerprint(original, fontTools.version)}.ttf"
+    if kept.is_file():
+        os.utime(kept)  # recently used: kept by _prune
+        return kept.read_bytes()
+    font = TTFont(io.BytesIO(original), recalcTimestamp=False)
+    if font.flavor is None:
+        return original
+    font.flavor = None
+    out = io.BytesIO()
+    font.save(out)
+    _write(kept, out.getvalue())
+    return out.getvalue()
+
+
 def _covered(original: bytes) -> frozenset[str]:
     from fontTools.ttLib import TTFont
 
@@ -163,7 +186,7 @@ def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None 
             figures["reused"] += 1
         else:
             try:
-                data = _subset(original, used)
+                data = _subset(_plain(original, cache_dir, path.stem), used)
             except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
                 raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
                                   f"({type(error).__name__}: {error})") from None
@@ -185,6 +208,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _prune(cache_dir: Path) -> None:
-    kept = sorted(cache_dir.glob("*.woff2"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
-    for stale in kept[KEEP_CACHED:]:
-        stale.unlink(missing_ok=True)
+    for pattern, keep in (("*.woff2", KEEP_CACHED), ("*-plain-*.ttf", KEEP_PLAIN)):
+        kept = sorted(cache_dir.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+        for stale in kept[keep:]:
+            stale.unlink(missing_ok=True)
