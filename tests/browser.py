@@ -21,7 +21,10 @@ import itertools
 import json
 import os
 import pathlib
+import select
 import shutil
+import signal
+import subprocess
 import tempfile
 import threading
 import urllib.request
@@ -148,7 +151,51 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
         yield driver
 
 
-def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_load: str) -> webdriver.Chrome:
+class _Detached:
+    """A process started away from this one: its starter (sh) exits at once, so it is no child of
+    the test worker, whose tests check that the pipeline leaves no child process behind. Its
+    end is awaited through a pidfd (Linux), as Popen's for a child. The part of Popen that
+    selenium's Service uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, argv: list[str], env: dict | None) -> None:
+        started = subprocess.run(["sh", "-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", *argv], env=env,
+                                 capture_output=True, text=True, check=True)
+        self.pid = int(started.stdout)
+        self.pidfd = os.pidfd_open(self.pid)
+        self.returncode = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            self.returncode = 0  # ended (its status goes to the process that adopted it)
+            os.close(self.pidfd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None and not select.select([self.pidfd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(f"process {self.pid}", timeout)
+        return self.poll()
+
+    def terminate(self) -> None:
+        if self.poll() is None:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGTERM)
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+
+
+class _DetachedService(Service):
+    """chromedriver for a pooled Chromium, started as _Detached: a pooled Chromium outlives the
+    test that started it, and must not be taken for a process the pipeline left behind."""
+
+    def _start_process(self, path: str) -> None:
+        self.process = _Detached([path, *self.command_line_args()], self.env)
+
+
+def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_load: str,
+           service: type[Service] = Service) -> webdriver.Chrome:
     browser, driver_path = find_chromium()
     profile, netlog = os.path.join(tmp, "profile"), os.path.join(tmp, "netlog.json")
     options = webdriver.ChromeOptions()
@@ -174,7 +221,7 @@ def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_lo
         options.add_argument(arg)
     # Performance log = DevTools Network events of the page, read by requested_urls().
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver = webdriver.Chrome(service=service(executable_path=driver_path), options=options)
     driver._netlog = _NetLog(netlog)
     driver._page_urls = []
     driver._requests = {}
@@ -214,7 +261,7 @@ class _Pooled:
             home.mkdir()
             (home / "index.html").write_text("<!doctype html><title>home</title>", encoding="utf-8")
             self.home_url = self.stack.enter_context(served(home))
-            self.driver = _start(tmp, 1280, 900, (), "normal")
+            self.driver = _start(tmp, 1280, 900, (), "normal", _DetachedService)
             self.stack.callback(_stop, self.driver)
             self.driver.get(self.home_url)
             self.home = self.driver.current_window_handle
