@@ -12,18 +12,25 @@ a skipped browser test would hide a broken site.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import functools
 import http.server
+import itertools
 import json
 import os
 import pathlib
+import select
 import shutil
+import signal
+import subprocess
 import tempfile
 import threading
+import urllib.request
 from collections.abc import Iterable, Iterator
 
+import websocket  # websocket-client, selenium's own dependency
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -55,8 +62,29 @@ class _NetLog:
     worker imports its scripts itself). Chromium writes one event per line
     and flushes in batches, so the last few events may lag until it exits."""
 
-    def __init__(self, path: str):
-        self.path, self.offset, self.start_job, self.urls = path, 0, None, []
+    def __init__(self, path: str, after: _NetLog | None = None, ignore: str | None = None):
+        """after: start where that reader of the same file is (its events not this reader's);
+        ignore: addresses under this prefix are not the test's (the pool's own, see _Pooled)."""
+        self.path, self.offset, self.start_job, self.urls, self.ignore = path, 0, None, [], ignore
+        if after is not None:
+            after.passed(b"")
+            self.offset, self.start_job = after.offset, after.start_job
+
+    def passed(self, mark: bytes) -> bool:
+        """Move past the complete lines written since the last read, parsing only the constants
+        (the events are another reader's): whether mark is among them."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except FileNotFoundError:
+            return False
+        complete = data.rfind(b"\n") + 1
+        if self.start_job is None and data.startswith(b'{"constants"'):
+            line = data[:data.index(b"\n")].decode("utf-8").strip().rstrip(",")
+            self.start_job = json.loads(line + "}")["constants"]["logEventTypes"].get("URL_REQUEST_START_JOB")
+        self.offset += complete
+        return mark in data[:complete]
 
     def read(self) -> list[str]:
         try:
@@ -84,9 +112,15 @@ class _NetLog:
             # initiating origin; everything a page or its workers asked for has
             # one ("null" for file:// pages).
             if event.get("type") == self.start_job and "url" in params \
-                    and params.get("initiator", "not an origin") != "not an origin":
+                    and params.get("initiator", "not an origin") != "not an origin" \
+                    and not (self.ignore and params["url"].startswith(self.ignore)):
                 self.urls.append(params["url"])
         return self.urls
+
+
+# Chromium's smallest window is 500 px wide: a session started with --window-size=390,... lays
+# its pages out 500 px wide, and a pooled window is made the same (see _Pooled.open).
+SMALLEST_WINDOW = 500
 
 
 @contextlib.contextmanager
@@ -97,49 +131,248 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
     loading has arrived (for a test that holds a request back).
 
     requested_urls() works inside the block; called after the block it is
-    complete, because Chromium has then flushed its network log.
+    complete (everything the pages and their workers asked for is in the NetLog).
+
+    Starting Chromium costs 1.5-3 CPU s, so a test gets one of its worker's running Chromiums
+    (_POOL), in a browser context of its own: its own cookies, storage, cache and permissions, in a
+    new window (no emulation or page left by another test), its logs read from the borrowing on.
+    Flags of its own or another page-load strategy start a Chromium for the test alone.
     """
+    extra_args = tuple(extra_args)
+    if extra_args or page_load != "normal":
+        with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
+            driver = _start(tmp, width, height, extra_args, page_load)
+            try:
+                yield driver
+            finally:
+                _stop(driver)
+        return
+    with _POOL.borrow(width, height) as driver:
+        yield driver
+
+
+class _Detached:
+    """A process started away from this one: its starter (sh) exits at once, so it is no child of
+    the test worker, whose tests check that the pipeline leaves no child process behind. Its
+    end is awaited through a pidfd (Linux), as Popen's for a child. The part of Popen that
+    selenium's Service uses."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, argv: list[str], env: dict | None) -> None:
+        started = subprocess.run(["sh", "-c", '"$@" </dev/null >/dev/null 2>&1 & echo $!', "sh", *argv], env=env,
+                                 capture_output=True, text=True, check=True)
+        self.pid = int(started.stdout)
+        self.pidfd = os.pidfd_open(self.pid)
+        self.returncode = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.pidfd], [], [], 0)[0]:
+            self.returncode = 0  # ended (its status goes to the process that adopted it)
+            os.close(self.pidfd)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None and not select.select([self.pidfd], [], [], timeout)[0]:
+            raise subprocess.TimeoutExpired(f"process {self.pid}", timeout)
+        return self.poll()
+
+    def terminate(self) -> None:
+        if self.poll() is None:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGTERM)
+
+    def kill(self) -> None:
+        if self.poll() is None:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+
+
+class _DetachedService(Service):
+    """chromedriver for a pooled Chromium, started as _Detached: a pooled Chromium outlives the
+    test that started it, and must not be taken for a process the pipeline left behind."""
+
+    def _start_process(self, path: str) -> None:
+        self.process = _Detached([path, *self.command_line_args()], self.env)
+
+
+def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_load: str,
+           service: type[Service] = Service) -> webdriver.Chrome:
     browser, driver_path = find_chromium()
-    with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
-        profile, netlog = os.path.join(tmp, "profile"), os.path.join(tmp, "netlog.json")
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        options.page_load_strategy = page_load
-        for arg in (
-            "--headless=new",
-            "--no-sandbox",  # CI runs as root, where the sandbox cannot start
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-default-apps",
-            "--disable-dev-shm-usage",  # small /dev/shm in containers crashes tabs
-            f"--user-data-dir={profile}",
-            f"--window-size={width},{height}",
-            f"--log-net-log={netlog}",
-            "--net-log-capture-mode=Default",
-            *extra_args,
-        ):
-            options.add_argument(arg)
-        # Performance log = DevTools Network events of the page, read by requested_urls().
-        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-        driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-        driver._netlog = _NetLog(netlog)
-        driver._page_urls = []
-        driver._requests = {}
+    profile, netlog = os.path.join(tmp, "profile"), os.path.join(tmp, "netlog.json")
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    options.page_load_strategy = page_load
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",  # CI runs as root, where the sandbox cannot start
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-dev-shm-usage",  # small /dev/shm in containers crashes tabs
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+        f"--log-net-log={netlog}",
+        "--net-log-capture-mode=Default",
+        *extra_args,
+    ):
+        options.add_argument(arg)
+    # Performance log = DevTools Network events of the page, read by requested_urls().
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    driver = webdriver.Chrome(service=service(executable_path=driver_path), options=options)
+    driver._netlog = _NetLog(netlog)
+    driver._page_urls = []
+    driver._requests = {}
+    driver._quit = False
+    try:
+        driver.get_log("performance")  # drop the start-up tab's chrome:// requests
+        driver.set_page_load_timeout(60)
+    except BaseException:
+        driver.quit()
+        raise
+    return driver
+
+
+def _stop(driver: webdriver.Chrome) -> None:
+    """Quit, keeping the page's log (it cannot be read after quit); the NetLog is complete once
+    Chromium has exited."""
+    try:
+        requested_urls(driver)
+    finally:
+        driver.quit()
+        driver._quit = True
+        driver._netlog.read()
+
+
+class _Pooled:
+    """One running Chromium lent to one test at a time, each in a browser context of its own.
+
+    Browser contexts are made through Chromium's browser-wide DevTools connection (chromedriver
+    sends CDP commands to the page only, where `Target.createBrowserContext` is not allowed).
+    Its home window stays open, on a page of a small server of its own: the flush (see flush())."""
+
+    def __init__(self) -> None:
+        self.stack = contextlib.ExitStack()
         try:
-            driver.get_log("performance")  # drop the start-up tab's chrome:// requests
-            driver.set_page_load_timeout(60)
-            yield driver
+            tmp = self.stack.enter_context(tempfile.TemporaryDirectory(prefix="chromium-"))
+            home = pathlib.Path(tmp, "home")
+            home.mkdir()
+            (home / "index.html").write_text("<!doctype html><title>home</title>", encoding="utf-8")
+            self.home_url = self.stack.enter_context(served(home))
+            self.driver = _start(tmp, 1280, 900, (), "normal", _DetachedService)
+            self.stack.callback(_stop, self.driver)
+            self.driver.get(self.home_url)
+            self.home = self.driver.current_window_handle
+            self.netlog = self.driver._netlog
+            address = self.driver.capabilities["goog:chromeOptions"]["debuggerAddress"]
+            with urllib.request.urlopen(f"http://{address}/json/version") as answer:
+                url = json.load(answer)["webSocketDebuggerUrl"]
+            self.devtools = websocket.create_connection(url, suppress_origin=True, timeout=60)
+            self.stack.callback(self.devtools.close)
+            self.calls = itertools.count(1)
+            self.flushes = itertools.count(1)
+        except BaseException:
+            self.stack.close()
+            raise
+
+    def cdp(self, method: str, **params) -> dict:
+        """A command to the browser (not a page) over DevTools, and its result."""
+        call = next(self.calls)
+        self.devtools.send(json.dumps({"id": call, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.devtools.recv())
+            if message.get("id") == call:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message["result"]
+
+    def open(self, width: int, height: int) -> str:
+        """A new browser context with one window of width x height as `--window-size` makes it,
+        the driver switched to it and its logs emptied: the context's id."""
+        driver = self.driver
+        context = self.cdp("Target.createBrowserContext")["browserContextId"]
+        target = self.cdp("Target.createTarget", url="about:blank", browserContextId=context, newWindow=True,
+                          width=max(width, SMALLEST_WINDOW), height=height)["targetId"]
+        driver.switch_to.window(target)
+        driver.set_page_load_timeout(60)
+        driver.set_script_timeout(30)  # WebDriver's defaults, which a test may have changed
+        driver.implicitly_wait(0)
+        driver.get_log("performance")
+        driver.get_log("browser")
+        driver._netlog = _NetLog(self.netlog.path, after=self.netlog, ignore=self.home_url)
+        driver._page_urls, driver._requests, driver._quit = [], {}, False
+        return context
+
+    def close(self, context: str) -> None:
+        """The test's context closed, its logs kept and complete: its page log read, and the NetLog
+        flushed past everything its pages and workers asked for."""
+        driver = self.driver
+        try:
+            requested_urls(driver)
+        finally:
+            self.cdp("Target.disposeBrowserContext", browserContextId=context)
+            driver.switch_to.window(self.home)
+            driver._quit = True  # the page log is kept; the NetLog is read on
+            self.flush()
+            driver._netlog.read()
+
+    def flush(self) -> None:
+        """Chromium writes its NetLog in batches, so the last requests may not be in the file yet
+        (a Chromium that quits writes them all). The home page asks its server for one address
+        after another until one is in the file: everything asked for before it is then written
+        (Chromium writes its events in order)."""
+        for _ in range(500):
+            mark = f"flush-{next(self.flushes)}-"
+            self.driver.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "fetch(arguments[0]).then(r => r.text()).then(done, done);", self.home_url + mark)
+            if self.netlog.passed(mark.encode()):
+                return
+        raise RuntimeError("Chromium never wrote its NetLog")
+
+    def stop(self) -> None:
+        self.stack.close()
+
+
+class _Pool:
+    """This worker's running Chromiums: a test borrows an idle one or starts another, and gives it
+    back at the end (a second one runs while a module's shared browser is lent out)."""
+
+    def __init__(self) -> None:
+        self.idle: list[_Pooled] = []
+        atexit.register(self.stop)
+
+    @contextlib.contextmanager
+    def borrow(self, width: int, height: int) -> Iterator[webdriver.Chrome]:
+        browser = self.idle.pop() if self.idle else _Pooled()
+        try:
+            context = browser.open(width, height)
+        except BaseException:
+            browser.stop()
+            raise
+        try:
+            yield browser.driver
         finally:
             try:
-                requested_urls(driver)  # keep the page's log: it cannot be read after quit
-            finally:
-                driver.quit()
-                driver._quit = True
-                driver._netlog.read()
+                browser.close(context)
+            except BaseException:
+                browser.stop()  # a Chromium in an unknown state is not lent again
+                raise
+            self.idle.append(browser)
+
+    def stop(self) -> None:
+        while self.idle:
+            self.idle.pop().stop()
+
+
+_POOL = _Pool()
+
+
+def stop_pool() -> None:
+    """Quit the idle pooled Chromiums (at the end of the run; they start again if asked for)."""
+    _POOL.stop()
 
 
 def requested_urls(driver: webdriver.Chrome) -> list[str]:

@@ -267,5 +267,12 @@ def pytest_xdist_make_scheduler(config, log):
     return None
 
 
+def pytest_sessionfinish(session):
+    """The worker's pooled Chromiums (tests/browser.py) quit with the run, not left to exit."""
+    browser = sys.modules.get("browser")
+    if browser is not None:
+        browser.stop_pool()
+
+
 def load_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))

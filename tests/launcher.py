@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 _LAUNCHER = r'''
-import importlib, json, os, runpy, sys, traceback
+import gc, importlib, json, os, runpy, sys, traceback
 
 if os.fork():
     os._exit(0)  # the launcher goes on in a child of its own: no child process of the test worker
@@ -40,6 +40,9 @@ def imported_from_outside(repo):
 known = set(sys.modules)
 for line in sys.stdin:
     request = json.loads(line)
+    # The libraries imported here are never garbage: frozen, a child's collections skip them, so
+    # they neither walk them nor write to their pages (each write a page copied after the fork).
+    gc.freeze()
     pid = os.fork()
     if pid == 0:
         os.chdir(request["cwd"])
