@@ -118,9 +118,19 @@ class _NetLog:
         return self.urls
 
 
-# Chromium's smallest window is 500 px wide: a session started with --window-size=390,... lays
-# its pages out 500 px wide, and a pooled window is made the same (see _Pooled.open).
+# Chromium's smallest window is 500 px wide: a session started with --window-size=390,... would
+# lay its pages out 500 px wide; a narrower width is emulated (_as_asked), as a phone has it.
 SMALLEST_WINDOW = 500
+
+
+def _as_asked(driver: webdriver.Chrome, width: int, height: int) -> webdriver.Chrome:
+    """A window narrower than Chromium's smallest is emulated as a phone of that width (the
+    layout viewport, mobile), kept for screenshot() to come back to."""
+    driver._metrics = None
+    if width < SMALLEST_WINDOW:
+        driver._metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True}
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", driver._metrics)
+    return driver
 
 
 @contextlib.contextmanager
@@ -143,12 +153,12 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
         with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
             driver = _start(tmp, width, height, extra_args, page_load)
             try:
-                yield driver
+                yield _as_asked(driver, width, height)
             finally:
                 _stop(driver)
         return
     with _POOL.borrow(width, height) as driver:
-        yield driver
+        yield _as_asked(driver, width, height)
 
 
 class _Detached:
@@ -516,8 +526,11 @@ def screenshot(
                 "x": 0, "y": 0, "width": width, "height": max(height, int(full)), "scale": 1,
             })
         data = driver.execute_cdp_cmd("Page.captureScreenshot", params)["data"]
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    finally:  # back to the window's own size, or the phone the session emulates
+        if getattr(driver, "_metrics", None):
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", driver._metrics)
+        else:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     out = pathlib.Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(base64.b64decode(data))

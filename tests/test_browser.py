@@ -1,7 +1,8 @@
 """The browser helpers' promises (tests/browser.py), on which every browser test relies: a test's
 Chromium, lent from the worker's pool, holds nothing another test left (storage, cookies, colour
-scheme, logs), its window is as `--window-size` makes it, and after the block its request log
-holds what the page's workers asked for (read from Chromium's NetLog)."""
+scheme, logs), its window is as `--window-size` makes it (a phone's width, narrower than any
+window Chromium makes, emulated), and after the block its request log holds what the page's
+workers asked for (read from Chromium's NetLog)."""
 from __future__ import annotations
 
 from browser import chromium, requested_urls, served
@@ -40,3 +41,23 @@ def test_each_borrowed_browser_is_clean_and_its_request_log_complete(tmp_path):
             urls = requested_urls(driver)
             assert f"{base}asked?n={n}" in urls, urls  # the worker's request, complete after the block
             assert not [u for u in urls if "?n=" in u and f"?n={n}" not in u], urls  # nothing of another test
+
+
+def test_a_phone_is_as_wide_as_asked_in_an_own_and_a_borrowed_browser(tmp_path):
+    """Chromium makes no window narrower than 500 px: a 390 px phone is emulated, so its pages are
+    laid out 390 px wide, and a screenshot comes back to that width."""
+    from browser import screenshot
+
+    (tmp_path / "index.html").write_text("<!doctype html><meta name=viewport content='width=device-width'>"
+                                         "<title>w</title>", encoding="utf-8")
+    width = "return [document.documentElement.clientWidth, matchMedia('(max-width: 400px)').matches]"
+    with served(tmp_path) as base:
+        for extra in ([], ["--no-first-run"]):  # borrowed, then a session of its own
+            with chromium(width=390, height=844, extra_args=extra) as driver:
+                driver.get(base)
+                assert driver.execute_script(width) == [390, True], extra
+                screenshot(driver, None, tmp_path / "wide.png", width=1280)
+                assert driver.execute_script(width) == [390, True], extra
+        with chromium(width=1280) as driver:
+            driver.get(base)
+            assert driver.execute_script(width) == [1280, False]

@@ -11,9 +11,15 @@
   }
   function setUp() {
     // Regions that scroll sideways on a phone (code, wide tables) can be scrolled from the keyboard.
-    document.querySelectorAll(".md-typeset pre > code, .md-typeset__scrollwrap").forEach(function (el) {
-      if (!el.hasAttribute("tabindex")) el.setAttribute("tabindex", "0");
-    });
+    // Material wraps each table in its scrolling box when its bundle mounts, after this has run:
+    // the page's content is watched for the boxes it adds.
+    var scrolling = ".md-typeset pre > code:not([tabindex]), .md-typeset__scrollwrap:not([tabindex])";
+    var focusable = function () {
+      document.querySelectorAll(scrolling).forEach(function (el) { el.setAttribute("tabindex", "0"); });
+    };
+    focusable();
+    var content = document.querySelector(".md-content");
+    if (content && window.MutationObserver) new MutationObserver(focusable).observe(content, { childList: true, subtree: true });
     var page = location.href.split("#")[0].split("?")[0];
     document.querySelectorAll("[data-dossier-page]").forEach(function (el) {
       // As the build writes addresses: a phone may wrap them after / ? & = #, never inside a word.
