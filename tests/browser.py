@@ -235,8 +235,12 @@ def search_box(driver: webdriver.Chrome):
     from selenium.webdriver.support.ui import WebDriverWait
 
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    button = driver.find_element(By.CSS_SELECTOR, "label[for='__search']")
+    # Material shows the box (wide screens) or the header's button once its bundle, which comes
+    # after the page's first frame (overrides/main.html), has taken the page's "no-js" class away.
+    WebDriverWait(driver, 10).until(lambda d: box.is_displayed() or button.is_displayed())
     if not box.is_displayed():
-        driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
+        button.click()
     # On a phone the box slides in over the header: the click lands once nothing covers it.
     WebDriverWait(driver, 5, ignored_exceptions=(ElementClickInterceptedException,)).until(
         lambda d: box.click() is None)

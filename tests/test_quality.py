@@ -45,8 +45,10 @@ def test_axe_finds_nothing_above_minor_on_any_page(node_tools, site_address, sch
                 ("slate" if scheme == "dark" else "default"), path
             # Material makes scrollable code blocks and tables focusable once it has measured them
             # (a resize observer): axe runs when its page is mounted and two frames have been laid out.
+            # Its bundle comes after the page's first frame (overrides/main.html): wait for it.
             driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                        "document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(done)));")
+                                        "(function mounted() { if (!window.document$) return setTimeout(mounted, 20);"
+                                        " document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(done))); })();")
             driver.execute_script(AXE.read_text(encoding="utf-8"))
             results = driver.execute_async_script("axe.run(document).then(arguments[arguments.length - 1])")
             checked += len(results["passes"])
