@@ -257,6 +257,17 @@ def search_loaded(driver: webdriver.Chrome) -> None:
         "return !!(window.dossierSearch && window.dossierSearch.rules)"), "search.js never ran")
 
 
+def material_mounted(driver: webdriver.Chrome, seconds: float = 10) -> None:
+    """Wait until Material's bundle, which a page fetches once its first contentful paint is on
+    the screen (overrides/main.html), has mounted the page, and two frames have been laid out
+    since (Material measures some elements once mounted)."""
+    driver.set_script_timeout(seconds)
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "(function mounted() { if (!window.document$) return setTimeout(mounted, 20);"
+        " document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(() => done()))); })();")
+
+
 def screenshot(
     driver: webdriver.Chrome,
     url: str | None,
@@ -277,6 +288,7 @@ def screenshot(
     try:
         if url is not None:
             driver.get(url)
+        material_mounted(driver)
         driver.execute_script("return document.fonts ? document.fonts.ready.then(() => true) : true")
         params: dict = {"format": "png"}
         if full_page:
