@@ -75,9 +75,20 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
+class _KeepAliveGzipHandler(_GzipHandler):
+    """The same files over HTTP/1.1 with keep-alive, as static hosts serve them: a browser reuses
+    its connections instead of opening one per request, as it must with HTTP/1.0 (every response
+    here has a Content-Length: the files', the gzip bodies', and the errors' and redirects'
+    from http.server)."""
+
+    protocol_version = "HTTP/1.1"
+
+
 @contextlib.contextmanager
-def gzip_served(directory: Path):
-    handler = functools.partial(_GzipHandler, directory=str(directory))
+def gzip_served(directory: Path, keep_alive: bool = False):
+    """Serve directory on 127.0.0.1; keep_alive: HTTP/1.1 with persistent connections, otherwise
+    HTTP/1.0 with a new connection for every request (the server these benchmarks used first)."""
+    handler = functools.partial(_KeepAliveGzipHandler if keep_alive else _GzipHandler, directory=str(directory))
     handler.func.cache = {}
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
@@ -126,13 +137,13 @@ def by_kind(log: list[dict], base: str) -> dict[str, int]:
     return kinds
 
 
-def measure(site: Path, article: str, queries: list[str], gap: float = 0.0) -> dict:
+def measure(site: Path, article: str, queries: list[str], gap: float = 0.0, keep_alive: bool = False) -> dict:
     from selenium.webdriver.support.ui import WebDriverWait
 
     from browser import chromium, network_log, search_box
 
     out: dict = {}
-    with gzip_served(site) as base, chromium() as driver:
+    with gzip_served(site, keep_alive) as base, chromium() as driver:
         driver.execute_cdp_cmd("Network.enable", {})
         driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
         driver.get(base + f"articles/{article}/")
@@ -186,12 +197,13 @@ def built_copy(n: int, work: Path, seed: int, reuse: bool = False) -> tuple[Path
     return repo, time.perf_counter() - started
 
 
-def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False) -> dict:
+def bench(n: int, work: Path, seed: int, queries: list[str], gap: float = 0.0, reuse: bool = False,
+          keep_alive: bool = False) -> dict:
     repo, build_s = built_copy(n, work, seed, reuse)
     ids = sorted(p.stem for p in (repo / "dossier" / "articles").glob("*.yml"))
     site = repo / "site"
     search_files = list((site / "search").rglob("*.js"))
-    figures = measure(site, sorted(ids)[len(ids) // 2], queries, gap)
+    figures = measure(site, sorted(ids)[len(ids) // 2], queries, gap, keep_alive)
     figures.update(n=n, build_s=build_s, search_files=len(search_files),
                    search_bytes=sum(p.stat().st_size for p in search_files),
                    search_gzip=sum(len(gzip.compress(p.read_bytes(), 6)) for p in search_files))
@@ -210,13 +222,14 @@ def main(argv=None) -> int:
                         help="seconds between keys (0: as fast as WebDriver types; 0.2: a reader's pace, "
                              "where the words' beginnings are searched, and loaded, as they are typed)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--keep-alive", action="store_true", help="serve over HTTP/1.1 with persistent connections")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="search-weight-"))
     results = []
     try:
         for n in args.sizes:
             print(f"N = {n:,}: building…", file=sys.stderr, flush=True)
-            results.append(bench(n, work, args.seed, args.queries, args.gap, args.reuse))
+            results.append(bench(n, work, args.seed, args.queries, args.gap, args.reuse, args.keep_alive))
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

@@ -478,8 +478,12 @@ def search_box(driver: webdriver.Chrome):
     from selenium.webdriver.support.ui import WebDriverWait
 
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
+    button = driver.find_element(By.CSS_SELECTOR, "label[for='__search']")
+    # Material shows the box (wide screens) or the header's button once its bundle, which comes
+    # after the page's first frame (overrides/main.html), has taken the page's "no-js" class away.
+    WebDriverWait(driver, 10).until(lambda d: box.is_displayed() or button.is_displayed())
     if not box.is_displayed():
-        driver.find_element(By.CSS_SELECTOR, "label[for='__search']").click()
+        button.click()
     # On a phone the box slides in over the header: the click lands once nothing covers it.
     WebDriverWait(driver, 5, ignored_exceptions=(ElementClickInterceptedException,)).until(
         lambda d: box.click() is None)
@@ -494,6 +498,17 @@ def search_loaded(driver: webdriver.Chrome) -> None:
     search_box(driver)
     WebDriverWait(driver, 10).until(lambda d: d.execute_script(
         "return !!(window.dossierSearch && window.dossierSearch.rules)"), "search.js never ran")
+
+
+def material_mounted(driver: webdriver.Chrome, seconds: float = 10) -> None:
+    """Wait until Material's bundle, which a page fetches once its first contentful paint is on
+    the screen (overrides/main.html), has mounted the page, and two frames have been laid out
+    since (Material measures some elements once mounted)."""
+    driver.set_script_timeout(seconds)
+    driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "(function mounted() { if (!window.document$) return setTimeout(mounted, 20);"
+        " document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(() => done()))); })();")
 
 
 def screenshot(
@@ -516,6 +531,7 @@ def screenshot(
     try:
         if url is not None:
             driver.get(url)
+        material_mounted(driver)
         driver.execute_script("return document.fonts ? document.fonts.ready.then(() => true) : true")
         params: dict = {"format": "png"}
         if full_page:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, find_chromium
+from browser import chromium, find_chromium, material_mounted
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLS = REPO / "tools" / "node" / "node_modules"
@@ -49,8 +49,7 @@ def test_axe_finds_nothing_above_minor_on_any_page(node_tools, site_address, sch
                 ("slate" if scheme == "dark" else "default"), path
             # Material makes scrollable code blocks and tables focusable once it has measured them
             # (a resize observer): axe runs when its page is mounted and two frames have been laid out.
-            driver.execute_async_script("const done = arguments[arguments.length - 1];"
-                                        "document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(done)));")
+            material_mounted(driver, 60)
             driver.execute_script(AXE.read_text(encoding="utf-8"))
             # Only what is asserted on comes back: the rules passed, counted, and each violation's
             # id, impact, help and targets (the whole result, ~300 KB a page with every node

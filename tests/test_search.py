@@ -340,8 +340,10 @@ def test_an_article_view_loads_search_js_only_when_search_opens(site_address, op
             assert driver.execute_script("return typeof window.dossierSearch") == "undefined"
             if opener == "focus":
                 search_box(driver)
-            elif opener == "header button":
-                driver.find_element(By.CSS_SELECTOR, "label.md-header__button[for='__search']").click()
+            elif opener == "header button":  # shown once Material's bundle has come (after the first frame)
+                button = driver.find_element(By.CSS_SELECTOR, "label.md-header__button[for='__search']")
+                WebDriverWait(driver, 10).until(lambda d: button.is_displayed())
+                button.click()
             else:
                 ActionChains(driver).send_keys(opener).perform()
             WebDriverWait(driver, 5).until(lambda d: d.execute_script(

@@ -56,7 +56,7 @@
     try { document.execCommand("copy"); } catch (error) { /* nothing more to try */ }
     document.body.removeChild(area);
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp, { once: true });  // once: Material's loader gives the event again (main.html)
   else setUp();
 })();
 

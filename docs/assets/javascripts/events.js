@@ -67,6 +67,6 @@
       }
     }
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUp, { once: true });  // once: Material's loader gives the event again (main.html)
   else setUp();
 })();
