@@ -503,10 +503,12 @@ def search_loaded(driver: webdriver.Chrome) -> None:
 def material_mounted(driver: webdriver.Chrome, seconds: float = 10) -> None:
     """Wait until Material's bundle, which a page fetches once its first contentful paint is on
     the screen (overrides/main.html), has mounted the page, and two frames have been laid out
-    since (Material measures some elements once mounted)."""
+    since (Material measures some elements once mounted). A page that is not Material's has
+    nothing to wait for."""
     driver.set_script_timeout(seconds)
     driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
+        "if (!document.querySelector('[data-md-component]')) return done();"
         "(function mounted() { if (!window.document$) return setTimeout(mounted, 20);"
         " document$.subscribe(() => requestAnimationFrame(() => requestAnimationFrame(() => done()))); })();")
 

@@ -374,6 +374,26 @@ def test_keyboard_opens_and_escape_closes(browser, key):
     WebDriverWait(driver, 5).until(lambda d: not d.execute_script(toggle) and not d.execute_script(focused))
 
 
+def test_keyboard_opens_search_before_materials_bundle_has_come(browser):
+    """Material's bundle is fetched after the first paint (overrides/main.html), and until it has
+    mounted the page Material hides the search box: a reader who presses / before then gets the
+    box, focused, and results (the bundle is held back here, so the key always comes first)."""
+    base, driver = browser
+    toggle = "return document.getElementById('__search').checked"
+    focused = "return document.activeElement === document.querySelector('input.md-search__input')"
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/assets/javascripts/bundle.*"]})
+    try:
+        driver.get(base + f"articles/{A0}/")
+        assert not driver.execute_script("return !!window.document$")  # Material has not mounted
+        ActionChains(driver).send_keys("/").perform()
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
+        ActionChains(driver).send_keys("الكاظمي").perform()
+        wait_for_results(driver, "الكاظمي")
+    finally:
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+
+
 def test_arrow_keys_and_enter(browser):
     base, driver = browser
     state = search(driver, base, "الكاظمي")

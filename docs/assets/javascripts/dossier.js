@@ -86,6 +86,9 @@
   }
 
   function open() {
+    // Material shows the search box once its bundle has mounted (it takes "no-js" off the page),
+    // which comes after the first paint: a reader who asks for search before then is given it.
+    document.documentElement.classList.remove("no-js");
     if (!toggle.checked) toggle.click();  // Material's overlay and keyboard mode follow the toggle
     if (document.activeElement !== input) input.focus();
     load();
