@@ -78,13 +78,12 @@ class ArchivePage:
         return Derived(self.items, digest, shows=Found(shown))
 
 
-def archive(items: list, year_of, base: str, limit: int) -> list[ArchivePage]:
-    """Pages of items by year (in the items' order), each at most limit long; year_of(item) gives an
-    item's year (None: its date's)."""
+def archive(items: list, base: str, limit: int) -> list[ArchivePage]:
+    """Pages of items by the year of their dates (in the items' order), each at most limit long."""
     pages: list[ArchivePage] = []
     by_year: dict[int, list] = {}
     for item in items:  # tens of thousands at thousands of articles, on every edit under serve: no call per item
-        year = year_of(item) if year_of is not None else item.date.year
+        year = item.date.year
         group = by_year.get(year)
         if group is None:
             by_year[year] = group = []
@@ -148,7 +147,7 @@ class Planner:
         limit = self.settings.list_limit
         if (len(items) if entries is None else entries) <= limit:
             return []
-        years = archive(items, None, base, limit)  # by the items' own dates
+        years = archive(items, base, limit)
         for year_page in years:
             self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
                 "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,

@@ -202,13 +202,13 @@ class ServeAdapter:
         at thousands of files to leave them be, which at thousands of pages is most of an edit."""
         from mkdocs.structure.files import File
 
-        in_nav = set(_nav_paths(self.nav or [])) | linked
+        always = set(_nav_paths(self.nav or [])) | linked
         built, site = self.built, Path(config.site_dir)
         generated = self._generated()
         self.offered = set(generated)
 
         def wanted(path: str) -> bool:
-            if path in self.changed or path in in_nav:
+            if path in self.changed or path in always:
                 return True
             if built is not None:
                 return path not in built

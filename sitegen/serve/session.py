@@ -105,11 +105,12 @@ class CacheWriter:
         self._building.release()
         if cache is not None:
             self._pending = cache
-        self._timers = [self._after(self.idle, self.on_idle), self._after(self.keep_after, self._keep)]
+        jobs = ((self.idle, self.on_idle), (self.keep_after, self._keep))
+        self._timers = [self._after(seconds, job) for seconds, job in jobs if job is not None]
 
     def _after(self, seconds: float, job) -> threading.Timer:
         def when_idle() -> None:
-            if job is not None and self._building.acquire(blocking=False):  # a build started meanwhile: next time
+            if self._building.acquire(blocking=False):  # a build started meanwhile: next time
                 try:
                     job()
                 finally:
