@@ -64,6 +64,12 @@ del _char, _folded
 _KEPT_RE = re.compile(f"[^{DROP_RE.pattern[1:-1]}]+")  # runs of characters that are not dropped
 
 
+def fold_letters(text: str) -> str:
+    """Each character of a text folded as normalize folds it, nothing dropped (for a text that
+    holds no mark: with one, use normalize or folded_with_origin)."""
+    return text.translate(_FOLD_TABLE).lower()
+
+
 def normalize(text: str) -> str:
     """Fold hamza forms, ta marbuta, alif maqsura, diacritics, tatweel and Latin case (as
     fold_char does to each character, in one pass of the translation table)."""

@@ -10,11 +10,16 @@ in it (C speed), never a pass over the lines per quote.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
-from .arabic import DROP_RE, folded_with_origin, squeeze, words
+from .arabic import DROP_RE, fold_letters, folded_with_origin, squeeze, words
+
+# Runs of characters a squeezed text keeps (neither a mark nor whitespace), and each line end.
+_SHOWN_RUN_RE = re.compile(f"[^{DROP_RE.pattern[1:-1]}\\s]+|\n")
 
 MIN_WORDS = 3  # fewer words (one common word, a letter, a digit) cannot name one passage
 MIN_LETTERS = 10
@@ -59,16 +64,32 @@ class ShownText:
             self.line_starts.append(self.line_starts[-1] + len(line) + 1)
 
     @cached_property
-    def _index(self) -> tuple[str, list[int]]:
-        """The squeezed text and each of its characters' offset in body (made at the first quote)."""
-        folded, origin = folded_with_origin(self.body)
+    def _index(self) -> tuple[str, list[int], list[int]]:
+        """The squeezed text, and where it came from in body: the squeezed text's runs of kept
+        characters (their starts in it, then its length) and each run's start in body (made at
+        the first quote). A run is a word's characters between marks and spaces, or a line end:
+        a few hundred runs an article, found by a regular expression, not a loop per character."""
+        body = self.body
+        runs = list(_SHOWN_RUN_RE.finditer(body))
+        raw = "".join(run.group() for run in runs)
+        squeezed = fold_letters(raw)
+        if "\u03a3" not in raw and len(squeezed) == len(raw):  # lower() one for one: no Σ, no İ
+            return squeezed, list(accumulate((run.end() - run.start() for run in runs), initial=0)), \
+                [run.start() for run in runs]
+        folded, origin = folded_with_origin(body)  # the rare letters: one character at a time
         keep = [i for i, ch in enumerate(folded) if ch == "\n" or not ch.isspace()]
-        return "".join(folded[i] for i in keep), keep if origin is None else [origin[i] for i in keep]
+        return ("".join(folded[i] for i in keep), list(range(len(keep) + 1)),
+                keep if origin is None else [origin[i] for i in keep])
+
+    def _origin(self, at: int) -> int:
+        """The offset in body of the squeezed character at."""
+        _, run_at, run_in_body = self._index
+        run = bisect.bisect_right(run_at, at) - 1
+        return run_in_body[run] + at - run_at[run]
 
     def _span(self, at: int, length: int) -> tuple[int, int]:
         """The offsets in body of the squeezed characters at..at+length (marks after the last letter included)."""
-        origin = self._index[1]
-        start, end = origin[at], origin[at + length - 1] + 1
+        start, end = self._origin(at), self._origin(at + length - 1) + 1
         while end < len(self.body) and self.body[end] != "\n" and DROP_RE.match(self.body[end]):
             end += 1
         return start, end

@@ -14,6 +14,11 @@ fingerprint of everything they are made from (the font's bytes, the characters o
 uses, fontTools' version and the options), so a build whose pages use the same characters
 redoes none of them; the fonts as plain TrueType are kept there too, so a build whose pages bring
 a new character does not rebuild the WOFF2 files' glyphs again.
+
+The subsets come after MkDocs, when nothing else is left to do, so `build` uses both cores for
+them (parallel=True): the built pages are read for their characters in two halves at once, and
+each font is cut in a process of its own; the plain TrueType files are made while MkDocs builds
+(`keep_plain`, started with the build), on the core the page writer leaves idle.
 """
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from html import unescape
 from pathlib import Path
 
 from ..cache import fingerprint
+from ..workers import Worker, WorkerFailed
 
 FONTS_DIR = "assets/fonts"
 SCRIPTS_DIR = "assets/javascripts"
@@ -46,10 +52,18 @@ _ENTITY = re.compile(rb"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _ASCII = bytes(range(128))
 
 
-def site_characters(site: Path) -> frozenset[str]:
-    """Every character of every page of a built site and of its own scripts, entities read."""
-    found = _Characters(ALWAYS)
+def site_characters(site: Path, parallel: bool = False) -> frozenset[str]:
+    """Every character of every page of a built site and of its own scripts, entities read;
+    parallel: half of the files read by a second process."""
     files = sorted(site.rglob("*.html")) + sorted((site / SCRIPTS_DIR).glob("*.js"))
+    if not parallel:
+        return _characters_of(files)
+    with Worker(_characters_of, files[1::2]) as other:
+        return _characters_of(files[0::2]) | other.result()
+
+
+def _characters_of(files: list[Path]) -> frozenset[str]:
+    found = _Characters(ALWAYS)
     for path in files:
         data = path.read_bytes()
         # ASCII is always in (ALWAYS): only the rest is looked at, and the bytes of a character
@@ -162,43 +176,74 @@ class FontProblem(Exception):
     """A file under docs/assets/fonts/ that cannot be subset."""
 
 
-def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None = None) -> dict:
-    """Replace every .woff2 under the built site's assets/fonts/ by its subset to the characters
-    the site shows (or those given). Returns figures: files, bytes before and after, made/reused."""
-    import fontTools
-
-    started = time.perf_counter()
-    characters = site_characters(site) if characters is None else characters
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    figures = {"files": 0, "before": 0, "after": 0, "made": 0, "reused": 0, "characters": len(characters)}
-    for path in sorted((site / FONTS_DIR).glob("*.woff2")):
-        original = path.read_bytes()
-        try:
-            covered = _covered(original)
-        except FontProblem as problem:
-            raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
-        used = "".join(sorted(characters & covered))
-        key = fingerprint(original, used, fontTools.version, repr(sorted(vars(_options()).items())))
-        cached = cache_dir / f"{path.stem}-{key}.woff2"
-        if cached.is_file():
-            data = cached.read_bytes()
-            os.utime(cached)  # recently used: kept by _prune
-            figures["reused"] += 1
-        else:
+def keep_plain(fonts_dir: Path, cache_dir: Path) -> Worker[None]:
+    """Make and keep the plain TrueType of each font under fonts_dir (docs/assets/fonts/), in a
+    process of lower priority, while MkDocs builds; subset_fonts then finds them kept. A font it
+    cannot read is left for subset_fonts to report."""
+    def make() -> None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for path in sorted(fonts_dir.glob("*.woff2")):
             try:
-                data = _subset(_plain(original, cache_dir, path.stem), used)
-            except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
-                raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
-                                  f"({type(error).__name__}: {error})") from None
-            _write(cached, data)
-            figures["made"] += 1
-        _write(path, data)  # a new file: the copy MkDocs made may share its bytes with another
-        figures["files"] += 1
-        figures["before"] += len(original)
-        figures["after"] += len(data)
+                _plain(path.read_bytes(), cache_dir, path.stem)
+            except Exception:  # noqa: BLE001 - reported, with the file's name, by subset_fonts
+                pass
+    return Worker(make, nice=5)
+
+
+def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None = None,
+                 parallel: bool = False) -> dict:
+    """Replace every .woff2 under the built site's assets/fonts/ by its subset to the characters
+    the site shows (or those given); parallel: on both cores. Returns figures: files, bytes before
+    and after, made/reused."""
+    started = time.perf_counter()
+    characters = site_characters(site, parallel) if characters is None else characters
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    paths = sorted((site / FONTS_DIR).glob("*.woff2"))
+    others = [Worker(_subset_file, path, cache_dir, characters) for path in paths[1:]] if parallel else []
+    try:
+        done = [_subset_file(path, cache_dir, characters) for path in (paths[:1] if parallel else paths)]
+        for worker in others:
+            try:
+                done.append(worker.result())
+            except WorkerFailed as failed:  # the child's FontProblem names the file; anything else, say what
+                raise failed.error if isinstance(failed.error, FontProblem) else FontProblem(str(failed)) from None
+    finally:
+        for worker in others:
+            worker.cancel()
+    figures = {"files": len(done), "before": sum(d[0] for d in done), "after": sum(d[1] for d in done),
+               "made": sum(d[2] for d in done), "reused": len(done) - sum(d[2] for d in done),
+               "characters": len(characters)}
     _prune(cache_dir)
     figures["seconds"] = time.perf_counter() - started
     return figures
+
+
+def _subset_file(path: Path, cache_dir: Path, characters: frozenset[str]) -> tuple[int, int, bool]:
+    """path (a font in the built site) replaced by its subset, made or taken from cache_dir:
+    its size before, after, and whether it was made."""
+    import fontTools
+
+    original = path.read_bytes()
+    try:
+        covered = _covered(original)
+    except FontProblem as problem:
+        raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
+    used = "".join(sorted(characters & covered))
+    key = fingerprint(original, used, fontTools.version, repr(sorted(vars(_options()).items())))
+    cached = cache_dir / f"{path.stem}-{key}.woff2"
+    made = not cached.is_file()
+    if made:
+        try:
+            data = _subset(_plain(original, cache_dir, path.stem), used)
+        except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+            raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
+                              f"({type(error).__name__}: {error})") from None
+        _write(cached, data)
+    else:
+        data = cached.read_bytes()
+        os.utime(cached)  # recently used: kept by _prune
+    _write(path, data)  # a new file: the copy MkDocs made may share its bytes with another
+    return len(original), len(data), made
 
 
 def _write(path: Path, data: bytes) -> None:

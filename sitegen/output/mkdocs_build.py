@@ -12,13 +12,14 @@ import tempfile
 from pathlib import Path
 
 from .cards import Card, Drawing
-from .fonts import FontProblem, subset_fonts
+from .fonts import FONTS_DIR, FontProblem, keep_plain, subset_fonts
 from ..plan import PagePlan
 from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
 from .lock import locked
 from .transaction import commit, recover_unlocked, roll_back, swap_target
 from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
+from ..workers import WorkerFailed
 
 def _hand_written(project: Project, destination: Path) -> None:
     """Copy docs/ without its generated folders; refuse links that lead out of docs/."""
@@ -58,11 +59,13 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
     with locked(work_root):
         recover_unlocked(work_root)
         work = Path(tempfile.mkdtemp(prefix="build-", dir=work_root))
+        plain_fonts = None
         try:
             docs, generated_dir = work / "docs", work / "generated"
             _hand_written(project, docs)
             generated = GeneratedFiles(generated_dir, pages)  # a PagePlan's pages: written while MkDocs builds
             drawing = Drawing(cards or {}, project.docs_dir, background=True)
+            plain_fonts = keep_plain(docs / FONTS_DIR, work_root / "fonts")
             try:
                 _mkdocs(project, work, nav, generated, use_directory_urls=use_directory_urls,
                         extra_config=extra_config, offline=offline)
@@ -86,6 +89,10 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
                 write_pages(work / "site", {path: generated_dir / path for path in late}, folders=())
             for name, text in (site_files or {}).items():
                 (work / "site" / name).write_text(text, encoding="utf-8")
+            try:
+                plain_fonts.result()
+            except WorkerFailed:
+                pass  # subset_fonts makes what is missing, and reports a font it cannot read
             fonts = _subset_fonts(work / "site", work_root / "fonts")
             if cards:
                 write_pages(generated_dir, drawn, folders=("cards",))
@@ -105,6 +112,8 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
         except OSError as error:
             raise BuildFailed(f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None
         finally:
+            if plain_fonts is not None:
+                plain_fonts.cancel()  # no process outlives the build, however it ended
             _clean_up(work)
 
 
@@ -139,7 +148,7 @@ def _subset_fonts(site: Path, cache_dir: Path) -> dict:
     """The site's fonts cut to the characters its pages show (output/fonts.py); a font fontTools
     cannot read fails the build like any other problem, with nothing swapped."""
     try:
-        return subset_fonts(site, cache_dir)
+        return subset_fonts(site, cache_dir, parallel=True)
     except FontProblem as problem:
         raise BuildFailed(f"docs/{problem}; the site's fonts are subset from the files there") from None
 
