@@ -134,8 +134,8 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
 
 
 # What read_in_halves hands back from the second process: per article, its files read and
-# parsed, its checked model and the names found in its text.
-_HALVES_KINDS = ("yaml-file", "text-file", "yaml", "text", "article", "mentions")
+# parsed, its checked model, the names found in its text and the aliases it holds.
+_HALVES_KINDS = ("yaml-file", "text-file", "yaml", "text", "article", "mentions", "alias-reach")
 
 
 def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, include_drafts: bool,
@@ -150,6 +150,8 @@ def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, includ
         raw, _ = load.load(project.dossier_dir, cache, only=lambda article_id: in_second_half(article_id) == number)
         validation = validate.validate(raw, schemas, include_drafts=include_drafts, strict_drafts=strict_drafts,
                                        cache=cache)
+        if validation.checked is not None:  # which aliases each article holds, kept in cache
+            alias_reach.common_aliases(validation.checked, raw.entities, raw.root, cache)
         if validation.dossier is not None:
             for _ in link.all_mentions(validation.dossier, cache):
                 pass
