@@ -15,6 +15,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..output.template_cache import FOLDER as TEMPLATE_CACHE, TemplateCache
 from ..project import Project
 from . import session
 
@@ -62,8 +63,10 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
 
     def get_config():
         # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
-        return load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr, strict=False,
-                           site_url=project.site_url)
+        config = load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr,
+                             strict=False, site_url=project.site_url)
+        config.plugins["dossier-template-cache"] = TemplateCache(project.work_dir / TEMPLATE_CACHE)
+        return config
 
     config = get_config()
     config.plugins.on_startup(command="serve", dirty=True)
