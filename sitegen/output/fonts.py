@@ -96,21 +96,30 @@ class _Characters:
             self._unknown = self._compile()
 
 
+# How the fonts are cut (fontTools.subset.Options), as the subsets' cache key names them: the
+# defaults come with fontTools' version, which the key names too, so the key needs no import of
+# fontTools.subset (a build whose subsets are kept never imports it).
+_SETTINGS = {
+    "layout_features": ["*"],   # every feature: Arabic joining forms, ligatures, marks, locl
+    "layout_scripts": ["*"],
+    "name_IDs": ["*"],          # the licence and names stay in the file
+    "name_languages": ["*"],
+    "name_legacy": True,
+    "notdef_outline": True,
+    "hinting": True,            # the same rendering as the shipped file
+    "legacy_kern": True,
+    "glyph_names": False,
+    "recalc_timestamp": False,  # the same input makes the same bytes
+    "flavor": "woff2",
+}
+
+
 def _options():
     from fontTools import subset
 
     options = subset.Options()
-    options.layout_features = ["*"]      # every feature: Arabic joining forms, ligatures, marks, locl
-    options.layout_scripts = ["*"]
-    options.name_IDs = ["*"]             # the licence and names stay in the file
-    options.name_languages = ["*"]
-    options.name_legacy = True
-    options.notdef_outline = True
-    options.hinting = True               # the same rendering as the shipped file
-    options.legacy_kern = True
-    options.glyph_names = False
-    options.recalc_timestamp = False     # the same input makes the same bytes
-    options.flavor = "woff2"
+    for name, value in _SETTINGS.items():
+        setattr(options, name, value)
     return options
 
 
@@ -229,7 +238,7 @@ def _subset_file(path: Path, cache_dir: Path, characters: frozenset[str]) -> tup
     except FontProblem as problem:
         raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
     used = "".join(sorted(characters & covered))
-    key = fingerprint(original, used, fontTools.version, repr(sorted(vars(_options()).items())))
+    key = fingerprint(original, used, fontTools.version, repr(sorted(_SETTINGS.items())))
     cached = cache_dir / f"{path.stem}-{key}.woff2"
     made = not cached.is_file()
     if made:
