@@ -116,7 +116,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             linked = link.link(validation.dossier, cache)
         # The bundle knows the published address too: its citations, JSON-LD and feed name it.
         settings = RenderSettings(project.templates_dir, OFFLINE if offline else HOSTED, offline, download,
-                                  project.site_url)
+                                  project.site_url, compiled_dir=project.compiled_templates_dir)
         with stage("render"):
             pages = render.plan(linked, settings, cache, docs_dir=project.docs_dir, schemas=schemas)
             if not parallel:

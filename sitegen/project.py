@@ -68,6 +68,12 @@ class Project:
         """Where builds happen before they are swapped in (see output/transaction.py)."""
         return self.root / ".build"
 
+    @property
+    def compiled_templates_dir(self) -> Path:
+        """Jinja's compiled templates, ours and the theme's, kept between runs by their source
+        (a bytecode cache: compiling them is a fixed cost of every build)."""
+        return self.work_dir / "jinja"
+
 
 def folder_digest(folder: Path, pattern: str = "*") -> str:
     """A fingerprint of every file's name and bytes under folder: templates and schemas are few and small."""

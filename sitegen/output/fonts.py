@@ -117,10 +117,7 @@ _SETTINGS = {
 def _options():
     from fontTools import subset
 
-    options = subset.Options()
-    for name, value in _SETTINGS.items():
-        setattr(options, name, value)
-    return options
+    return subset.Options(**_SETTINGS)
 
 
 def _subset(original: bytes, characters: str) -> bytes:

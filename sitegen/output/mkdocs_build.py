@@ -16,7 +16,7 @@ from .fonts import FONTS_DIR, FontProblem, keep_plain, subset_fonts
 from ..plan import PagePlan
 from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
-from .template_cache import FOLDER as TEMPLATE_CACHE, TemplateCache
+from .template_cache import TemplateCache
 from .lock import locked
 from .transaction import commit, recover_unlocked, roll_back, swap_target
 from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
@@ -130,7 +130,7 @@ def _mkdocs(project: Project, work: Path, nav: list, generated: GeneratedFiles, 
     config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(work / "generated" / "_partials")]
     config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
     config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
-    config.plugins["dossier-template-cache"] = TemplateCache(project.work_dir / TEMPLATE_CACHE)
+    config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
     build(config)
 
 

@@ -2,7 +2,8 @@
 
 MkDocs makes a new Jinja environment for every build (and, under serve, for every edit) and
 compiles each template it renders: Material's base, partials and our overrides, about 0.3 CPU s
-of a small build. A Jinja bytecode cache in .build/jinja/ keeps each template's compiled code
+of a small build. A Jinja bytecode cache in .build/jinja/ (Project.compiled_templates_dir, where
+the generator keeps its own templates' code too) keeps each template's compiled code
 with a checksum of its source, so a template whose source changed is compiled again; the code is
 written whole and renamed into place (Jinja's FileSystemBytecodeCache), and one build runs at a
 time in a checkout (output/lock.py).
@@ -13,9 +14,6 @@ from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import BasePlugin
-
-FOLDER = "jinja"  # under the work folder, .build/
-
 
 class TemplateCache(BasePlugin):
     """Gives MkDocs' Jinja environment the bytecode cache kept in folder (through on_env, which

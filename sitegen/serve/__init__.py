@@ -15,7 +15,7 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..output.template_cache import FOLDER as TEMPLATE_CACHE, TemplateCache
+from ..output.template_cache import TemplateCache
 from ..project import Project
 from . import session
 
@@ -65,7 +65,7 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
         # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
         config = load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr,
                              strict=False, site_url=project.site_url)
-        config.plugins["dossier-template-cache"] = TemplateCache(project.work_dir / TEMPLATE_CACHE)
+        config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
         return config
 
     config = get_config()

@@ -70,6 +70,7 @@ class RenderSettings:
     site_url: str = ""  # the published address, "" when not known (no absolute URLs then); the bundle's too
     list_limit: int = LIST_LIMIT
     latest_shown: int = LATEST_SHOWN
+    compiled_dir: Path | None = None  # where compiled templates are kept between runs (Project.compiled_templates_dir)
 
 
 # ------------------------------------------------------------------------------ the environment
@@ -115,8 +116,11 @@ def _article_item(context, article: Article, show_summary: bool = True):
     return run.cache.get("item", (article.fingerprint or id(article), root, show_summary, run.key), make)
 
 
-def environment(templates_dir: Path) -> jinja2.Environment:
+def environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
+    if compiled_dir is not None:
+        compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir is not None else None,
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -154,7 +158,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     field reference too."""
     dossier = linked.dossier
     templates_key = folder_digest(settings.templates_dir)
-    env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir))
+    env = cache.get("environment", (str(settings.templates_dir), templates_key), lambda: environment(settings.templates_dir, settings.compiled_dir))
     run = RenderRun(settings.style, cache,
                     fingerprint(templates_key, str(settings.style), str(settings.offline), settings.site_url,
                                 *(t.fingerprint or t.id for t in dossier.themes), linked.names_key),
