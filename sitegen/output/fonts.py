@@ -26,6 +26,7 @@ import io
 import os
 import re
 import time
+from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
 
@@ -36,6 +37,7 @@ FONTS_DIR = "assets/fonts"
 SCRIPTS_DIR = "assets/javascripts"
 KEEP_CACHED = 48  # subsets kept in .build/fonts/: those of the last few builds (site and bundle)
 KEEP_PLAIN = 8  # the fonts as plain TrueType (_plain), the last few versions of each
+SPLIT_AT = 500  # pages: in a smaller site, a second process to read half of them costs more than it saves
 
 # Always in the subsets, whatever the pages hold today: what a reader may type into search in a
 # Latin run, both kinds of Arabic digits and the Western ones, Arabic and Latin punctuation,
@@ -54,9 +56,9 @@ _ASCII = bytes(range(128))
 
 def site_characters(site: Path, parallel: bool = False) -> frozenset[str]:
     """Every character of every page of a built site and of its own scripts, entities read;
-    parallel: half of the files read by a second process."""
+    parallel: half of the files read by a second process, in a large site."""
     files = sorted(site.rglob("*.html")) + sorted((site / SCRIPTS_DIR).glob("*.js"))
-    if not parallel:
+    if not parallel or len(files) < SPLIT_AT:
         return _characters_of(files)
     with Worker(_characters_of, files[1::2]) as other:
         return _characters_of(files[0::2]) | other.result()
@@ -148,14 +150,19 @@ def _subset(original: bytes, characters: str) -> bytes:
     return out.getvalue()
 
 
+def _plain_path(original: bytes, cache_dir: Path, stem: str) -> Path:
+    import fontTools
+
+    return cache_dir / f"{stem}-plain-{fingerprint(original, fontTools.version)}.ttf"
+
+
 def _plain(original: bytes, cache_dir: Path, stem: str) -> bytes:
     """The font as plain TrueType, kept in cache_dir by its bytes: rebuilding a WOFF2 file's glyphs
     is most of a subset's cost (0.3 CPU s a file), and _subset reads the font once per pass; so a
     build whose pages bring a new character rebuilds none."""
-    import fontTools
     from fontTools.ttLib import TTFont
 
-    kept = cache_dir / f"{stem}-plain-{fingerprint(original, fontTools.version)}.ttf"
+    kept = _plain_path(original, cache_dir, stem)
     if kept.is_file():
         os.utime(kept)  # recently used: kept by _prune
         return kept.read_bytes()
@@ -182,51 +189,68 @@ class FontProblem(Exception):
     """A file under docs/assets/fonts/ that cannot be subset."""
 
 
-def keep_plain(fonts_dir: Path, cache_dir: Path) -> Worker[None]:
-    """Make and keep the plain TrueType of each font under fonts_dir (docs/assets/fonts/), in a
-    process of lower priority, while MkDocs builds; subset_fonts then finds them kept. A font it
-    cannot read is left for subset_fonts to report."""
+def keep_plain(fonts_dir: Path, cache_dir: Path) -> Worker[None] | None:
+    """Make and keep the plain TrueType of each font under fonts_dir (docs/assets/fonts/) not kept
+    yet, in a process of lower priority, while MkDocs builds; subset_fonts then finds them kept.
+    None when all are kept. A font it cannot read is left for subset_fonts to report."""
+    missing = [path for path in sorted(fonts_dir.glob("*.woff2"))
+               if not _plain_path(path.read_bytes(), cache_dir, path.stem).is_file()]
+
     def make() -> None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for path in sorted(fonts_dir.glob("*.woff2")):
+        for path in missing:
             try:
                 _plain(path.read_bytes(), cache_dir, path.stem)
             except Exception:  # noqa: BLE001 - reported, with the file's name, by subset_fonts
                 pass
-    return Worker(make, nice=5)
+    return Worker(make, nice=5) if missing else None
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """One font of the built site and the subset it needs, kept in cache_dir under its key."""
+    path: Path
+    original: bytes
+    used: str
+    kept: Path
 
 
 def subset_fonts(site: Path, cache_dir: Path, characters: frozenset[str] | None = None,
                  parallel: bool = False) -> dict:
     """Replace every .woff2 under the built site's assets/fonts/ by its subset to the characters
-    the site shows (or those given); parallel: on both cores. Returns figures: files, bytes before
-    and after, made/reused."""
+    the site shows (or those given); parallel: on both cores where there is enough to do. Returns
+    figures: files, bytes before and after, made/reused."""
     started = time.perf_counter()
     characters = site_characters(site, parallel) if characters is None else characters
     cache_dir.mkdir(parents=True, exist_ok=True)
-    paths = sorted((site / FONTS_DIR).glob("*.woff2"))
-    others = [Worker(_subset_file, path, cache_dir, characters) for path in paths[1:]] if parallel else []
+    cuts = [_cut(path, cache_dir, characters) for path in sorted((site / FONTS_DIR).glob("*.woff2"))]
+    to_make = [cut for cut in cuts if not cut.kept.is_file()]
+    others = [Worker(_make, cut, cache_dir) for cut in to_make[1:]] if parallel else []
     try:
-        done = [_subset_file(path, cache_dir, characters) for path in (paths[:1] if parallel else paths)]
+        for cut in to_make[:1] if parallel else to_make:
+            _make(cut, cache_dir)
         for worker in others:
             try:
-                done.append(worker.result())
+                worker.result()
             except WorkerFailed as failed:  # the child's FontProblem names the file; anything else, say what
                 raise failed.error if isinstance(failed.error, FontProblem) else FontProblem(str(failed)) from None
     finally:
         for worker in others:
             worker.cancel()
-    figures = {"files": len(done), "before": sum(d[0] for d in done), "after": sum(d[1] for d in done),
-               "made": sum(d[2] for d in done), "reused": len(done) - sum(d[2] for d in done),
-               "characters": len(characters)}
+    after = 0
+    for cut in cuts:
+        data = cut.kept.read_bytes()
+        os.utime(cut.kept)  # recently used: kept by _prune
+        _write(cut.path, data)  # a new file: the copy MkDocs made may share its bytes with another
+        after += len(data)
+    figures = {"files": len(cuts), "before": sum(len(cut.original) for cut in cuts), "after": after,
+               "made": len(to_make), "reused": len(cuts) - len(to_make), "characters": len(characters)}
     _prune(cache_dir)
     figures["seconds"] = time.perf_counter() - started
     return figures
 
 
-def _subset_file(path: Path, cache_dir: Path, characters: frozenset[str]) -> tuple[int, int, bool]:
-    """path (a font in the built site) replaced by its subset, made or taken from cache_dir:
-    its size before, after, and whether it was made."""
+def _cut(path: Path, cache_dir: Path, characters: frozenset[str]) -> _Cut:
     import fontTools
 
     original = path.read_bytes()
@@ -236,20 +260,17 @@ def _subset_file(path: Path, cache_dir: Path, characters: frozenset[str]) -> tup
         raise FontProblem(f"{FONTS_DIR}/{path.name}: {problem}") from None
     used = "".join(sorted(characters & covered))
     key = fingerprint(original, used, fontTools.version, repr(sorted(_SETTINGS.items())))
-    cached = cache_dir / f"{path.stem}-{key}.woff2"
-    made = not cached.is_file()
-    if made:
-        try:
-            data = _subset(_plain(original, cache_dir, path.stem), used)
-        except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
-            raise FontProblem(f"{FONTS_DIR}/{path.name}: not a font fontTools can subset "
-                              f"({type(error).__name__}: {error})") from None
-        _write(cached, data)
-    else:
-        data = cached.read_bytes()
-        os.utime(cached)  # recently used: kept by _prune
-    _write(path, data)  # a new file: the copy MkDocs made may share its bytes with another
-    return len(original), len(data), made
+    return _Cut(path, original, used, cache_dir / f"{path.stem}-{key}.woff2")
+
+
+def _make(cut: _Cut, cache_dir: Path) -> None:
+    """The subset cut needs, made and kept."""
+    try:
+        data = _subset(_plain(cut.original, cache_dir, cut.path.stem), cut.used)
+    except Exception as error:  # noqa: BLE001 - fontTools raises many kinds for a broken font
+        raise FontProblem(f"{FONTS_DIR}/{cut.path.name}: not a font fontTools can subset "
+                          f"({type(error).__name__}: {error})") from None
+    _write(cut.kept, data)
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -66,7 +66,7 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
             _hand_written(project, docs)
             generated = GeneratedFiles(generated_dir, pages)  # a PagePlan's pages: written while MkDocs builds
             drawing = Drawing(cards or {}, project.docs_dir, background=True)
-            plain_fonts = keep_plain(docs / FONTS_DIR, work_root / "fonts")
+            plain_fonts = keep_plain(docs / FONTS_DIR, work_root / "fonts")  # None: all kept already
             try:
                 _mkdocs(project, work, nav, generated, use_directory_urls=use_directory_urls,
                         extra_config=extra_config, offline=offline)
@@ -91,7 +91,8 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
             for name, text in (site_files or {}).items():
                 (work / "site" / name).write_text(text, encoding="utf-8")
             try:
-                plain_fonts.result()
+                if plain_fonts is not None:
+                    plain_fonts.result()
             except WorkerFailed:
                 pass  # subset_fonts makes what is missing, and reports a font it cannot read
             fonts = _subset_fonts(work / "site", work_root / "fonts")
