@@ -232,6 +232,16 @@ def site_address(site) -> str:
 
 
 @pytest.fixture(scope="session")
+def site_tour(site, site_address):
+    """Every page of the shared build opened once on a phone, and what the browser met there
+    (tests/tours.py): for the tests that check every page. Their modules share an xdist group,
+    so one worker makes it once."""
+    from tours import tour
+
+    return tour(site, site_address)
+
+
+@pytest.fixture(scope="session")
 def bundled(tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
     return next((made_once(tmp_path_factory, worker_id, "bundled", _bundle) / "dist").glob("*.zip"))

@@ -14,10 +14,11 @@ import pytest
 from babel import Locale
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, search_box
+from browser import chromium, outside_requests, search_box
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its phone browser
-# is made once, not once per worker.
+# is made once, not once per worker; test_front_door is in the group too, as both read the one
+# tour of every page (the site_tour fixture).
 pytestmark = pytest.mark.xdist_group("reading")
 
 ARTICLE = "articles/kadhimi-election-security-campaign/"
@@ -308,19 +309,13 @@ def test_entities_list_who_appears_with_whom(site):
 # ---------------------------------------------------------------------------------------------
 # every page loads cleanly
 
-def test_every_page_loads_with_no_error_served(site_address, site):
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert len(pages) > 50
-    with chromium(width=390, height=844) as driver:
-        errors = []
-        for page in pages:
-            driver.get(site_address + page)
-            errors += [f"{page}: {line['message'][:160]}" for line in driver.get_log("browser") if line["level"] == "SEVERE"
-                       and not (page == "404.html" and "404" in line["message"] and "404.html" in line["message"])]
-        failed = failed_responses(driver)
+def test_every_page_loads_with_no_error_served(site_tour):
+    assert len(site_tour.pages) > 50
+    errors = [f"{page}: {message[:160]}" for page in site_tour.pages for message in site_tour.console[page]
+              if not (page == "404.html" and "404" in message and "404.html" in message)]
     # The 404 page is served as a 404 only by a host that knows it; here it is a page like any other.
-    assert failed == [] and errors == [], (failed, errors)
-    assert outside_requests(driver, [site_address]) == []
+    assert site_tour.failed == [] and errors == [], (site_tour.failed, errors)
+    assert site_tour.outside == []
 
 
 def test_every_page_of_the_offline_bundle_opens_from_disk_with_no_error(bundled, tmp_path):
