@@ -259,6 +259,15 @@ def published(bundled, tmp_path_factory, worker_id) -> Path:
     return made_once(tmp_path_factory, worker_id, "published", make)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def both_workers_busy_from_the_start(request, worker_id) -> None:
+    """The first tests of both workers ask for the shared build, so one worker waited for the
+    other's (8 s at the start of a run): the second makes the bundle meanwhile, which later tests
+    need anyway (made once either way, by whichever worker asks first)."""
+    if worker_id == "gw1" and any("bundled" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("bundled")
+
+
 @pytest.fixture
 def repo(built_template: Path, tmp_path: Path) -> Path:
     """A private, already built copy of the repository."""
