@@ -103,20 +103,31 @@ def shown(html: str) -> str:
     return html.replace('<bdi dir="ltr">', "").replace("</bdi>", "")
 
 
-def snapshot(repo: Path) -> dict[str, str]:
-    """Every file of the repo (but the temporary .build/ and caches) with its SHA-256."""
+def _files(folder: Path, skipped: Callable[[tuple[str, ...]], bool] = lambda parts: False) -> dict[str, str]:
+    """Every file under folder (a symbolic link to a file read through, one to a folder not
+    followed, as folder.rglob("*") lists them) but those whose parts skipped() names, with its
+    SHA-256, in sorted(rglob)'s order. Walked with os.walk and plain strings: pathlib's objects
+    cost more than hashing the files (a built copy: 70 ms a snapshot, most of it Path objects)."""
+    top, found = os.fspath(folder), []
+    for root, folders, names in os.walk(top):
+        parts = () if root == top else tuple(os.path.relpath(root, top).split(os.sep))
+        folders[:] = [name for name in folders if not skipped((*parts, name))]
+        found += [((*parts, name), os.path.join(root, name)) for name in names
+                  if not skipped((*parts, name)) and os.path.isfile(os.path.join(root, name))]
     result = {}
-    for path in sorted(repo.rglob("*")):
-        parts = path.relative_to(repo).parts
-        if parts[0] == ".build" or "__pycache__" in parts or not path.is_file():
-            continue
-        result[path.relative_to(repo).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for parts, path in sorted(found):
+        with open(path, "rb") as file:
+            result["/".join(parts)] = hashlib.sha256(file.read()).hexdigest()
     return result
 
 
+def snapshot(repo: Path) -> dict[str, str]:
+    """Every file of the repo (but the temporary .build/ and caches) with its SHA-256."""
+    return _files(repo, lambda parts: parts[0] == ".build" or parts[-1] == "__pycache__")
+
+
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return _files(folder)
 
 
 def leftovers(repo: Path) -> list[str]:
@@ -232,6 +243,16 @@ def site_address(site) -> str:
 
 
 @pytest.fixture(scope="session")
+def site_tour(site, site_address):
+    """Every page of the shared build opened once on a phone, and what the browser met there
+    (tests/tours.py): for the tests that check every page. Their modules share an xdist group,
+    so one worker makes it once."""
+    from tours import tour
+
+    return tour(site, site_address)
+
+
+@pytest.fixture(scope="session")
 def bundled(tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `python build.py bundle` has run once: its dist/ zip."""
     return next((made_once(tmp_path_factory, worker_id, "bundled", _bundle) / "dist").glob("*.zip"))
@@ -247,6 +268,15 @@ def published(bundled, tmp_path_factory, worker_id) -> Path:
         assert result.returncode == 0, result.stdout + result.stderr
 
     return made_once(tmp_path_factory, worker_id, "published", make)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def both_workers_busy_from_the_start(request, worker_id) -> None:
+    """The first tests of both workers ask for the shared build, so one worker waited for the
+    other's (8 s at the start of a run): the second makes the bundle meanwhile, which later tests
+    need anyway (made once either way, by whichever worker asks first)."""
+    if worker_id == "gw1" and any("bundled" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("bundled")
 
 
 @pytest.fixture

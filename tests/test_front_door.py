@@ -15,23 +15,15 @@ from selenium.webdriver.common.by import By
 
 from browser import chromium, screenshot, settled
 
+# One worker runs the module with test_reading (pytest.ini: --dist loadgroup): both read the one
+# tour of every page (the site_tour fixture), made once.
+pytestmark = pytest.mark.xdist_group("reading")
+
 SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 SITE_NAME = "ملف الأمن العراقي"
 # What the menu must offer, besides the home page and each theme.
 LISTINGS = ["articles/", "timeline/", "entities/", "outlets/", "map/", "corrections/", "open-data/", "about/",
             "contributing/"]
-# Every text node of the page holding a Latin letter outside an element marked left to right.
-LATIN_OUTSIDE_LTR = r"""
-const found = [];
-const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-  const parent = node.parentElement;
-  if (!parent || parent.closest('script, style, noscript, template, svg, [dir=ltr], bdi')) continue;
-  const latin = node.data.match(/[A-Za-z][^\u0600-\u06FF<]*/g);
-  if (latin) found.push(parent.tagName.toLowerCase() + ': ' + latin.join(' | ').trim());
-}
-return found;
-"""
 
 
 class Links(HTMLParser):
@@ -152,18 +144,12 @@ def test_a_byline_leads_to_its_outlets_page(site_address, site):
     assert linked >= 4 and unknown >= 1, (linked, unknown)
 
 
-def test_no_latin_run_outside_a_left_to_right_element_on_any_reader_page(site_address, site):
+def test_no_latin_run_outside_a_left_to_right_element_on_any_reader_page(site_tour):
     """Every page a reader can open (the 404 page, hand-written, generated): each Latin letter is
-    inside an element marked dir="ltr" or a <bdi>, so the Arabic around it keeps its order."""
-    pages = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
-    assert "404.html" in pages and "about/index.html" in pages and len(pages) > 50
-    found = {}
-    with chromium(width=1280, height=900) as driver:
-        for page in pages:
-            driver.get(site_address + page)
-            latin = driver.execute_script(LATIN_OUTSIDE_LTR)
-            if latin:
-                found[page] = latin[:5]
+    inside an element marked dir="ltr" or a <bdi>, so the Arabic around it keeps its order.
+    Read on the phone tour of every page (tests/tours.py says why one width serves both)."""
+    assert "404.html" in site_tour.pages and "about/index.html" in site_tour.pages and len(site_tour.pages) > 50
+    found = {page: latin[:5] for page, latin in site_tour.latin.items() if latin}
     assert not found, found
 
 

@@ -14,16 +14,15 @@ import pytest
 from babel import Locale
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, search_box
+from browser import chromium, outside_requests, search_box
+from tours import READER_PAGES, SMALL_TEXT
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its phone browser
-# is made once, not once per worker.
+# is made once, not once per worker; test_front_door is in the group too, as both read the one
+# tour of every page (the site_tour fixture).
 pytestmark = pytest.mark.xdist_group("reading")
 
 ARTICLE = "articles/kadhimi-election-security-campaign/"
-READER_PAGES = ["", "articles/", ARTICLE, "articles/joint-plan-against-isis-remnants/", "themes/isis-remnants/",
-                "timeline/", "entities/", "entities/mustafa-al-kadhimi/", "entities/baghdad/", "outlets/",
-                "outlets/unknown/", "map/", "corrections/", "404.html", "about/", "open-data/"]
 
 
 @pytest.fixture(scope="module")
@@ -70,38 +69,15 @@ def test_events_are_a_dated_timeline_oldest_first(site_address, phone):
 # ---------------------------------------------------------------------------------------------
 # type, headings, direction
 
-# Text under 15px inside arguments[0], skipping what is inside arguments[1] and what is not shown;
-# SVG text measured on screen, after the SVG's scaling.
-_SMALL_TEXT = """
-    const found = [];
-    const walker = document.createTreeWalker(document.querySelector(arguments[0]), NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent.trim();
-        const element = node.parentElement;
-        if (!text || !element || element.closest(arguments[1])) continue;
-        if (element.closest('svg') && !element.closest('text')) continue;
-        const box = element.getBoundingClientRect();
-        if (box.width === 0 || box.height === 0 || getComputedStyle(element).visibility === 'hidden') continue;
-        const size = element.closest('svg text')
-            ? element.closest('svg text').getBoundingClientRect().height / 1.2
-            : parseFloat(getComputedStyle(element).fontSize);
-        if (size < 14.95) found.push(`${size.toFixed(1)}px "${text.slice(0, 30)}" <${element.tagName.toLowerCase()} class="${element.className}">`);
-    }
-    return found.slice(0, 5);"""
-
-
-def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(site_address, phone):
-    small = []
-    for path in READER_PAGES:
-        phone.get(site_address + path)
-        small += [f"{path or 'home'}: {s}" for s in phone.execute_script(
-            _SMALL_TEXT, "body", "script, style, .md-sidebar, .md-search, [hidden], .dossier-sr-only")]
+def test_nothing_a_reader_reads_is_smaller_than_15px_on_a_phone(site_address, site_tour, phone):
+    # each reader page as the phone tour of every page found it (tests/tours.py)
+    small = [f"{path or 'home'}: {s}" for path in READER_PAGES for s in site_tour.small_text[path]]
     # and the search results, with a query's results open
     phone.get(site_address)
     search_box(phone).send_keys("الكاظمي")
     phone.execute_script("""return new Promise(r => { const t = setInterval(() => {
         if (document.querySelector('.md-search-result__item')) { clearInterval(t); r(); } }, 50); });""")
-    small += [f"search: {s}" for s in phone.execute_script(_SMALL_TEXT, ".md-search-result", "script, style")]
+    small += [f"search: {s}" for s in phone.execute_script(SMALL_TEXT, ".md-search-result", "script, style")]
     assert not small, "\n".join(small)
 
 
@@ -308,19 +284,13 @@ def test_entities_list_who_appears_with_whom(site):
 # ---------------------------------------------------------------------------------------------
 # every page loads cleanly
 
-def test_every_page_loads_with_no_error_served(site_address, site):
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    assert len(pages) > 50
-    with chromium(width=390, height=844) as driver:
-        errors = []
-        for page in pages:
-            driver.get(site_address + page)
-            errors += [f"{page}: {line['message'][:160]}" for line in driver.get_log("browser") if line["level"] == "SEVERE"
-                       and not (page == "404.html" and "404" in line["message"] and "404.html" in line["message"])]
-        failed = failed_responses(driver)
+def test_every_page_loads_with_no_error_served(site_tour):
+    assert len(site_tour.pages) > 50
+    errors = [f"{page}: {message[:160]}" for page in site_tour.pages for message in site_tour.console[page]
+              if not (page == "404.html" and "404" in message and "404.html" in message)]
     # The 404 page is served as a 404 only by a host that knows it; here it is a page like any other.
-    assert failed == [] and errors == [], (failed, errors)
-    assert outside_requests(driver, [site_address]) == []
+    assert site_tour.failed == [] and errors == [], (site_tour.failed, errors)
+    assert site_tour.outside == []
 
 
 def test_every_page_of_the_offline_bundle_opens_from_disk_with_no_error(bundled, tmp_path):
