@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time `check` on hostile inputs of size n and 10n, to show that its cost grows linearly.
+r"""Time `check` on hostile inputs of size n and 10n, to show that its cost grows linearly.
 
     python bench/hostile.py                   # every case at its default n and 10n
     python bench/hostile.py --cases hide-lines long-quotes --scale 0.5
