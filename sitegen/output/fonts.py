@@ -16,8 +16,9 @@ redoes none of them; the fonts as plain TrueType are kept there too, so a build 
 a new character does not rebuild the WOFF2 files' glyphs again.
 
 The subsets come after MkDocs, when nothing else is left to do, so `build` uses both cores for
-them (parallel=True): the built pages are read for their characters in two halves at once, and
-each font is cut in a process of its own; the plain TrueType files are made while MkDocs builds
+them (parallel=True) where there is enough to do: a large site's pages are read for their
+characters in two halves at once, and the fonts that need a new subset are cut side by side (one
+here, each other in a process of its own); the plain TrueType files are made while MkDocs builds
 (`keep_plain`, started with the build), on the core the page writer leaves idle.
 """
 from __future__ import annotations
