@@ -65,8 +65,9 @@ _KEPT_RE = re.compile(f"[^{DROP_RE.pattern[1:-1]}]+")  # runs of characters that
 
 
 def fold_letters(text: str) -> str:
-    """Each character of a text folded as normalize folds it, nothing dropped (for a text that
-    holds no mark: with one, use normalize or folded_with_origin)."""
+    """Each character of a text folded (hamza forms, ta marbuta, alif maqsura, Latin case), one for
+    one but for the rare letter whose lower case is longer (İ); marks are kept (normalize drops them).
+    The one place the fold is written: every other function here folds through it."""
     return text.translate(_FOLD_TABLE).lower()
 
 
@@ -75,7 +76,7 @@ def normalize(text: str) -> str:
     fold_char does to each character, in one pass of the translation table)."""
     if "\u03a3" in text:  # Σ: str.lower() applies the final-sigma rule, one character at a time does not
         return "".join(fold_char(ch) for ch in text)
-    return "".join(_KEPT_RE.findall(text)).translate(_FOLD_TABLE).lower()
+    return fold_letters("".join(_KEPT_RE.findall(text)))
 
 
 # Words every Arabic text uses, folded: never an entity's alias, never a theme's keyword.
@@ -131,13 +132,13 @@ def folded_with_origin(text: str) -> tuple[str, list[int] | None]:
     Folding is one character for one, except marks, which fold to nothing; runs without
     marks are folded by str.translate, which is what keeps matching a large dossier fast.
     """
-    folded = text.translate(_FOLD_TABLE).lower()
+    folded = fold_letters(text)
     if len(folded) == len(text) and not DROP_RE.search(text):
         return folded, None
     pieces: list[str] = []
     origin: list[int] = []
     for run in _KEPT_RE.finditer(text):
-        piece = run.group().translate(_FOLD_TABLE).lower()
+        piece = fold_letters(run.group())
         if len(piece) == run.end() - run.start():
             pieces.append(piece)
             origin.extend(range(run.start(), run.end()))
@@ -311,7 +312,7 @@ def squeeze(text: str) -> str:
     """text as find_passage compares it: folded, without marks and without whitespace.
 
     One pass of str.translate and one of a regular expression: no Python loop per character."""
-    return _SQUEEZED_OUT_RE.sub("", text.translate(_FOLD_TABLE).lower())
+    return _SQUEEZED_OUT_RE.sub("", fold_letters(text))
 
 
 def find_passage(text: str, passage: str) -> tuple[int, int] | None:

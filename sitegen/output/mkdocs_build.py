@@ -66,7 +66,8 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
             _hand_written(project, docs)
             generated = GeneratedFiles(generated_dir, pages)  # a PagePlan's pages: written while MkDocs builds
             drawing = Drawing(cards or {}, project.docs_dir, background=True)
-            plain_fonts = keep_plain(docs / FONTS_DIR, work_root / "fonts")  # None: all kept already
+            fonts_kept = work_root / "fonts"  # the fonts as plain TrueType and their subsets (output/fonts.py)
+            plain_fonts = keep_plain(docs / FONTS_DIR, fonts_kept)  # None: all kept already
             try:
                 _mkdocs(project, work, nav, generated, use_directory_urls=use_directory_urls,
                         extra_config=extra_config, offline=offline)
@@ -95,7 +96,7 @@ def build_site(project: Project, pages: PagePlan | dict[str, str | bytes], nav: 
                     plain_fonts.result()
             except WorkerFailed:
                 pass  # subset_fonts makes what is missing, and reports a font it cannot read
-            fonts = _subset_fonts(work / "site", work_root / "fonts")
+            fonts = _subset_fonts(work / "site", fonts_kept)
             if cards:
                 write_pages(generated_dir, drawn, folders=("cards",))
                 write_pages(work / "site", {path: generated_dir / path for path in drawn}, folders=("cards",))  # linked
