@@ -16,7 +16,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from browser import chromium
 from conftest import TEXT, add_article, tree
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 GENERATED = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads")
 
@@ -302,6 +305,47 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
     assert all(rebuilt[page] != after[page] for page in after if page in rebuilt), "pages kept across a theme change"
 
 
+def _first_answer(url: str, seconds: float = 60) -> tuple[str, dict]:
+    """The first answer at url once serve listens (a port opening has no event to wait for)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode("utf-8"), dict(response.headers)
+        except (ConnectionError, urllib.error.URLError):
+            assert time.monotonic() < deadline, f"nothing answered at {url} within {seconds} s"
+            time.sleep(0.02)
+
+
+def test_a_start_shows_the_last_build_with_a_notice_until_the_preview_is_up(repo):
+    """While serve's first build runs, the last `build` (site/) is served at once, each page with a
+    notice that says so; the page reloads itself into the preview when it is up. A change made
+    meanwhile (the watcher starts after the first build) is built too, with no further edit."""
+    articles = repo / "dossier" / "articles"
+    _edit(articles / "2010-election-results-alert.yml", "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. بعد-آخر-بناء")
+    page = "articles/2010-election-results-alert/"
+    with chromium(width=390) as driver:
+        server = Serve(repo)
+        try:
+            body, headers = _first_answer(server.base + page)
+            assert headers.get("X-Dossier-Preview") == "last-build", headers
+            assert "last-build.js" in body and "مستنفرة" in body and "بعد-آخر-بناء" not in body
+            _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل أثناء-البناء-الأول\n")
+            driver.get(server.base + page)
+            notice = driver.find_element(By.CSS_SELECTOR, "section.dossier-last-build[role=status]")
+            assert notice.is_displayed() and "last `build`" in notice.text, notice.text
+            # the notice reloads the page once the preview answers: the change since the last build shows
+            WebDriverWait(driver, 120, poll_frequency=0.2).until(
+                lambda d: "بعد-آخر-بناء" in d.find_element(By.TAG_NAME, "body").text)
+            assert not driver.find_elements(By.CSS_SELECTOR, "section.dossier-last-build")
+            server.shows(server.base + "articles/kadhimi-election-security-campaign/", "أثناء-البناء-الأول")
+        finally:
+            output = server.stop()
+    assert "Traceback" not in output, output
+    assert "The last build (site/, made " in output, output
+    assert not (repo / "site" / "_dossier-serve").exists()  # site/ is read, never written
+
+
 def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -323,6 +367,7 @@ def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
     try:
         page = server.base + "articles/2010-election-results-alert/"
         server.shows(page, "مستنفرة", seconds=180)
+        server.wait_for_output("Serving on")  # the preview is up (until then the last build is shown)
         yml = repo / "dossier/articles/2010-election-results-alert.yml"
         _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. تعديل-أول")
         server.shows(page, "تعديل-أول")

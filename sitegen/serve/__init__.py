@@ -4,20 +4,23 @@ MkDocs watches and rebuilds (dirty builds: only pages whose Markdown changed); t
 part happens in its plugin events (serve/adapter.py, registered by sitegen/mkdocs_hooks.py):
 regenerating with the session's cache before each build, watching dossier/, templates/,
 overrides/ and the hand-written pages rather than the generated ones, and showing problems on
-the page. This module only starts it, after checking that the address is free.
+the page. This module only starts it, after checking that the address is free; while the
+first build runs, the last `build`'s site is served in its place, with a notice (last_build.py).
 """
 from __future__ import annotations
 
 import errno
 import logging
+import os
 import signal
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..output.template_cache import TemplateCache
+from ..output.writer import GENERATED_DIRS
 from ..project import Project
-from . import session
+from . import last_build, session
 
 log = logging.getLogger("mkdocs.commands.serve")
 
@@ -60,6 +63,7 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
     _check_address(dev_addr)
     site = session.site_dir(project)
     site.mkdir(parents=True, exist_ok=True)
+    shown = _show_last_build(project, dev_addr)  # at once, before MkDocs is even imported
 
     def get_config():
         # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
@@ -68,8 +72,12 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
         config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
         return config
 
-    config = get_config()
-    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        config = get_config()
+        config.plugins.on_startup(command="serve", dirty=True)
+    except BaseException:
+        last_build.stop(shown)
+        raise
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
     serve_url = _serve_url(host, port, mount_path)
@@ -88,7 +96,7 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
         server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site), mount_path=mount_path)
         server.error_handler = lambda code: _error_page(site, code)
         try:
-            builder(config)
+            _first_build(project, config, builder, shown)
             server.watch(config.docs_dir)
             server.watch(config.config_file_path)
             server = config.plugins.on_serve(server, config=config, builder=builder)
@@ -109,13 +117,62 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _show_last_build(project: Project, dev_addr: str) -> last_build.LastBuildServer | None:
+    """The last build's site served at dev_addr until the preview is up (None: there is none)."""
+    host, _, port = dev_addr.rpartition(":")
+    mount = _mount(urlsplit(project.site_url or "/").path)
+    shown = last_build.start(project.site_dir, host, int(port), mount)
+    if shown is not None:
+        log.info(f"The last build (site/, made {shown.built}) is shown at http://{host}:{port}{mount} "
+                 "until the preview is built")
+    return shown
+
+
+def _first_build(project: Project, config, builder, shown: last_build.LastBuildServer | None) -> None:
+    """The session's first build, and again while what serve watches changed meanwhile (MkDocs
+    watches only from when it serves); then the last build stops being shown."""
+    try:
+        sources = _sources(project)
+        builder(config)
+        while sources != (sources := _sources(project)):
+            log.info("Changes during the first build: building again")
+            builder()
+    finally:
+        last_build.stop(shown)
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _mount(path: str) -> str:
+    """Where under the address the site is served, as MkDocs' own serve puts it."""
+    return f"/{path.strip('/')}/" if path.strip("/") else "/"
+
+
 def _serve_url(host: str, port: int, path: str) -> str:
     """The preview's address, as MkDocs' own serve writes it."""
-    return f"http://{host}:{port}{'/' + path.strip('/') + '/' if path.strip('/') else '/'}"
+    return f"http://{host}:{port}{_mount(path)}"
+
+
+def _sources(project: Project) -> frozenset:
+    """What serve watches, as (file, modified, size): the dossier, templates, theme overrides,
+    hand-written pages and mkdocs.yml."""
+    docs = project.docs_dir
+    folders = [project.dossier_dir, project.templates_dir, project.overrides_dir]
+    folders += [entry for entry in docs.iterdir() if entry.is_dir() and entry.name not in GENERATED_DIRS]
+    files = [entry for entry in docs.iterdir() if entry.is_file()] + [project.config_file]
+    for folder in folders:
+        for parent, _, names in os.walk(folder):
+            files.extend(Path(parent, name) for name in names)
+    state = set()
+    for file in files:
+        try:
+            stat = file.stat()
+        except OSError:  # removed meanwhile: its absence is the change
+            continue
+        state.add((str(file), stat.st_mtime_ns, stat.st_size))
+    return frozenset(state)
 
 
 def _error_page(site: Path, code: int) -> bytes | None:

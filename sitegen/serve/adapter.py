@@ -25,9 +25,9 @@ from ..output.cards import MANIFEST, Drawing, card_key
 from ..output.writer import GENERATED_DIRS, write_pages
 from ..project import Project
 from . import session
+from .last_build import STATUS_DIR
 
 log = logging.getLogger("mkdocs.plugins.dossier")
-STATUS_DIR = "_dossier-serve"
 STATUS_SCRIPTS = (f"{STATUS_DIR}/problems.js", f"{STATUS_DIR}/status.js")
 _STATUS_JS = Path(__file__).with_name("status.js")
 _UNUSED_THEME_FILES = ("assets/javascripts/lunr/", "assets/javascripts/workers/")
