@@ -453,24 +453,37 @@ def build_versus_bare(repo: Path, work: Path, n: int, logs: Path, rounds: int, s
     runs: dict[str, list[dict]] = {"build": [], "bare": [], "bare_nav": []}
     nav_config = None
     bare_site = work / f"bare-site-n{n}"
-    for number in range(1, rounds + 1):
-        say(f"whole build against bare mkdocs builds, round {number} of {rounds}")
+
+    def build_round(number: int) -> None:
         _clean_outputs(repo)
         run = measured([sys.executable, "build.py", "build"], repo, logs / f"build-{number}.log", tree_memory=True)
         if run["rc"] != 0:
             raise RuntimeError(f"build.py build failed:\n{run['log'][-3000:]}")
         runs["build"].append(run)
+
+    def bare_round(number: int, name: str, config: str) -> None:
+        shutil.rmtree(bare_site, ignore_errors=True)
+        bare = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(bare_site)],
+                        repo, logs / f"{name}-{number}.log")
+        if number == 1 and name == "bare" and bare["rc"] == 0:
+            sizes = site_sizes(bare_site)
+            bare.update(site_bytes=sizes["site_bytes"], largest=sizes["largest"],
+                        article_max=sizes["kinds"].get("article", {}).get("max"),
+                        nav_links=sizes.get("largest_article_nav_links"))
+        runs[name].append(bare)
+
+    for number in range(1, rounds + 1):
+        say(f"whole build against bare mkdocs builds, round {number} of {rounds}")
+        # On this machine the first command of a pair ran 5-10% slower, whichever it was (bench/README):
+        # odd rounds build first, even rounds last, on the Markdown the round before generated (deterministic).
+        if number % 2:
+            build_round(number)
         nav_config = nav_config or _nav_config(repo)
-        for name, config in (("bare", "mkdocs.yml"), ("bare_nav", nav_config.name)):
-            shutil.rmtree(bare_site, ignore_errors=True)
-            bare = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(bare_site)],
-                            repo, logs / f"{name}-{number}.log")
-            if number == 1 and name == "bare" and bare["rc"] == 0:
-                sizes = site_sizes(bare_site)
-                bare.update(site_bytes=sizes["site_bytes"], largest=sizes["largest"],
-                            article_max=sizes["kinds"].get("article", {}).get("max"),
-                            nav_links=sizes.get("largest_article_nav_links"))
-            runs[name].append(bare)
+        bares = (("bare", "mkdocs.yml"), ("bare_nav", nav_config.name))
+        for name, config in (bares if number % 2 else reversed(bares)):
+            bare_round(number, name, config)
+        if not number % 2:
+            build_round(number)
     shutil.rmtree(bare_site, ignore_errors=True)
     summary: dict = {}
     for name, items in runs.items():
@@ -647,13 +660,14 @@ def print_tables(results: list[dict]) -> None:
         print("\nEach round: `python build.py build` from a clean copy (no site/, .build/ or generated docs/), then "
               "`python -m mkdocs build` of the Markdown it generated, into a new folder, with mkdocs.yml as it is "
               "(MkDocs' automatic navigation; the comparison the issue's 1.17× was measured with) and with the "
-              "navigation `build` sets (the same site, byte for byte), in turn. Every time includes starting Python. "
+              "navigation `build` sets (the same site, byte for byte), in turn: the build first in odd rounds, last in even ones. Every time includes starting Python. "
               "Ratios: of the best times / of the medians. Memory: the build's processes together (MkDocs, and the "
               "writer while it works), sampled.")
         for r in versus:
             print(f"N={r['n']:,} walls: build {', '.join(f'{w:.2f}' for w in r['versus']['build']['walls'])}; "
                   f"bare {', '.join(f'{w:.2f}' for w in r['versus']['bare']['walls'])}; "
-                  f"bare with the navigation {', '.join(f'{w:.2f}' for w in r['versus']['bare_nav']['walls'])}")
+                  f"bare with the navigation {', '.join(f'{w:.2f}' for w in r['versus']['bare_nav']['walls'])}; "
+                  f"build ÷ bare by round {', '.join(f'{b / a:.3f}' for b, a in zip(r['versus']['build']['walls'], r['versus']['bare']['walls']))}")
 
     print("\n### Memory and size\n")
     print("| N | peak RSS generate | peak RSS MkDocs | peak RSS bare | generated Markdown | site/ | HTML pages "
