@@ -5,7 +5,10 @@ that names every input of that result (a file's bytes, a document's fingerprint,
 digest): `cache.get("yaml", key, compute)`. `build` passes a fresh BuildCache (or none: NO_CACHE
 computes everything), `serve` keeps one BuildCache for the whole session, so an edit redoes
 only the work whose inputs changed. Results that were not asked for during a run are dropped
-when the run ends, so the cache holds one generation of the dossier, not its history.
+when the run ends, so the cache holds one generation of the dossier, not its history; but a
+result asked for as `lasting` (a whole-dossier result only some runs need, such as the entities
+named together, which only the entity pages read) is kept through the runs that do not ask for
+its kind, until one does.
 
 What a cached result relies on: nothing changes it after it is made (stages treat what they
 receive as read-only).
@@ -28,8 +31,15 @@ class BuildCache:
         self._current: dict[tuple[str, Hashable], object] = {}
         self.hits: Counter = Counter()
         self.misses: Counter = Counter()
+        self._lasting: dict[str, dict[tuple[str, Hashable], object]] = {}  # kind → the last run's asking for it
 
-    def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, kind: str, key: Hashable, compute: Callable[[], T], *, lasting: bool = False) -> T:
+        if lasting:
+            value = self.get(kind, key, compute)
+            if self.hits[kind] + self.misses[kind] == 1:  # the first of this run: the last run's are over
+                self._lasting[kind] = {}
+            self._lasting[kind][(kind, key)] = value
+            return value
         entry = (kind, key)
         if entry in self._current:
             self.hits[kind] += 1
@@ -66,6 +76,9 @@ class BuildCache:
         """End a run: what a successful run did not use is forgotten. A run that stopped half way
         (problems in the dossier) keeps everything, so that fixing them costs no more than the fix."""
         if success:
+            for kind, entries in self._lasting.items():
+                if not (self.hits[kind] or self.misses[kind]):  # not asked for this run: kept for a later one
+                    self._current.update(entries)
             self._previous, self._current = self._current, {}
         else:
             self._previous.update(self._current)
@@ -82,7 +95,7 @@ class BuildCache:
         self._previous.update(entries)
 
     def clear(self) -> None:
-        self._previous, self._current = {}, {}
+        self._previous, self._current, self._lasting = {}, {}, {}
 
     def __len__(self) -> int:
         return len(self._previous) + len(self._current)
@@ -91,7 +104,7 @@ class BuildCache:
 class NoCache(BuildCache):
     """Computes every time (a one-off build has nothing to reuse)."""
 
-    def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
+    def get(self, kind: str, key: Hashable, compute: Callable[[], T], *, lasting: bool = False) -> T:
         self.misses[kind] += 1
         return compute()
 

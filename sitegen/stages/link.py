@@ -158,7 +158,7 @@ class LinkedDossier:
         if relations is None:
             return count()
         # It reads each article's entities and the entities' order only (relations.key names them).
-        return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count)
+        return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count, lasting=True)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
         return [e for e in self.timeline if theme_id in e.article.themes
