@@ -45,6 +45,16 @@ def _page(url: str, needle: str):
     return check
 
 
+def _from_preview(url: str):
+    """A check for Serve.until: the page at url is the preview's, not the last build's (with its notice)."""
+    def check():
+        try:
+            return "_dossier-serve/last-build.js" not in _get(url)
+        except OSError:
+            return False
+    return check
+
+
 def _missing(url: str):
     """A check for Serve.until: the page at url is answered with 404."""
     def check():
@@ -119,6 +129,12 @@ class Serve:
         """The first line holding needle printed after the first `after` lines."""
         return self.until(lambda: next((line for line in self.lines[after:] if needle in line), None),
                           f"{needle!r} printed", seconds)
+
+    def up(self, seconds: float = 60) -> None:
+        """Wait until the preview itself answers: until its first build ends, serve shows the last
+        build (with a notice), and stopping it as MkDocs' server starts would race MkDocs' own start."""
+        self.wait_for_output("Serving on", seconds)
+        self.until(_from_preview(self.base), "the preview answering", seconds)
 
     def stop(self) -> str:
         self.process.terminate()
@@ -234,7 +250,7 @@ def test_an_entity_description_edit_reaches_its_page_and_only_what_shows_it(repo
     site = repo / ".build" / "serve" / "site"
     try:
         server.shows(server.base + "entities/isis/", "تنظيم داعش")
-        server.wait_for_output("Serving on")
+        server.up()
         before = _mtimes(site)
         _edit(entities, "التنظيم المسلح المعروف", "التنظيم المسلح وصف-معدل المعروف")
         server.shows(server.base + "entities/isis/", "وصف-معدل")
@@ -259,7 +275,7 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
     first = Serve(repo)
     try:
         first.shows(first.base + "articles/2010-election-results-alert/", "مستنفرة")
-        first.wait_for_output("Serving on")
+        first.up()
     finally:
         output = first.stop()
     assert "Traceback" not in output, output
@@ -297,7 +313,7 @@ def test_a_new_session_starts_where_the_last_stopped(repo, tmp_path):
     third = Serve(repo)
     try:
         third.shows(third.base + "about/", "")
-        third.wait_for_output("Serving on")
+        third.up()
         rebuilt = _mtimes(site)
     finally:
         output = third.stop()
@@ -312,7 +328,7 @@ def _first_answer(url: str, seconds: float = 60) -> tuple[str, dict]:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read().decode("utf-8"), dict(response.headers)
-        except (ConnectionError, urllib.error.URLError):
+        except OSError:  # refused, reset, timed out (urllib's errors are OSErrors too)
             assert time.monotonic() < deadline, f"nothing answered at {url} within {seconds} s"
             time.sleep(0.02)
 
@@ -324,14 +340,17 @@ def test_a_start_shows_the_last_build_with_a_notice_until_the_preview_is_up(repo
     articles = repo / "dossier" / "articles"
     _edit(articles / "2010-election-results-alert.yml", "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. بعد-آخر-بناء")
     page = "articles/2010-election-results-alert/"
+    published = tree(repo / "site")
     with chromium(width=390) as driver:
         server = Serve(repo)
         try:
             body, headers = _first_answer(server.base + page)
             assert headers.get("X-Dossier-Preview") == "last-build", headers
             assert "last-build.js" in body and "مستنفرة" in body and "بعد-آخر-بناء" not in body
-            _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل أثناء-البناء-الأول\n")
             driver.get(server.base + page)
+            # the dossier read, MkDocs building the pages: an edit now is not in this build
+            server.wait_for_output("dossier regenerated")
+            _edit(articles / "kadhimi-election-security-campaign.yml", "على مراحل\n", "على مراحل أثناء-البناء-الأول\n")
             notice = driver.find_element(By.CSS_SELECTOR, "section.dossier-last-build[role=status]")
             assert notice.is_displayed() and "last `build`" in notice.text, notice.text
             # the notice reloads the page once the preview answers: the change since the last build shows
@@ -343,7 +362,8 @@ def test_a_start_shows_the_last_build_with_a_notice_until_the_preview_is_up(repo
             output = server.stop()
     assert "Traceback" not in output, output
     assert "The last build (site/, made " in output, output
-    assert not (repo / "site" / "_dossier-serve").exists()  # site/ is read, never written
+    assert "Changes during the first build: building again" in output, output
+    assert tree(repo / "site") == published  # site/ is read, never written
 
 
 def test_a_busy_port_is_named_with_the_way_to_choose_another(repo):
@@ -367,7 +387,7 @@ def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
     try:
         page = server.base + "articles/2010-election-results-alert/"
         server.shows(page, "مستنفرة", seconds=180)
-        server.wait_for_output("Serving on")  # the preview is up (until then the last build is shown)
+        server.up()
         yml = repo / "dossier/articles/2010-election-results-alert.yml"
         _edit(yml, "مثل الأعظمية والعامرية.", "مثل الأعظمية والعامرية. تعديل-أول")
         server.shows(page, "تعديل-أول")

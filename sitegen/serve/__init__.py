@@ -56,14 +56,21 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
     sessions (serve/session.py), where `mkdocs serve` builds into a new temporary folder each
     time; so a new session rebuilds only the pages whose Markdown changed since the last one.
     """
+    _check_address(dev_addr)
+    shown = _show_last_build(project, dev_addr)  # at once, before MkDocs is imported and configured
+    try:
+        _serve(project, dev_addr, shown)
+    finally:
+        last_build.stop(shown)
+
+
+def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.livereload import LiveReloadServer
 
-    _check_address(dev_addr)
     site = session.site_dir(project)
     site.mkdir(parents=True, exist_ok=True)
-    shown = _show_last_build(project, dev_addr)  # at once, before MkDocs is even imported
 
     def get_config():
         # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
@@ -72,12 +79,8 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
         config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
         return config
 
-    try:
-        config = get_config()
-        config.plugins.on_startup(command="serve", dirty=True)
-    except BaseException:
-        last_build.stop(shown)
-        raise
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=True)
     host, port = config.dev_addr
     mount_path = urlsplit(config.site_url or "/").path
     serve_url = _serve_url(host, port, mount_path)
@@ -121,7 +124,13 @@ def _show_last_build(project: Project, dev_addr: str) -> last_build.LastBuildSer
     """The last build's site served at dev_addr until the preview is up (None: there is none)."""
     host, _, port = dev_addr.rpartition(":")
     mount = _mount(urlsplit(project.site_url or "/").path)
-    shown = last_build.start(project.site_dir, host, int(port), mount)
+    try:
+        shown = last_build.start(project.site_dir, host, int(port), mount)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:  # taken since the check
+            raise AddressInUse(port_message(dev_addr)) from None
+        log.warning(f"serve: the last build cannot be shown until the preview is built ({error})")
+        return None
     if shown is not None:
         log.info(f"The last build (site/, made {shown.built}) is shown at http://{host}:{port}{mount} "
                  "until the preview is built")
@@ -136,7 +145,11 @@ def _first_build(project: Project, config, builder, shown: last_build.LastBuildS
         builder(config)
         while sources != (sources := _sources(project)):
             log.info("Changes during the first build: building again")
-            builder()
+            try:
+                builder()
+            except Exception as error:  # noqa: BLE001 - as MkDocs' own rebuilds: said, and serve goes on
+                log.error(f"The rebuild failed ({type(error).__name__}: {error}); the preview shows the pages "
+                          "of the first build until the next edit")
     finally:
         last_build.stop(shown)
 

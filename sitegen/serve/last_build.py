@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import posixpath
+import socket
 import sys
 import threading
 import time
@@ -33,6 +34,8 @@ class LastBuildServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], site: Path, mount_path: str):
         self.site, self.mount_path = site.resolve(), mount_path
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET  # as MkDocs' server chooses
+        self.stopped = False
         built = time.gmtime((site / "index.html").stat().st_mtime)
         self.built = time.strftime("%Y-%m-%d %H:%M UTC", built)
         super().__init__(address, _Handler)
@@ -46,7 +49,8 @@ class LastBuildServer(ThreadingHTTPServer):
 
 
 def start(site: Path, host: str, port: int, mount_path: str) -> LastBuildServer | None:
-    """Serve site on host:port under mount_path, in a thread; None if there is no built site."""
+    """Serve site on host:port under mount_path, in a thread; None if there is no built site.
+    OSError if the address cannot be bound."""
     if not (site / "index.html").is_file():
         return None
     server = LastBuildServer((host.strip("[]"), port), site, mount_path)
@@ -55,7 +59,9 @@ def start(site: Path, host: str, port: int, mount_path: str) -> LastBuildServer 
 
 
 def stop(server: LastBuildServer | None) -> None:
-    if server is not None:
+    """Stop answering and free the address (again: nothing)."""
+    if server is not None and not server.stopped:
+        server.stopped = True
         server.shutdown()
         server.server_close()
 
@@ -82,10 +88,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"", "text/javascript", head)
         if relative == NOTICE_SCRIPT:
             return self._send(HTTPStatus.OK, _NOTICE_JS.read_bytes(), "text/javascript", head)
-        file = self.server.site / relative if relative not in ("", ".") else self.server.site
+        file = self.server.site / relative
         if file.is_dir():
-            if not path.endswith("/"):
-                return self._redirect(quote(path) + "/")
+            if not path.endswith("/"):  # the address rebuilt from the cleaned path: never `//host`
+                return self._redirect(quote(mount + (relative + "/" if relative else "")))
             file = file / "index.html"
         if not file.is_file() or not file.resolve().is_relative_to(self.server.site):
             return self._missing(head)
