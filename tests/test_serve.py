@@ -5,6 +5,7 @@ drive the real command, edit real files and fetch the real pages over HTTP.
 """
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
 from browser import chromium
 from conftest import TEXT, add_article, tree
 from selenium.webdriver.common.by import By
@@ -244,11 +246,17 @@ def _mtimes(folder: Path) -> dict[str, int]:
 
 def test_an_entity_description_edit_reaches_its_page_and_only_what_shows_it(repo, tmp_path):
     """A description shows on the entity's page (and in search): that page is rebuilt, the
-    articles that name the entity are not (they show its name, not its description)."""
+    articles that name the entity are not (they show its name, not its description). In a
+    checkout never built (no site/), every address says the preview is being built until it is."""
+    shutil.rmtree(repo / "site")
     server = Serve(repo)
     entities = repo / "dossier" / "entities.yml"
     site = repo / ".build" / "serve" / "site"
     try:
+        with pytest.raises(urllib.error.HTTPError) as first:
+            _first_answer(server.base + "entities/isis/")
+        body = first.value.read().decode("utf-8")
+        assert first.value.code == 503 and "The preview is being built" in body and "last-build.js" in body, body
         server.shows(server.base + "entities/isis/", "تنظيم داعش")
         server.up()
         before = _mtimes(site)
@@ -328,6 +336,8 @@ def _first_answer(url: str, seconds: float = 60) -> tuple[str, dict]:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return response.read().decode("utf-8"), dict(response.headers)
+        except urllib.error.HTTPError:
+            raise
         except OSError:  # refused, reset, timed out (urllib's errors are OSErrors too)
             assert time.monotonic() < deadline, f"nothing answered at {url} within {seconds} s"
             time.sleep(0.02)

@@ -121,7 +121,8 @@ def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | 
 
 
 def _show_last_build(project: Project, dev_addr: str) -> last_build.LastBuildServer | None:
-    """The last build's site served at dev_addr until the preview is up (None: there is none)."""
+    """The last build's site (or a page saying the preview is being built) served at dev_addr
+    until the preview is up (None: the address could not be had for it)."""
     host, _, port = dev_addr.rpartition(":")
     mount = _mount(urlsplit(project.site_url or "/").path)
     try:
@@ -131,9 +132,9 @@ def _show_last_build(project: Project, dev_addr: str) -> last_build.LastBuildSer
             raise AddressInUse(port_message(dev_addr)) from None
         log.warning(f"serve: the last build cannot be shown until the preview is built ({error})")
         return None
-    if shown is not None:
-        log.info(f"The last build (site/, made {shown.built}) is shown at http://{host}:{port}{mount} "
-                 "until the preview is built")
+    address = f"http://{host}:{port}{mount}"
+    log.info(f"The last build (site/, made {shown.built}) is shown at {address} until the preview is built"
+             if shown.built else f"Nothing is built yet: {address} says so until the preview is built")
     return shown
 
 

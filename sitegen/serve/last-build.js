@@ -1,5 +1,6 @@
 /* `python build.py serve` only, while its first build runs: this page is the last `build`'s
-   (site/), not the preview. Says so, and reloads once the preview answers. */
+   (site/), not the preview, or says that the preview is being built. Says so, and reloads once
+   the preview answers. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -21,7 +22,9 @@
       else setTimeout(poll, 1000);
     }, function () { setTimeout(poll, 1000); });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
-  else show();
+  if (script.dataset.built) {  // a page of the last build (on the page saying the preview is being built: no banner)
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
+    else show();
+  }
   setTimeout(poll, 1000);
 })();

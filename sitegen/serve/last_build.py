@@ -5,7 +5,9 @@ sees a page at once instead of after a whole build (minutes at thousands of arti
 A plain HTTP server of its own on serve's address, read-only: `build` is refused while serve
 runs (sitegen/output/lock.py), so site/ does not change under it. It stops as the preview's
 first build ends, and MkDocs' own server takes the address; each page's notice asks for the
-preview's status file every second, and reloads the page once the preview answers it.
+preview's status file every second, and reloads the page once the preview answers it. With no
+site/ (a checkout never built), every page is answered with a short page saying that the
+preview is being built, which reloads the same way.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ NOTICE_SCRIPT = f"{STATUS_DIR}/last-build.js"
 STATUS_FILE = f"{STATUS_DIR}/status.js"  # in the preview's site once it is up
 MARK = "X-Dossier-Preview"  # on every answer of this server: the notice reloads when an answer lacks it
 _NOTICE_JS = Path(__file__).with_name("last-build.js")
+_BUILDING_PAGE = Path(__file__).with_name("building.html")
 
 
 class LastBuildServer(ThreadingHTTPServer):
@@ -36,8 +39,10 @@ class LastBuildServer(ThreadingHTTPServer):
         self.site, self.mount_path = site.resolve(), mount_path
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET  # as MkDocs' server chooses
         self.stopped = False
-        built = time.gmtime((site / "index.html").stat().st_mtime)
-        self.built = time.strftime("%Y-%m-%d %H:%M UTC", built)
+        home = site / "index.html"
+        # None: nothing built yet, every page answered with building.html
+        self.built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(home.stat().st_mtime)) \
+            if home.is_file() else None
         super().__init__(address, _Handler)
 
     def handle_error(self, request, client_address) -> None:
@@ -48,11 +53,9 @@ class LastBuildServer(ThreadingHTTPServer):
             log.warning(f"serve: a page of the last build could not be sent ({type(error).__name__}: {error})")
 
 
-def start(site: Path, host: str, port: int, mount_path: str) -> LastBuildServer | None:
-    """Serve site on host:port under mount_path, in a thread; None if there is no built site.
-    OSError if the address cannot be bound."""
-    if not (site / "index.html").is_file():
-        return None
+def start(site: Path, host: str, port: int, mount_path: str) -> LastBuildServer:
+    """Serve site (or, if it was never built, building.html) on host:port under mount_path, in a
+    thread. OSError if the address cannot be bound."""
     server = LastBuildServer((host.strip("[]"), port), site, mount_path)
     threading.Thread(target=server.serve_forever, name="last-build", daemon=True).start()
     return server
@@ -88,6 +91,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"", "text/javascript", head)
         if relative == NOTICE_SCRIPT:
             return self._send(HTTPStatus.OK, _NOTICE_JS.read_bytes(), "text/javascript", head)
+        if self.server.built is None:  # nothing to show yet: say so, on every address
+            page = _BUILDING_PAGE.read_text(encoding="utf-8").replace(
+                "{notice}", quote(self.server.mount_path + NOTICE_SCRIPT))
+            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, page.encode(), "text/html; charset=utf-8", head)
         file = self.server.site / relative
         if file.is_dir():
             if not path.endswith("/"):  # the address rebuilt from the cleaned path: never `//host`
