@@ -566,6 +566,7 @@ def test_serve_shows_hostile_input_as_check_does_and_recovers(repo):
     try:
         page = server.base + "articles/2010-election-results-alert/"
         server.shows(page, "مستنفرة", seconds=180)
+        server.up()  # the preview's own pages (until then, the last build's are shown)
         assert "_dossier-serve/problems.js" in _get(page)  # every page of the preview loads the banner's script
         banner_clear = _banner_showing(server.base, lambda found: found == [])
         server.until(banner_clear, "the banner empty", 90)
