@@ -55,6 +55,8 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
     runs them, with one difference: the site is built into .build/serve/site/, kept between
     sessions (serve/session.py), where `mkdocs serve` builds into a new temporary folder each
     time; so a new session rebuilds only the pages whose Markdown changed since the last one.
+    And while the session's first build runs, the address answers at once with the last build's
+    site, marked as such (or a page saying the preview is being built: last_build.py).
     """
     _check_address(dev_addr)
     shown = _show_last_build(project, dev_addr)  # at once, before MkDocs is imported and configured
