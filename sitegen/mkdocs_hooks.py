@@ -22,9 +22,6 @@ on_startup = _adapter.on_startup
 on_config = _adapter.on_config
 on_serve = _adapter.on_serve
 on_files = _adapter.on_files
-on_env = _adapter.on_env
-
-
 on_post_build = _adapter.on_post_build
 on_build_error = _adapter.on_build_error
 on_shutdown = _adapter.on_shutdown

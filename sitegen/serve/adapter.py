@@ -74,28 +74,6 @@ class _QuietDirtyWarning(logging.Filter):
         return "'dirty' build" not in record.getMessage()
 
 
-class _MemoryBytecodeCache:
-    """Jinja bytecode kept in memory between the session's builds (Material's templates compile
-    in about half a second); keyed by each template's source, so an edited override recompiles."""
-
-    def __init__(self):
-        import jinja2
-
-        class Cache(jinja2.BytecodeCache):
-            def __init__(self):
-                self.stored: dict[str, tuple] = {}
-
-            def load_bytecode(self, bucket):
-                stored = self.stored.get(bucket.key)
-                if stored is not None and stored[0] == bucket.checksum:
-                    bucket.code = stored[1]
-
-            def dump_bytecode(self, bucket):
-                self.stored[bucket.key] = (bucket.checksum, bucket.code)
-
-        self.cache = Cache()
-
-
 def _collect_garbage() -> None:
     gc.collect()
     gc.enable()
@@ -116,7 +94,6 @@ class ServeAdapter:
         self.offered: set[str] = set()  # the generated pages of the build under way
         self.problems: list = []
         self.warnings: list = []
-        self._bytecode = None
         self._builds = 0
         self.saver: session.CacheWriter | None = None
 
@@ -125,7 +102,6 @@ class ServeAdapter:
     def on_startup(self, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
         if self.serving:
-            self._bytecode = _MemoryBytecodeCache().cache
             logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyWarning())
 
     def on_config(self, config):
@@ -228,11 +204,6 @@ class ServeAdapter:
         docs = self.project.docs_dir
         return sorted(path.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
                       for path in (docs / folder).rglob("*") if path.is_file())
-
-    def on_env(self, env, config, files):
-        if self.serving:
-            env.bytecode_cache = self._bytecode
-        return env
 
     def on_post_build(self, config) -> None:
         if not self.serving:
