@@ -31,14 +31,14 @@ class BuildCache:
         self._current: dict[tuple[str, Hashable], object] = {}
         self.hits: Counter = Counter()
         self.misses: Counter = Counter()
-        self._lasting: dict[str, dict[tuple[str, Hashable], object]] = {}  # kind → the last run's asking for it
+        # kind → what the last run that asked for it as lasting asked (and this run's asking so far)
+        self._lasting: dict[str, dict[tuple[str, Hashable], object]] = {}
+        self._lasting_now: dict[str, dict[tuple[str, Hashable], object]] = {}
 
     def get(self, kind: str, key: Hashable, compute: Callable[[], T], *, lasting: bool = False) -> T:
         if lasting:
             value = self.get(kind, key, compute)
-            if self.hits[kind] + self.misses[kind] == 1:  # the first of this run: the last run's are over
-                self._lasting[kind] = {}
-            self._lasting[kind][(kind, key)] = value
+            self._lasting_now.setdefault(kind, {})[(kind, key)] = value
             return value
         entry = (kind, key)
         if entry in self._current:
@@ -52,6 +52,16 @@ class BuildCache:
             value = compute()
         self._current[entry] = value
         return value  # type: ignore[return-value]
+
+    def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
+        """make(thing) for every thing, in order, each kept by key_of(thing) (what it reads). whole
+        (a key naming everything the things hold and make reads, or None): the list is kept as one
+        too, so that a run in which none of them changed walks none of them; the parts then last
+        (see get) until a run walks them again, so that the next change makes only its own part."""
+        def every() -> list:
+            return [self.get(kind, key_of(thing), lambda thing=thing: make(thing), lasting=whole is not None)
+                    for thing in things]
+        return every() if whole is None else self.get(f"{kind}, all", whole, every)
 
     def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
         """A result made from the last run's result of this kind (None when there is none): for
@@ -77,12 +87,16 @@ class BuildCache:
         (problems in the dossier) keeps everything, so that fixing them costs no more than the fix."""
         if success:
             for kind, entries in self._lasting.items():
-                if not (self.hits[kind] or self.misses[kind]):  # not asked for this run: kept for a later one
+                if kind not in self._lasting_now:  # not asked for this run: kept for a later one
                     self._current.update(entries)
+            self._lasting.update(self._lasting_now)  # asked for: what this run asked replaces the last
             self._previous, self._current = self._current, {}
         else:
+            for kind, entries in self._lasting_now.items():
+                self._lasting.setdefault(kind, {}).update(entries)
             self._previous.update(self._current)
             self._current = {}
+        self._lasting_now = {}
         self.hits.clear()
         self.misses.clear()
 
@@ -95,7 +109,7 @@ class BuildCache:
         self._previous.update(entries)
 
     def clear(self) -> None:
-        self._previous, self._current, self._lasting = {}, {}, {}
+        self._previous, self._current, self._lasting, self._lasting_now = {}, {}, {}, {}
 
     def __len__(self) -> int:
         return len(self._previous) + len(self._current)

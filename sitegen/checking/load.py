@@ -79,11 +79,13 @@ def _read(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> YamlDocument | None:
-    """One YAML file, parsed again only when its bytes changed (cache)."""
+def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE,
+              lasting: bool = False) -> YamlDocument | None:
+    """One YAML file, parsed again only when its bytes changed (cache; lasting: see BuildCache.get)."""
     shown = rel(path, root)
     try:
-        document, found = cache.get("yaml-file", _file_key(path, shown), lambda: _parsed_yaml(path, shown, cache))
+        document, found = cache.get("yaml-file", _file_key(path, shown), lambda: _parsed_yaml(path, shown, cache),
+                                    lasting=lasting)
     except _Refused as refused:
         problems.append(Problem(shown, 1, 1, str(refused)))
         return None
@@ -108,11 +110,13 @@ def _parsed_yaml(path: Path, shown: str, cache: BuildCache):
     return cache.get("yaml", (shown, digest), lambda: parse_yaml(raw, path, shown, digest))
 
 
-def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> tuple[str | None, str | None]:
+def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE,
+              lasting: bool = False) -> tuple[str | None, str | None]:
     """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
     shown = rel(path, root)
     try:
-        digest, (text, problem) = cache.get("text-file", _file_key(path, shown), lambda: _decoded_text(path, shown, cache))
+        digest, (text, problem) = cache.get("text-file", _file_key(path, shown), lambda: _decoded_text(path, shown, cache),
+                                            lasting=lasting)
     except _Refused as refused:
         message = str(refused)
         if message.startswith("text is"):
@@ -228,15 +232,48 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
         elif suffix.lower() in (".yml", ".yaml", ".txt"):
             wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
             refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
+    chosen = sorted(stems.items())
+    if only is None:
+        # The articles as read, kept as one while no file's status changed (an edit of entities.yml
+        # reads none of them); each file's read lasts till the next run that reads them.
+        statuses = tuple((article_id, *(_status(files.get(suffix)) for suffix in (".yml", ".txt")))
+                         for article_id, files in chosen)
+        articles, found = cache.get("articles-read", (os.fspath(articles_dir), statuses),
+                                    lambda: _read_articles(chosen, root, cache, None, lasting=True))
+    else:
+        articles, found = _read_articles(chosen, root, cache, only)
+    problems.extend(found)
+    return RawDossier(root, themes, entities, list(articles)), problems
+
+
+def _status(path: Path | None) -> tuple | None:
+    """What a read of the file depends on (its status; see _file_key), None for no such file."""
+    if path is None:
+        return None
+    try:
+        status = os.lstat(path)
+    except OSError as error:
+        return (error.errno,)
+    return (status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+
+
+def _read_articles(chosen: list[tuple[str, dict[str, Path]]], root: Path, cache: BuildCache,
+                   only: Callable[[str], bool] | None, lasting: bool = False) -> tuple[list[RawArticle], list[Problem]]:
+    """The articles (id, their files by suffix) read, and what is wrong with their files."""
+    problems: list[Problem] = []
+
+    def refuse(path: Path, message: str) -> None:
+        problems.append(Problem(rel(path, root), 1, 1, message))
+
     articles = []
-    for article_id, files in sorted(stems.items()):
+    for article_id, files in chosen:
         if only is not None and not only(article_id):
             articles.append(RawArticle(article_id, None, files.get(".txt"), yml_path=files.get(".yml")))
             continue
-        yml = read_yaml(files[".yml"], root, problems, cache) if ".yml" in files else None
+        yml = read_yaml(files[".yml"], root, problems, cache, lasting) if ".yml" in files else None
         raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
         if ".txt" in files:
-            raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache)
+            raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache, lasting)
         # A FIFO, a device or a folder is refused as such (above): it is not half of an article.
         if ".yml" not in files and _is_regular(files[".txt"]):
             refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
@@ -245,4 +282,4 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
             refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
                                   "beside it, or remove this file")
         articles.append(raw)
-    return RawDossier(root, themes, entities, articles), problems
+    return articles, problems

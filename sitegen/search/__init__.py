@@ -86,10 +86,11 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
             date_label=format_partial_date(article.date), kind="article", kind_label=kind_labels["article"],
             summary=article.summary, body="\n".join(article.body_lines), order=_article_order(article))
 
-    for item in linked.articles.values():  # each kept by its article (serve: the same document, its hash known)
-        found.append(cache.get("search-document", (item.article.fingerprint or id(item.article), str(style),
-                                                   kind_labels["article"]),
-                               lambda article=item.article: article_document(article)))
+    # each kept by its article (serve: the same document, its hash known), the list as one by linked.articles_key
+    found += cache.each("search-document", (item.article for item in linked.articles.values()),
+                        lambda article: (article.fingerprint or id(article), str(style), kind_labels["article"]),
+                        article_document,
+                        (linked.articles_key, str(style), kind_labels["article"]) if linked.articles_key else None)
     entities_by_id = {e.id: e for e in dossier.entities}
     def event_document(record) -> SearchDocument:  # an event with a page: its places and the reports' quotes
         return SearchDocument(
@@ -99,9 +100,11 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
             body="\n".join(r.event.quote for r in record.reports if r.event.quote),
             order=(0, -record.date.year, -record.date.month, -record.date.day, "~" + record.id))
 
-    for record in linked.events_by_id.values():  # each kept by its reports and the entities' names
-        found.append(cache.get("search-event", (record.key, linked.names_key, str(style), words["event"]),
-                               lambda record=record: event_document(record)))
+    # each kept by its reports and the entities' names
+    found += cache.each("search-event", linked.events_by_id.values(),
+                        lambda record: (record.key, linked.names_key, str(style), words["event"]), event_document,
+                        (linked.articles_key, linked.names_key, str(style), words["event"]) if linked.articles_key
+                        else None)
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
             url=style.url(address(theme)), title=theme.title, date_iso=None, date_label=None,

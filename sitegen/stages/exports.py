@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from .link import LinkedDossier, newest_key
+from .link import LinkedDossier
 from ..model import ATTRIBUTIONS, Article, PartialDate
 
 FEED_ID = "tag:iraqi-security-dossier,2026:"
@@ -117,17 +117,11 @@ def _csv_line(values: list[str]) -> str:
     return out.getvalue()
 
 
-def _each_kept(cache: BuildCache, kind: str, things, key_of, make) -> list[str]:
-    """make(thing) for every thing, in order, each kept in cache by key_of(thing) (what it reads),
-    so that serve makes again only the parts an edit changed."""
-    return [cache.get(kind, key_of(thing), lambda thing=thing: make(thing)) for thing in things]
-
-
 def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple, make) -> list[str]:
     """make(item) for every linked article, each kept by the article and its entities (and key:
     what else it reads)."""
-    return _each_kept(cache, kind, linked.articles.values(),
-                      lambda item: (item.fingerprint, tuple(item.entity_ids), *key), make)
+    return cache.each(kind, linked.articles.values(), lambda item: (item.fingerprint, tuple(item.entity_ids), *key),
+                      make, (linked.articles_key, *key) if linked.articles_key else None)
 
 
 # One row per report of an event (the schema's field names; an event reported by several
@@ -162,8 +156,8 @@ def _record_rows(record) -> list[dict]:
 
 def _per_record(linked: LinkedDossier, cache: BuildCache, kind: str, make) -> list[str]:
     """make(rows) for every event record, each kept by its key (what its reports' articles hold)."""
-    return _each_kept(cache, kind, linked.events, lambda record: (record.key,),
-                      lambda record: make(_record_rows(record)))
+    return cache.each(kind, linked.events, lambda record: (record.key,), lambda record: make(_record_rows(record)),
+                      (linked.articles_key,) if linked.articles_key else None)
 
 
 def events_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
@@ -360,7 +354,7 @@ FEED_LIMIT = 50  # newest entries in the Atom feed: readers poll it, so it must 
 
 
 def feed_entries(linked: LinkedDossier) -> list[Article]:
-    return sorted(linked.dossier.articles, key=newest_key)[:FEED_LIMIT]
+    return linked.newest_first[:FEED_LIMIT]
 
 
 def updated(article: Article) -> PartialDate:

@@ -142,6 +142,9 @@ class LinkedDossier:
     limits: "Limits" = field(default_factory=lambda: Limits())
     events: list[EventRecord] = field(default_factory=list)  # every event once, oldest first
     events_by_entity: dict[str, list[EventRecord]] = field(default_factory=dict)  # place or actor → events, newest first
+    # What linking read (every article, the entities' ids and spellings, the themes' ids): the
+    # same key, the same articles, entity lists and events ("": not known, nothing kept by it).
+    articles_key: str = ""
 
     @cached_property
     def events_by_id(self) -> dict[str, EventRecord]:
@@ -161,8 +164,12 @@ class LinkedDossier:
         return relations.cache.get("named-with", (relations.key, tuple(entity_order)), count, lasting=True)
 
     def theme_timeline(self, theme_id: str) -> list[TimelineEntry]:
-        return [e for e in self.timeline if theme_id in e.article.themes
-                or (e.event and any(theme_id in r.article.themes for r in e.event.reports))]
+        entries = lambda: [e for e in self.timeline if theme_id in e.article.themes  # noqa: E731
+                           or (e.event and any(theme_id in r.article.themes for r in e.event.reports))]
+        relations = next(iter(self.articles.values())).relations if self.articles else None
+        if relations is None or not self.articles_key:
+            return entries()
+        return relations.cache.get("theme-timeline", (self.articles_key, theme_id), entries)
 
     @cached_property  # worked out by link (a listing, the filters' data, the outlets): once
     def newest_first(self) -> list[Article]:
@@ -184,12 +191,40 @@ class Limits:
 
 def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits()) -> LinkedDossier:
     """Relations between articles, entities, themes and dates; entity mentions are found again
-    only in an article whose text or whose entities changed (cache)."""
-    entities_key = entities_fingerprint(dossier)
-    entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
+    only in an article whose text or whose entities changed (cache). What links the articles
+    is kept whole by what it reads (every article, the entities' ids and spellings, the themes'
+    ids): an edit of anything else, such as an entity's description, relinks nothing."""
+    spellings_key = spellings_fingerprint(dossier)
+    make = lambda: _linked_articles(dossier, spellings_key, cache, limits)  # noqa: E731
+    articles_key = ""
+    if all(article.fingerprint for article in dossier.articles):
+        articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), spellings_key,
+                                   *(theme.id for theme in dossier.themes), repr(limits))
+        articles = cache.get("linked-articles", articles_key, make)
+    else:
+        articles = make()
+    return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
+                         entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
+                         articles.events, articles.events_by_entity, articles_key)
 
+
+@dataclass(frozen=True)
+class _LinkedArticles:
+    """What link makes of the articles (LinkedDossier's fields of the same names)."""
+
+    linked: dict[str, LinkedArticle]
+    by_theme: dict[str, list[Article]]
+    by_entity: dict[str, list[Article]]
+    timeline: list[TimelineEntry]
+    outlets: list[Outlet]
+    events: list[EventRecord]
+    events_by_entity: dict[str, list[EventRecord]]
+
+
+def _linked_articles(dossier: Dossier, spellings_key: str, cache: BuildCache, limits: Limits) -> _LinkedArticles:
+    entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
     linked: dict[str, LinkedArticle] = {}
-    for article, key, (mentions, found) in all_mentions(dossier, cache):
+    for article, key, (mentions, found) in all_mentions(dossier, cache, spellings_key):
         entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
         linked[article.id] = LinkedArticle(article, mentions, entity_ids, fingerprint(*map(str, key)))
 
@@ -219,9 +254,8 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     timeline.extend(TimelineEntry(r.date, r.title, r.first.article, False, r) for r in records)
     # (year, month, day) orders as the dates do, without a comparison method call per pair
     timeline.sort(key=lambda e: ((e.date.year, e.date.month, e.date.day), e.is_publication, e.article.id, e.title))
-    return LinkedDossier(dossier, linked, by_theme, dict(sorted(by_entity.items())), timeline, entities_key,
-                         names_fingerprint(dossier), outlets(newest_first), limits, records,
-                         event_index.by_entity(records))
+    return _LinkedArticles(linked, by_theme, dict(sorted(by_entity.items())), timeline, outlets(newest_first),
+                           records, event_index.by_entity(records))
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every article on every build: few names, many articles
@@ -263,14 +297,16 @@ def spellings_fingerprint(dossier: Dossier) -> str:
     return fingerprint(*("\0".join((e.id, *e.spellings)) for e in dossier.entities))
 
 
-def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE):
+def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE, spellings_key: str | None = None):
     """(article, key, (mentions, found)) for each article; found again only in an article whose
-    text or whose entities' spellings changed (cache): editing a description finds nothing anew."""
-    spellings_key = spellings_fingerprint(dossier)
-    matcher = cache.get("matcher", spellings_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}))
+    text or whose entities' spellings changed (cache): editing a description finds nothing anew.
+    Kept (lasting) through the runs that relink nothing, for the next that does."""
+    spellings_key = spellings_key or spellings_fingerprint(dossier)
+    matcher = cache.get("matcher", spellings_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}),
+                        lasting=True)
     for article in dossier.articles:
         key = (article.fingerprint or id(article), spellings_key)
-        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher))
+        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher), lasting=True)
 
 
 def find_mentions(article: Article, matcher: Matcher) -> tuple[list[list[tuple[int, int, str]]], set[str]]:
