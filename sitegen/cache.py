@@ -36,10 +36,12 @@ class BuildCache:
         self._lasting_now: dict[str, dict[tuple[str, Hashable], object]] = {}
 
     def get(self, kind: str, key: Hashable, compute: Callable[[], T], *, lasting: bool = False) -> T:
+        value = self._get(kind, key, compute)
         if lasting:
-            value = self.get(kind, key, compute)
             self._lasting_now.setdefault(kind, {})[(kind, key)] = value
-            return value
+        return value
+
+    def _get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
         entry = (kind, key)
         if entry in self._current:
             self.hits[kind] += 1

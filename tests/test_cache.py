@@ -2,7 +2,15 @@
 lasting result (a whole-dossier result only some runs need), kept until a run asks for its kind."""
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
+from conftest import copy_repo
+
+from sitegen import pipeline
 from sitegen.cache import BuildCache
+from sitegen.project import Project
 
 
 def _counting(value: str, made: list[str]):
@@ -32,3 +40,95 @@ def test_a_result_no_run_asked_for_is_forgotten_but_a_lasting_one_waits_for_its_
     assert cache.get("named-with", "dossier-2", _counting("named 2", made), lasting=True) == "named 2"
     assert cache.get("named-with", "dossier-1", _counting("named 1", made), lasting=True) == "named 1"
     assert made[-2:] == ["named 2", "named 1"]
+
+
+def test_a_lasting_result_waits_even_when_its_kind_is_also_asked_for_plainly():
+    # yaml-file: entities.yml is read every run; the articles' files only when one changed
+    cache, made = BuildCache(), []
+    cache.get("yaml-file", "entities", _counting("entities", made))
+    cache.get("yaml-file", "article-1", _counting("article 1", made), lasting=True)
+    cache.finish_run()
+    cache.get("yaml-file", "entities", _counting("entities", made))  # a run that reads no article
+    cache.finish_run()
+    assert cache.get("yaml-file", "article-1", _counting("article 1", made), lasting=True) == "article 1"
+    assert made == ["entities", "article 1"]
+
+
+def test_a_failed_run_forgets_no_lasting_result():
+    cache, made = BuildCache(), []
+    for name in ("a", "b"):
+        cache.get("mentions", name, _counting(name, made), lasting=True)
+    cache.finish_run()
+    cache.get("mentions", "a", _counting("a", made), lasting=True)  # stopped half way by a problem
+    cache.finish_run(success=False)
+    cache.get("page", "home", _counting("home", made))  # a run that asks for no mentions
+    cache.finish_run()
+    assert [cache.get("mentions", name, _counting(name, made), lasting=True) for name in ("a", "b")] == ["a", "b"]
+    assert made == ["a", "b", "home"]
+
+
+def test_each_keeps_the_list_whole_and_makes_again_only_the_part_that_changed():
+    cache, made = BuildCache(), []
+    things = ["x1", "y1", "z1"]
+    each = lambda things, whole: cache.each("row", things, lambda thing: thing, lambda thing: _counting(  # noqa: E731
+        thing.upper(), made)(), whole)
+    assert each(things, "dossier-1") == ["X1", "Y1", "Z1"]
+    cache.finish_run()
+    for _ in range(2):  # runs in which none of the things changed: not one of them is looked at
+        assert each(iter(()), "dossier-1") == ["X1", "Y1", "Z1"]
+        cache.finish_run()
+    assert each(["x1", "y2", "z1"], "dossier-2") == ["X1", "Y2", "Z1"]
+    assert made == ["X1", "Y1", "Z1", "Y2"]
+    assert cache.each("row", ["a"], str, str.upper) == ["A"]  # no whole: the parts only, as get would
+
+
+class _Asked(BuildCache):
+    """A BuildCache that records the kinds a run asks for, and which of them it had to make."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: set[str] = set()
+        self.made: Counter = Counter()
+
+    def get(self, kind, key, compute, *, lasting=False):
+        def made():
+            self.made[kind] += 1
+            return compute()
+        self.asked.add(kind)
+        return super().get(kind, key, made, lasting=lasting)
+
+
+def _pages(project: Project, cache: BuildCache) -> dict:
+    outcome = pipeline.generate(project, cache=cache, include_drafts=True, strict_drafts=True)
+    assert outcome.generated is not None, outcome.problems
+    return outcome.generated.pages
+
+
+def test_a_description_edit_reads_and_links_no_article_and_ends_as_a_fresh_run(tmp_path: Path):
+    project = Project.at(copy_repo(tmp_path / "repo"))
+    cache = _Asked()
+    _pages(project, cache)
+    entities = project.dossier_dir / "entities.yml"
+    text, count = re.subn(r"^(  description: )", r"\g<1>وصف معدل ", entities.read_text(encoding="utf-8"), count=1,
+                          flags=re.M)
+    assert count == 1
+    entities.write_text(text, encoding="utf-8")
+    cache.asked, cache.made = set(), Counter()
+    edited = _pages(project, cache)
+    assert "linked-articles" in cache.asked and "linked-articles" not in cache.made
+    assert {"articles-read", "article-json, all", "search-document, all"} <= cache.asked - set(cache.made)
+    assert not {"mentions", "text-file", "article-json", "search-document"} & cache.asked, cache.asked
+    assert edited == _pages(project, BuildCache())
+
+    # an article's summary then: its own parts made again, the others' taken as the last walk left them
+    article = sorted((project.dossier_dir / "articles").glob("*.yml"))[0]
+    text, count = re.subn(r"^(summary: >-\n  )", r"\g<1>ملخص معدل ", article.read_text(encoding="utf-8"), count=1,
+                          flags=re.M)
+    assert count == 1
+    article.write_text(text, encoding="utf-8")
+    cache.asked, cache.made = set(), Counter()
+    edited = _pages(project, cache)
+    assert {"mentions", "text-file", "article-json"} <= cache.asked, cache.asked
+    assert "text-file" not in cache.made  # no text is read again
+    assert (cache.made["yaml-file"], cache.made["mentions"], cache.made["article-json"]) == (1, 1, 1)
+    assert edited == _pages(project, BuildCache())
