@@ -8,7 +8,9 @@ only the work whose inputs changed. Results that were not asked for during a run
 when the run ends, so the cache holds one generation of the dossier, not its history; but a
 result asked for as `lasting` (a whole-dossier result only some runs need, such as the entities
 named together, which only the entity pages read) is kept through the runs that do not ask for
-its kind, until one does.
+its kind, until one does. A result made of one part per article (a data file's rows, the search
+documents) is asked for with `each`: kept whole by a key naming all the parts, and made again
+part by part, only the new ones, when that key changes.
 
 What a cached result relies on: nothing changes it after it is made (stages treat what they
 receive as read-only).
@@ -58,12 +60,24 @@ class BuildCache:
     def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
         """make(thing) for every thing, in order, each kept by key_of(thing) (what it reads). whole
         (a key naming everything the things hold and make reads, or None): the list is kept as one
-        too, so that a run in which none of them changed walks none of them; the parts then last
-        (see get) until a run walks them again, so that the next change makes only its own part."""
-        def every() -> list:
-            return [self.get(kind, key_of(thing), lambda thing=thing: make(thing), lasting=whole is not None)
-                    for thing in things]
-        return every() if whole is None else self.get(f"{kind}, all", whole, every)
+        too, so that a run in which none of them changed walks none of them; and the parts of the
+        last walk are kept with it, so that the next walk makes only the parts whose key is new,
+        and takes the others from them with no lookup in the cache (thousands per walk)."""
+        if whole is None:
+            return [self.get(kind, key_of(thing), lambda thing=thing: make(thing)) for thing in things]
+        entry = (f"{kind}, parts", None)
+        last = self._get(*entry, dict)  # kept alive with the list, for the next walk
+
+        def walk() -> list:
+            parts, values = {}, []
+            for thing in things:
+                key = key_of(thing)
+                value = last[key] if key in last else self.get(kind, key, lambda thing=thing: make(thing))
+                parts[key] = value
+                values.append(value)
+            self._current[entry] = parts
+            return values
+        return self.get(f"{kind}, all", whole, walk)
 
     def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
         """A result made from the last run's result of this kind (None when there is none): for
@@ -124,6 +138,8 @@ class NoCache(BuildCache):
         self.misses[kind] += 1
         return compute()
 
+    def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
+        return [self.get(kind, None, lambda thing=thing: make(thing)) for thing in things]
 
     def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
         self.misses[kind] += 1

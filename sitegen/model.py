@@ -1,6 +1,7 @@
 """Plain data classes that flow through the stages: load → validate → link → render → site."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import re
@@ -303,3 +304,22 @@ class EventRecord:
         from .cache import fingerprint
 
         return fingerprint(self.id or "", *(f"{r.article.fingerprint}:{r.index}" for r in self.reports))
+
+
+# The fields that show on the pages of the object they belong to (and in lists of it), and
+# decide nothing else: no order, no membership, no other page's values.
+CONTENT_ONLY = {"Article": ("title", "summary"), "Entity": ("description",)}
+
+
+def shape_of(thing) -> str:
+    """A digest of a theme, entity or article but the fields only it shows (CONTENT_ONLY): two
+    versions of the dossier whose objects have the same shapes order and group them alike."""
+    from .cache import fingerprint
+
+    left_out = ("fingerprint", *CONTENT_ONLY.get(type(thing).__name__, ()))
+    shape = [(f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing) if f.name not in left_out]
+    if isinstance(thing, Article):
+        # A title decides one thing besides what it shows: whether the text's first line, when it
+        # repeats the title, is hidden, and so which names the text is found to hold.
+        shape.append(("body_lines", thing.body_lines))
+    return fingerprint(type(thing).__name__, repr(shape))

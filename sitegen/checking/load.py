@@ -79,13 +79,11 @@ def _read(path: Path, limit: int, what: str) -> bytes:
     return data
 
 
-def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE,
-              lasting: bool = False) -> YamlDocument | None:
-    """One YAML file, parsed again only when its bytes changed (cache; lasting: see BuildCache.get)."""
+def read_yaml(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> YamlDocument | None:
+    """One YAML file, parsed again only when its bytes changed (cache)."""
     shown = rel(path, root)
     try:
-        document, found = cache.get("yaml-file", _file_key(path, shown), lambda: _parsed_yaml(path, shown, cache),
-                                    lasting=lasting)
+        document, found = cache.get("yaml-file", _file_key(path, shown), lambda: _parsed_yaml(path, shown, cache))
     except _Refused as refused:
         problems.append(Problem(shown, 1, 1, str(refused)))
         return None
@@ -110,13 +108,11 @@ def _parsed_yaml(path: Path, shown: str, cache: BuildCache):
     return cache.get("yaml", (shown, digest), lambda: parse_yaml(raw, path, shown, digest))
 
 
-def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE,
-              lasting: bool = False) -> tuple[str | None, str | None]:
+def read_text(path: Path, root: Path, problems: list[Problem], cache: BuildCache = NO_CACHE) -> tuple[str | None, str | None]:
     """The text of an article as stored (BOM removed, line ends kept), and the SHA-256 of its bytes."""
     shown = rel(path, root)
     try:
-        digest, (text, problem) = cache.get("text-file", _file_key(path, shown), lambda: _decoded_text(path, shown, cache),
-                                            lasting=lasting)
+        digest, (text, problem) = cache.get("text-file", _file_key(path, shown), lambda: _decoded_text(path, shown, cache))
     except _Refused as refused:
         message = str(refused)
         if message.startswith("text is"):
@@ -234,16 +230,21 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
             refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
     chosen = sorted(stems.items())
     if only is None:
-        # The articles as read, kept as one while no file's status changed (an edit of entities.yml
-        # reads none of them); each file's read lasts till the next run that reads them.
-        statuses = tuple((article_id, *(_status(files.get(suffix)) for suffix in (".yml", ".txt")))
-                         for article_id, files in chosen)
-        articles, found = cache.get("articles-read", (os.fspath(articles_dir), statuses),
-                                    lambda: _read_articles(chosen, root, cache, None, lasting=True))
-    else:
-        articles, found = _read_articles(chosen, root, cache, only)
-    problems.extend(found)
-    return RawDossier(root, themes, entities, list(articles)), problems
+        # Each article as read, kept by its files' status, and all of them as one by every status:
+        # an edit of entities.yml reads no article, an edit of one article reads only its files.
+        folder = os.fspath(articles_dir)
+        stated = [(article_id, files, (_status(files.get(".yml")), _status(files.get(".txt"))))
+                  for article_id, files in chosen]
+        read = cache.each("article-read", stated, lambda one: (folder, one[0], one[2]),
+                          lambda one: _read_article(one[0], one[1], root, cache),
+                          (folder, tuple((article_id, status) for article_id, _, status in stated)))
+    else:  # the others listed unread
+        read = [_read_article(article_id, files, root, cache) if only(article_id) else
+                (RawArticle(article_id, None, files.get(".txt"), yml_path=files.get(".yml")), ())
+                for article_id, files in chosen]
+    for _, found in read:
+        problems.extend(found)
+    return RawDossier(root, themes, entities, [raw for raw, _ in read]), problems
 
 
 def _status(path: Path | None) -> tuple | None:
@@ -257,29 +258,19 @@ def _status(path: Path | None) -> tuple | None:
     return (status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
-def _read_articles(chosen: list[tuple[str, dict[str, Path]]], root: Path, cache: BuildCache,
-                   only: Callable[[str], bool] | None, lasting: bool = False) -> tuple[list[RawArticle], list[Problem]]:
-    """The articles (id, their files by suffix) read, and what is wrong with their files."""
+def _read_article(article_id: str, files: dict[str, Path], root: Path, cache: BuildCache
+                  ) -> tuple[RawArticle, tuple[Problem, ...]]:
+    """One article (its files by suffix) read, and what is wrong with its files."""
     problems: list[Problem] = []
-
-    def refuse(path: Path, message: str) -> None:
-        problems.append(Problem(rel(path, root), 1, 1, message))
-
-    articles = []
-    for article_id, files in chosen:
-        if only is not None and not only(article_id):
-            articles.append(RawArticle(article_id, None, files.get(".txt"), yml_path=files.get(".yml")))
-            continue
-        yml = read_yaml(files[".yml"], root, problems, cache, lasting) if ".yml" in files else None
-        raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
-        if ".txt" in files:
-            raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache, lasting)
-        # A FIFO, a device or a folder is refused as such (above): it is not half of an article.
-        if ".yml" not in files and _is_regular(files[".txt"]):
-            refuse(files[".txt"], f"text has no metadata: add articles/{article_id}.yml beside it "
-                                  f"(`python build.py add` writes one for a new text)")
-        elif ".txt" not in files and ".yml" in files and _is_regular(files[".yml"]):
-            refuse(files[".yml"], f"metadata has no text: add the article's text as articles/{article_id}.txt "
-                                  "beside it, or remove this file")
-        articles.append(raw)
-    return articles, problems
+    yml = read_yaml(files[".yml"], root, problems, cache) if ".yml" in files else None
+    raw = RawArticle(article_id, yml, files.get(".txt"), yml_path=files.get(".yml"))
+    if ".txt" in files:
+        raw.text, raw.sha256 = read_text(files[".txt"], root, problems, cache)
+    # A FIFO, a device or a folder is refused as such (in load): it is not half of an article.
+    if ".yml" not in files and _is_regular(files[".txt"]):
+        problems.append(Problem(rel(files[".txt"], root), 1, 1, f"text has no metadata: add articles/{article_id}.yml "
+                                "beside it (`python build.py add` writes one for a new text)"))
+    elif ".txt" not in files and ".yml" in files and _is_regular(files[".yml"]):
+        problems.append(Problem(rel(files[".yml"], root), 1, 1, "metadata has no text: add the article's text as "
+                                f"articles/{article_id}.txt beside it, or remove this file"))
+    return raw, tuple(problems)

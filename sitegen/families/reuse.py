@@ -13,17 +13,11 @@ makes the page be worked out every time: forgetting to say costs time, never a s
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from ..cache import BuildCache, fingerprint
-from ..model import Article, Dossier
+from ..model import Dossier, shape_of
 from .keys import UNKNOWN
-
-# The fields that show on the pages of the object they belong to (and in lists of it), and
-# decide nothing else: no order, no membership, no other page's values.
-CONTENT_ONLY = {"Article": ("title", "summary"), "Entity": ("description",)}
-
 
 @dataclass(frozen=True)
 class Made:
@@ -61,21 +55,11 @@ class ShownPages:
 
 
 def shape(dossier: Dossier, cache: BuildCache) -> str:
-    """A digest of the dossier but the fields only their own objects show (CONTENT_ONLY)."""
-    return fingerprint(*(cache.get("shape", thing.fingerprint, lambda thing=thing: _shape_of(thing))
+    """A digest of the dossier but the fields only their own objects show (model.CONTENT_ONLY)."""
+    return fingerprint(*(cache.get("shape", thing.fingerprint, lambda thing=thing: shape_of(thing))
                          for things in (dossier.themes, dossier.entities, dossier.articles) for thing in things))
 
 
 def objects(dossier: Dossier) -> frozenset[str]:
     return frozenset(thing.fingerprint for things in (dossier.themes, dossier.entities, dossier.articles)
                      for thing in things)
-
-
-def _shape_of(thing) -> str:
-    left_out = ("fingerprint", *CONTENT_ONLY.get(type(thing).__name__, ()))
-    shape = [(f.name, getattr(thing, f.name)) for f in dataclasses.fields(thing) if f.name not in left_out]
-    if isinstance(thing, Article):
-        # A title decides one thing besides what it shows: whether the text's first line, when it
-        # repeats the title, is hidden, and so which names the text is found to hold.
-        shape.append(("body_lines", thing.body_lines))
-    return fingerprint(type(thing).__name__, repr(shape))

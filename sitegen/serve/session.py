@@ -30,8 +30,10 @@ from ..workers import Worker, WorkerFailed
 log = logging.getLogger("mkdocs.plugins.dossier")
 CACHE_FILE = "cache.pickle"
 SITE_STAMP = ".dossier-serve-stamp"
-# What cannot or need not outlive a session: a Jinja environment (rebuilt in a moment).
-NOT_KEPT = frozenset({"environment"})
+# What cannot or need not outlive a session: a Jinja environment (rebuilt in a moment), and the
+# linked articles, which hold the session's cache itself (their relations look results up in it)
+# and are made again from the kept parts (each article's names, read and checked) in moments.
+NOT_KEPT = frozenset({"environment", "linked-articles"})
 
 
 def state_dir(project: Project) -> Path:

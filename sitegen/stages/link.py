@@ -16,9 +16,9 @@ from functools import cached_property
 
 from ..arabic import Matcher, dictionary_key, normalize
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from ..model import Article, Dossier, EventRecord, PartialDate
-from ..quotes import Found, ShownText
+from ..model import Article, Dossier, EventRecord, PartialDate, Report, shape_of
 from . import events as event_index
+from .paragraphs import Quote, Segment, marked_paragraphs
 
 RELATED_LIMIT = 5
 # An entity named in more articles than COMMON_ENTITY_LIMIT (Baghdad, say, in a large
@@ -32,20 +32,6 @@ COMMON_ENTITY_WINDOW = 20
 # entities (in dossier order) are paired: the count stays linear in the number of articles.
 NAMED_WITH_LIMIT = 8
 PAIRS_ENTITY_LIMIT = 60
-
-
-@dataclass
-class Segment:
-    text: str
-    entity_id: str | None = None
-
-
-@dataclass
-class Quote:
-    """A passage of the text that an event quotes, marked on the page with an id the event links to."""
-
-    anchor: str
-    segments: list[Segment]
 
 
 @dataclass
@@ -107,7 +93,7 @@ class LinkedArticle:
     def _marked(self) -> tuple[list[list[Segment | Quote]], list[str | None]]:
         # Kept by the article and the names it was matched against (its fingerprint): an event page
         # asks for the quotes' anchors of every article that reports it, on every edit under serve.
-        make = lambda: _paragraphs(self.article, self.mentions)  # noqa: E731
+        make = lambda: marked_paragraphs(self.article, self.mentions)  # noqa: E731
         return self.relations.cache.get("paragraphs", self.fingerprint, make) if self.relations else make()
 
     @property
@@ -195,14 +181,33 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     is kept whole by what it reads (every article, the entities' ids and spellings, the themes'
     ids): an edit of anything else, such as an entity's description, relinks nothing."""
     spellings_key = spellings_fingerprint(dossier)
-    make = lambda: _linked_articles(dossier, spellings_key, cache, limits)  # noqa: E731
     articles_key = ""
     if all(article.fingerprint for article in dossier.articles):
         articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), spellings_key,
                                    *(theme.id for theme in dossier.themes), repr(limits))
-        articles = cache.get("linked-articles", articles_key, make)
+    entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
+    matcher = lambda: cache.get("matcher", spellings_key, lambda: _matcher(dossier), lasting=True)  # noqa: E731
+    # Each article's names, entities and fingerprint, kept by the article and the entities' spellings
+    # (an edit of one article finds names in it alone, and looks up no other in the cache).
+    found_in = cache.each("article-links", dossier.articles,
+                          lambda article: (article.fingerprint or id(article), spellings_key),
+                          lambda article: _names_found(article, spellings_key, matcher, entity_order, cache),
+                          articles_key or None)
+    if not articles_key:
+        articles = _linked_articles(dossier, found_in, cache, limits)
     else:
-        articles = make()
+        # What orders and groups the articles: their shapes (all but their titles and summaries).
+        shapes = cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
+                            ("articles", articles_key))
+        shape_key = fingerprint(*shapes, spellings_key, *(theme.id for theme in dossier.themes), repr(limits))
+
+        def relink(before: _LinkedArticles | None) -> _LinkedArticles:
+            if before is not None and before.key == articles_key:
+                return before
+            if before is not None and before.shape_key == shape_key:  # only titles and summaries changed
+                return _relinked(before, dossier, found_in, cache, limits, articles_key)
+            return _linked_articles(dossier, found_in, cache, limits, (articles_key, shape_key))
+        articles = cache.evolve("linked-articles", relink)
     return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
                          entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
                          articles.events, articles.events_by_entity, articles_key)
@@ -219,14 +224,15 @@ class _LinkedArticles:
     outlets: list[Outlet]
     events: list[EventRecord]
     events_by_entity: dict[str, list[EventRecord]]
+    key: str = ""  # LinkedDossier.articles_key
+    shape_key: str = ""  # of the articles' shapes (model.shape_of) and what else link reads
 
 
-def _linked_articles(dossier: Dossier, spellings_key: str, cache: BuildCache, limits: Limits) -> _LinkedArticles:
-    entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
+def _linked_articles(dossier: Dossier, found_in: list[tuple], cache: BuildCache, limits: Limits,
+                     keys: tuple[str, str] = ("", "")) -> _LinkedArticles:
     linked: dict[str, LinkedArticle] = {}
-    for article, key, (mentions, found) in all_mentions(dossier, cache, spellings_key):
-        entity_ids = sorted(set(article.entities) | found, key=entity_order.__getitem__)
-        linked[article.id] = LinkedArticle(article, mentions, entity_ids, fingerprint(*map(str, key)))
+    for article, (mentions, entity_ids, key) in zip(dossier.articles, found_in):
+        linked[article.id] = LinkedArticle(article, mentions, entity_ids, key)
 
     newest_first = sorted(dossier.articles, key=newest_key)
     by_entity: dict[str, list[Article]] = defaultdict(list)
@@ -255,7 +261,49 @@ def _linked_articles(dossier: Dossier, spellings_key: str, cache: BuildCache, li
     # (year, month, day) orders as the dates do, without a comparison method call per pair
     timeline.sort(key=lambda e: ((e.date.year, e.date.month, e.date.day), e.is_publication, e.article.id, e.title))
     return _LinkedArticles(linked, by_theme, dict(sorted(by_entity.items())), timeline, outlets(newest_first),
-                           records, event_index.by_entity(records))
+                           records, event_index.by_entity(records), *keys)
+
+
+def _relinked(before: _LinkedArticles, dossier: Dossier, found_in: list[tuple], cache: BuildCache, limits: Limits,
+              key: str) -> _LinkedArticles:
+    """before with this run's articles in place of their earlier versions, for an edit that left
+    every article's shape as it was (a title or a summary): the orders and groups are the same, so
+    nothing is sorted or counted again. Every object that holds an article is new if its article
+    is (a record, a timeline entry); every LinkedArticle is new, so that nothing worked out from
+    another article's earlier version (its related articles) is kept."""
+    fresh = {article.id: article for article in dossier.articles}
+    now = lambda article: fresh[article.id] if article is not None else None  # noqa: E731
+    linked: dict[str, LinkedArticle] = {}
+    for article, (mentions, entity_ids, fingerprint_) in zip(dossier.articles, found_in):
+        item = linked[article.id] = LinkedArticle(article, mentions, entity_ids, fingerprint_)
+        item.neighbours = [Neighbours(n.theme_id, now(n.previous), now(n.next))
+                           for n in before.linked[article.id].neighbours]
+    by_entity = {entity_id: list(map(now, articles)) for entity_id, articles in before.by_entity.items()}
+    relations = Relations(linked, by_entity, len(dossier.articles), limits, cache)
+    for item in linked.values():
+        item.relations = relations
+
+    records: dict[int, EventRecord] = {}  # the earlier record's id() → this run's
+    for record in before.events:
+        reports = [Report(fresh[r.article.id], fresh[r.article.id].events[r.index], r.index) for r in record.reports]
+        same = all(new.article is old.article for new, old in zip(reports, record.reports))
+        records[id(record)] = record if same else EventRecord(record.id, reports)
+    timeline = []
+    for entry in before.timeline:
+        if entry.event is not None:
+            record = records[id(entry.event)]
+            timeline.append(entry if record is entry.event else
+                            TimelineEntry(record.date, record.title, record.first.article, False, record))
+        else:
+            article = fresh[entry.article.id]
+            timeline.append(entry if article is entry.article else
+                            TimelineEntry(article.date, article.title, article, True))
+    return _LinkedArticles(
+        linked, {theme_id: list(map(now, articles)) for theme_id, articles in before.by_theme.items()}, by_entity,
+        timeline, [Outlet(o.slug, o.name, list(map(now, o.articles))) for o in before.outlets],
+        [records[id(record)] for record in before.events],
+        {entity_id: [records[id(r)] for r in found] for entity_id, found in before.events_by_entity.items()},
+        key, before.shape_key)
 
 
 @functools.lru_cache(maxsize=4096)  # asked for every article on every build: few names, many articles
@@ -297,74 +345,33 @@ def spellings_fingerprint(dossier: Dossier) -> str:
     return fingerprint(*("\0".join((e.id, *e.spellings)) for e in dossier.entities))
 
 
-def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE, spellings_key: str | None = None):
+def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE):
     """(article, key, (mentions, found)) for each article; found again only in an article whose
-    text or whose entities' spellings changed (cache): editing a description finds nothing anew.
-    Kept (lasting) through the runs that relink nothing, for the next that does."""
-    spellings_key = spellings_key or spellings_fingerprint(dossier)
-    matcher = cache.get("matcher", spellings_key, lambda: Matcher({e.id: e.spellings for e in dossier.entities}),
-                        lasting=True)
+    text or whose entities' spellings changed (cache): editing a description finds nothing anew."""
+    spellings_key = spellings_fingerprint(dossier)
+    matcher = cache.get("matcher", spellings_key, lambda: _matcher(dossier))
     for article in dossier.articles:
         key = (article.fingerprint or id(article), spellings_key)
-        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher), lasting=True)
+        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher))
+
+
+def _matcher(dossier: Dossier) -> Matcher:
+    return Matcher({e.id: e.spellings for e in dossier.entities})
+
+
+def _names_found(article: Article, spellings_key: str, matcher, entity_order: dict[str, int], cache: BuildCache
+                 ) -> tuple[list[list[tuple[int, int, str]]], list[str], str]:
+    """The names in article's text (as all_mentions finds them, matcher() made only if needed), its
+    entities (in the YAML or found, in dossier order) and its LinkedArticle fingerprint."""
+    key = (article.fingerprint or id(article), spellings_key)
+    mentions, found = cache.get("mentions", key, lambda: find_mentions(article, matcher()))
+    return mentions, sorted(set(article.entities) | found, key=entity_order.__getitem__), fingerprint(*map(str, key))
 
 
 def find_mentions(article: Article, matcher: Matcher) -> tuple[list[list[tuple[int, int, str]]], set[str]]:
     """Every entity name in the article's body, per line, and the set of entities found."""
     mentions = [matcher.find(line) for line in article.body_lines]
     return mentions, {entity_id for line in mentions for _, _, entity_id in line}
-
-
-def _paragraphs(article: Article, mentions: list[list[tuple[int, int, str]]]
-                ) -> tuple[list[list[Segment | Quote]], list[str | None]]:
-    """The body as paragraphs of segments; the first mention of each entity becomes a link, and
-    each event's quote, where a shown line holds it, becomes a marked passage with an id.
-
-    Segments only cut the text: joined back together they are the line, unchanged. Returns the
-    paragraphs and, per event, the id of its passage (None: not shown).
-    """
-    lines = article.body_lines
-    quotes: dict[int, list[tuple[int, int, str]]] = {}  # line index -> (start, end, anchor)
-    anchors: list[str | None] = []
-    shown = ShownText(lines) if any(event.quote for event in article.events) else None
-    for index, event in enumerate(article.events):
-        anchor = None
-        found = shown.find(event.quote) if shown is not None and event.quote else None
-        if isinstance(found, Found):  # validate refuses every other quote, with the same ShownText
-            taken = quotes.setdefault(found.line, [])
-            overlapping = next((a for s, e, a in taken if s < found.end and found.start < e), None)
-            anchor = overlapping or f"event-{index + 1}"
-            if not overlapping:
-                taken.append((found.start, found.end, anchor))
-        anchors.append(anchor)
-    linked_already: set[str] = set()
-    paragraphs = []
-    for number, line in enumerate(lines):
-        links = []
-        for start, end, entity_id in mentions[number]:
-            if entity_id not in linked_already:
-                linked_already.add(entity_id)
-                links.append((start, end, entity_id))
-        paragraphs.append(_pieces(line, links, sorted(quotes.get(number, []))))
-    return paragraphs, anchors
-
-
-def _pieces(line: str, links: list[tuple[int, int, str]], quotes: list[tuple[int, int, str]]) -> list[Segment | Quote]:
-    """Cut line where entity links and quoted passages begin and end (a link across a quote's edge
-    becomes two links to the same page); group the segments inside each quote."""
-    cuts = sorted({0, len(line), *(p for s, e, _ in links for p in (s, e)), *(p for s, e, _ in quotes for p in (s, e))})
-    pieces: list[Segment | Quote] = []
-    for start, end in zip(cuts, cuts[1:]):
-        entity_id = next((i for s, e, i in links if s <= start and end <= e), None)
-        segment = Segment(line[start:end], entity_id)
-        anchor = next((a for s, e, a in quotes if s <= start and end <= e), None)
-        if anchor is None:
-            pieces.append(segment)
-        elif pieces and isinstance(pieces[-1], Quote) and pieces[-1].anchor == anchor:
-            pieces[-1].segments.append(segment)
-        else:
-            pieces.append(Quote(anchor, [segment]))
-    return pieces
 
 
 def _named_with(articles, entity_order: dict[str, int], limit: int, per_article: int = PAIRS_ENTITY_LIMIT
