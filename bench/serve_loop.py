@@ -117,8 +117,9 @@ def description_edit(session: Session, repo: Path, number: int) -> dict:
     return session.edit(repo / "dossier" / "entities.yml", pattern, rf"\g<1>{marker} \g<2>", f"entities/{ENTITY}/", marker)
 
 
-def serve_sessions(repo: Path, article: str, logs: Path) -> dict:
-    """The two sessions described in the module's docstring, on repo (whose .build/serve is removed first)."""
+def serve_sessions(repo: Path, article: str, logs: Path, edits: int = 2) -> dict:
+    """The two sessions described in the module's docstring, on repo (whose .build/serve is removed first),
+    with each kind of edit made `edits` times in the first."""
     shutil.rmtree(repo / ".build" / "serve", ignore_errors=True)
     result: dict = {}
     first = Session(repo, logs / "serve-1.log")
@@ -126,8 +127,8 @@ def serve_sessions(repo: Path, article: str, logs: Path) -> dict:
         result["cold_first"] = first.wait_for(f"articles/{article}/", preview=False)
         result["cold_start"] = first.wait_for(f"articles/{article}/")
         first.settle()
-        result["summary"] = [summary_edit(first, repo, article, n) for n in range(2)]
-        result["description"] = [description_edit(first, repo, n) for n in range(2)]
+        result["summary"] = [summary_edit(first, repo, article, n) for n in range(edits)]
+        result["description"] = [description_edit(first, repo, n) for n in range(edits)]
         result["pss_mb"] = _tree_pss_mb(first.process.pid)
     finally:
         first.stop()
@@ -169,6 +170,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-build", action="store_true", help="skip the full build the start is compared with")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--edits", type=int, default=2, help="how many times each kind of edit is made in the first session "
+                        "(MkDocs' watcher looks every 0.5 s, so one edit's figure can be up to that late)")
     args = parser.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="serve-bench-"))
     rows = []
@@ -185,7 +188,7 @@ def main(argv=None) -> int:
             subprocess.run([sys.executable, "build.py", "build"], cwd=repo, check=True, capture_output=True)
             row["build"] = time.perf_counter() - started
         print(f"[N={n}] serve sessions", file=sys.stderr, flush=True)
-        row["serve"] = serve_sessions(repo, ids[len(ids) // 2], logs)
+        row["serve"] = serve_sessions(repo, ids[len(ids) // 2], logs, args.edits)
         rows.append(row)
         print_table(rows)
         shutil.rmtree(repo, ignore_errors=True)

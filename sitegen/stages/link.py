@@ -177,9 +177,11 @@ class Limits:
 
 def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits()) -> LinkedDossier:
     """Relations between articles, entities, themes and dates; entity mentions are found again
-    only in an article whose text or whose entities changed (cache). What links the articles
-    is kept whole by what it reads (every article, the entities' ids and spellings, the themes'
-    ids): an edit of anything else, such as an entity's description, relinks nothing."""
+    only in an article whose text or whose entities changed (cache). What links the articles is
+    kept from the last run (cache.evolve): taken as it is when nothing it reads changed (every
+    article, the entities' ids and spellings, the themes' ids), so that an edit of an entity's
+    description relinks nothing; put together again in the same orders and groups when only
+    titles and summaries changed (_relinked); linked afresh otherwise."""
     spellings_key = spellings_fingerprint(dossier)
     articles_key = ""
     if all(article.fingerprint for article in dossier.articles):

@@ -169,8 +169,8 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     frame = fingerprint(run.key, reuse.shape(dossier, cache), str(settings.list_limit), str(settings.latest_shown),
                         settings.download.fingerprint if settings.download else "")
     shown = cache.evolve("shown-pages", lambda before: reuse.ShownPages(frame, reuse.objects(dossier), before))
-    families.plan(pages, linked, settings, run, env, cache, env.globals["labels"], docs_dir=docs_dir,  # labels.yml, read once
-                  schemas=schemas, shown=shown)
+    labels = env.globals["labels"]  # templates/labels.yml, read with the environment
+    families.plan(pages, linked, settings, run, env, cache, labels, docs_dir=docs_dir, schemas=schemas, shown=shown)
     return pages
 
 
