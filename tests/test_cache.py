@@ -113,17 +113,21 @@ def _pages(project: Project, cache: BuildCache) -> dict:
     return outcome.generated.pages
 
 
+def _after_edit(project: Project, cache: _Asked, path: Path, pattern: str, replacement: str) -> dict:
+    """The pages after pattern's first match in path is replaced, what the run asked for and made recorded afresh."""
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"), count=1, flags=re.M)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+    cache.asked, cache.made = set(), Counter()
+    return _pages(project, cache)
+
+
 def test_a_description_edit_reads_and_links_no_article_and_a_summary_edit_one_each_as_a_fresh_run_would(tmp_path: Path):
     project = Project.at(copy_repo(tmp_path / "repo"))
     cache = _Asked()
     _pages(project, cache)
-    entities = project.dossier_dir / "entities.yml"
-    text, count = re.subn(r"^(  description: )", r"\g<1>وصف معدل ", entities.read_text(encoding="utf-8"), count=1,
-                          flags=re.M)
-    assert count == 1
-    entities.write_text(text, encoding="utf-8")
-    cache.asked, cache.made = set(), Counter()
-    edited = _pages(project, cache)
+    edited = _after_edit(project, cache, project.dossier_dir / "entities.yml", r"^(  description: )",
+                         r"\g<1>وصف معدل ")
     assert {"linked-articles", "article-read, all", "article-links, all", "shape, all", "article-json, all",
             "search-document, all"} <= cache.asked - set(cache.made)
     assert not {"article-read", "article-links", "mentions", "article-json", "search-document"} & cache.asked, cache.asked
@@ -131,12 +135,7 @@ def test_a_description_edit_reads_and_links_no_article_and_a_summary_edit_one_ea
 
     # an article's summary then: its own parts made again, the others' taken as the last walk left them
     article = sorted((project.dossier_dir / "articles").glob("*.yml"))[0]
-    text, count = re.subn(r"^(summary: >-\n  )", r"\g<1>ملخص معدل ", article.read_text(encoding="utf-8"), count=1,
-                          flags=re.M)
-    assert count == 1
-    article.write_text(text, encoding="utf-8")
-    cache.asked, cache.made = set(), Counter()
-    edited = _pages(project, cache)
+    edited = _after_edit(project, cache, article, r"^(summary: >-\n  )", r"\g<1>ملخص معدل ")
     assert [cache.made[kind] for kind in ("article-read", "yaml-file", "shape", "article-links", "mentions",
                                           "linked-articles", "article-json", "search-document")
             ] == [1, 1, 1, 1, 1, 1, 1, 1], cache.made

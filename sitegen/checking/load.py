@@ -98,8 +98,12 @@ def _file_key(path: Path, shown: str) -> tuple:
     """A file as it stands on disk (its status: a regular file, its size, times and inode): a
     session's cache (serve) reads and hashes again only a file that was written since. Refuses
     (_Refused) what is not a regular file, before anything is read."""
-    status = _regular_file(path)
-    return (shown, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+    return (shown, *_written(_regular_file(path)))
+
+
+def _written(status: os.stat_result) -> tuple:
+    """What changes when a file is written or replaced: its size, times and inode."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
 
 
 def _parsed_yaml(path: Path, shown: str, cache: BuildCache):
@@ -255,7 +259,7 @@ def _status(path: Path | None) -> tuple | None:
         status = os.lstat(path)
     except OSError as error:
         return (error.errno,)
-    return (status.st_mode, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_dev)
+    return (status.st_mode, *_written(status))
 
 
 def _read_article(article_id: str, files: dict[str, Path], root: Path, cache: BuildCache

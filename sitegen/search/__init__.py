@@ -89,8 +89,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
     # each kept by its article (serve: the same document, its hash known), the list as one by linked.articles_key
     found += cache.each("search-document", (item.article for item in linked.articles.values()),
                         lambda article: (article.fingerprint or id(article), str(style), kind_labels["article"]),
-                        article_document,
-                        (linked.articles_key, str(style), kind_labels["article"]) if linked.articles_key else None)
+                        article_document, (linked.articles_key, str(style), kind_labels["article"]))
     entities_by_id = {e.id: e for e in dossier.entities}
     def event_document(record) -> SearchDocument:  # an event with a page: its places and the reports' quotes
         return SearchDocument(
@@ -103,8 +102,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
     # each kept by its reports and the entities' names
     found += cache.each("search-event", linked.events_by_id.values(),
                         lambda record: (record.key, linked.names_key, str(style), words["event"]), event_document,
-                        (linked.articles_key, linked.names_key, str(style), words["event"]) if linked.articles_key
-                        else None)
+                        (linked.articles_key, linked.names_key, str(style), words["event"]))
     for position, theme in enumerate(dossier.themes):
         found.append(SearchDocument(
             url=style.url(address(theme)), title=theme.title, date_iso=None, date_label=None,

@@ -121,7 +121,7 @@ def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple
     """make(item) for every linked article, each kept by the article and its entities (and key:
     what else it reads)."""
     return cache.each(kind, linked.articles.values(), lambda item: (item.fingerprint, tuple(item.entity_ids), *key),
-                      make, (linked.articles_key, *key) if linked.articles_key else None)
+                      make, (linked.articles_key, *key))
 
 
 # One row per report of an event (the schema's field names; an event reported by several
@@ -157,7 +157,7 @@ def _record_rows(record) -> list[dict]:
 def _per_record(linked: LinkedDossier, cache: BuildCache, kind: str, make) -> list[str]:
     """make(rows) for every event record, each kept by its key (what its reports' articles hold)."""
     return cache.each(kind, linked.events, lambda record: (record.key,), lambda record: make(_record_rows(record)),
-                      (linked.articles_key,) if linked.articles_key else None)
+                      (linked.articles_key,))
 
 
 def events_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:

@@ -129,7 +129,7 @@ class LinkedDossier:
     events: list[EventRecord] = field(default_factory=list)  # every event once, oldest first
     events_by_entity: dict[str, list[EventRecord]] = field(default_factory=dict)  # place or actor → events, newest first
     # What linking read (every article, the entities' ids and spellings, the themes' ids): the
-    # same key, the same articles, entity lists and events ("": not known, nothing kept by it).
+    # same key, the same articles, entity lists and events.
     articles_key: str = ""
 
     @cached_property
@@ -153,7 +153,7 @@ class LinkedDossier:
         entries = lambda: [e for e in self.timeline if theme_id in e.article.themes  # noqa: E731
                            or (e.event and any(theme_id in r.article.themes for r in e.event.reports))]
         relations = next(iter(self.articles.values())).relations if self.articles else None
-        if relations is None or not self.articles_key:
+        if relations is None:
             return entries()
         return relations.cache.get("theme-timeline", (self.articles_key, theme_id), entries)
 
@@ -183,33 +183,28 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     description relinks nothing; put together again in the same orders and groups when only
     titles and summaries changed (_relinked); linked afresh otherwise."""
     spellings_key = spellings_fingerprint(dossier)
-    articles_key = ""
-    if all(article.fingerprint for article in dossier.articles):
-        articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), spellings_key,
-                                   *(theme.id for theme in dossier.themes), repr(limits))
+    # Every article has a fingerprint (model: one from its values when none was given).
+    articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), spellings_key,
+                               *(theme.id for theme in dossier.themes), repr(limits))
     entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
     matcher = lambda: cache.get("matcher", spellings_key, lambda: _matcher(dossier), lasting=True)  # noqa: E731
     # Each article's names, entities and fingerprint, kept by the article and the entities' spellings
     # (an edit of one article finds names in it alone, and looks up no other in the cache).
-    found_in = cache.each("article-links", dossier.articles,
-                          lambda article: (article.fingerprint or id(article), spellings_key),
+    found_in = cache.each("article-links", dossier.articles, lambda article: (article.fingerprint, spellings_key),
                           lambda article: _names_found(article, spellings_key, matcher, entity_order, cache),
-                          articles_key or None)
-    if not articles_key:
-        articles = _linked_articles(dossier, found_in, cache, limits)
-    else:
-        # What orders and groups the articles: their shapes (all but their titles and summaries).
-        shapes = cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
-                            ("articles", articles_key))
-        shape_key = fingerprint(*shapes, spellings_key, *(theme.id for theme in dossier.themes), repr(limits))
+                          articles_key)
+    # What orders and groups the articles: their shapes (all but their titles and summaries).
+    shapes = cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
+                        ("articles", articles_key))
+    shape_key = fingerprint(*shapes, spellings_key, *(theme.id for theme in dossier.themes), repr(limits))
 
-        def relink(before: _LinkedArticles | None) -> _LinkedArticles:
-            if before is not None and before.key == articles_key:
-                return before
-            if before is not None and before.shape_key == shape_key:  # only titles and summaries changed
-                return _relinked(before, dossier, found_in, cache, limits, articles_key)
-            return _linked_articles(dossier, found_in, cache, limits, (articles_key, shape_key))
-        articles = cache.evolve("linked-articles", relink)
+    def relink(before: _LinkedArticles | None) -> _LinkedArticles:
+        if before is not None and before.key == articles_key:
+            return before
+        if before is not None and before.shape_key == shape_key:  # only titles and summaries changed
+            return _relinked(before, dossier, found_in, cache, limits, articles_key)
+        return _linked_articles(dossier, found_in, cache, limits, (articles_key, shape_key))
+    articles = cache.evolve("linked-articles", relink)
     return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
                          entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
                          articles.events, articles.events_by_entity, articles_key)
@@ -226,12 +221,12 @@ class _LinkedArticles:
     outlets: list[Outlet]
     events: list[EventRecord]
     events_by_entity: dict[str, list[EventRecord]]
-    key: str = ""  # LinkedDossier.articles_key
-    shape_key: str = ""  # of the articles' shapes (model.shape_of) and what else link reads
+    key: str  # LinkedDossier.articles_key
+    shape_key: str  # of the articles' shapes (model.shape_of) and what else link reads
 
 
 def _linked_articles(dossier: Dossier, found_in: list[tuple], cache: BuildCache, limits: Limits,
-                     keys: tuple[str, str] = ("", "")) -> _LinkedArticles:
+                     keys: tuple[str, str]) -> _LinkedArticles:
     linked: dict[str, LinkedArticle] = {}
     for article, (mentions, entity_ids, key) in zip(dossier.articles, found_in):
         linked[article.id] = LinkedArticle(article, mentions, entity_ids, key)
