@@ -120,11 +120,21 @@ def cmd_serve(args, here: Project) -> int:
 
     mkdocs_build.quiet_mkdocs_logging(verbose=True)
     try:
-        serve.serve(here, dev_addr=args.dev_addr)
+        serve.serve(here, dev_addr=args.dev_addr, poll=args.poll)
     except serve.AddressInUse as error:
         print(f"serve: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0.05 <= seconds <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds between 0.05 and 60")
+    return seconds
 
 
 def cmd_add(args, here: Project) -> int:
@@ -154,6 +164,9 @@ def main(argv=None) -> int:
     check_parser.add_argument("--drafts", action="store_true", help="check drafts as strictly as published articles")
     serve_parser = commands.add_parser("serve", help="preview the site, regenerating when the dossier, templates or pages change")
     serve_parser.add_argument("--dev-addr", default="127.0.0.1:8000", help="address and port (default 127.0.0.1:8000)")
+    serve_parser.add_argument("--poll", nargs="?", const=0.5, type=_seconds, metavar="SECONDS",
+                              help="look for changes every SECONDS (default 0.5) instead of being told of them by the "
+                                   "system: for a dossier in a folder shared into a container or over a network")
     add_parser = commands.add_parser("add", help="import a new article text and write a YAML stub to review")
     add_parser.add_argument("text", type=Path, help="the article's text file (UTF-8)")
     add_parser.add_argument("--id", help="the new article's id (default: derived from the file name)")

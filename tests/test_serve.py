@@ -73,13 +73,14 @@ def _missing(url: str):
 class Serve:
     """`python build.py serve` in repo, its output collected line by line as it comes."""
 
-    def __init__(self, repo: Path):
+    def __init__(self, repo: Path, *options: str):
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}/"
         self.lines: list[str] = []
         self.ended = False
         self.printed = threading.Condition()  # notified for each line and when serve's output ends
-        self.process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+        self.process = subprocess.Popen([sys.executable, "build.py", "serve", "--dev-addr", f"127.0.0.1:{self.port}",
+                                         *options],
                                         cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                         encoding="utf-8", errors="replace")
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -415,3 +416,59 @@ def test_serve_does_not_warn_about_dirty_builds_on_every_edit(repo):
     assert "dirty" not in output.lower(), output
     assert "not included in the \"nav\"" not in output, output
     assert "not found among documentation files" not in output, output
+
+
+def test_serve_is_told_of_edits_or_looks_for_them_with_poll(repo):
+    """By default the system tells serve of an edit (no looking at every file twice a second); with
+    --poll it looks, as MkDocs' own serve does, for folders whose changes the system does not report
+    (shared into a container, or over a network). Either way an edit shows, with one build."""
+    for options, said in (((), "Edits are noticed by the system's notices"), (("--poll", "0.2"), "Edits are noticed by polling")):
+        server = Serve(repo, *options)
+        try:
+            page = server.base + "articles/2010-election-results-alert/"
+            server.up(seconds=180)
+            built = server.output.count("Documentation built")
+            marker = "تعديل-" + ("مراقب" if options else "مبلغ")
+            _edit(repo / "dossier/articles/2010-election-results-alert.yml", "مثل الأعظمية والعامرية.",
+                  f"مثل الأعظمية والعامرية. {marker}")
+            server.shows(page, marker)
+        finally:
+            output = server.stop()
+        assert said in output, output
+        assert output.count("Documentation built") == built + 1, output
+    refused = subprocess.run([sys.executable, "build.py", "serve", "--poll", "0"], cwd=repo, capture_output=True,
+                             text=True, timeout=60)
+    assert refused.returncode == 2 and "'0' is not a number of seconds between 0.05 and 60" in refused.stderr, refused
+    assert "Traceback" not in refused.stderr, refused.stderr
+
+
+def test_reading_a_watched_file_is_not_a_change(tmp_path):
+    """The system reports files opened and closed unwritten too, and every build reads every source:
+    told of those, serve would build again after each build, for ever. Only changes are passed on
+    (a file read, then one written: the written one's events arrive, in order, and nothing before)."""
+    from watchdog.events import FileSystemEventHandler
+
+    from sitegen.serve.watching import system_observer
+
+    observer = system_observer()
+    assert observer is not None, "this system's file notices could not be used (inotify on Linux)"
+    source, marker = tmp_path / "article.yml", tmp_path / "marker.yml"
+    source.write_text("title: x\n", encoding="utf-8")
+    seen, written = [], threading.Event()
+
+    class Record(FileSystemEventHandler):
+        def on_any_event(self, event):
+            seen.append((event.event_type, Path(event.src_path).name))
+            if Path(event.src_path) == marker:
+                written.set()
+
+    observer.schedule(Record(), str(tmp_path), recursive=True)
+    observer.start()
+    try:
+        assert source.read_text(encoding="utf-8") == "title: x\n"
+        marker.write_text("written\n", encoding="utf-8")
+        assert written.wait(10), seen
+    finally:
+        observer.stop()
+        observer.join()
+    assert all(name == "marker.yml" for _, name in seen), seen

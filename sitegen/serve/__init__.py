@@ -48,7 +48,7 @@ def port_message(dev_addr: str) -> str:
             f"pick another port with --dev-addr, e.g. `python build.py serve --dev-addr {host}:{int(port) + 1}`")
 
 
-def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
+def serve(project: Project, dev_addr: str = "127.0.0.1:8000", poll: float | None = None) -> None:
     """Serve the preview until interrupted; AddressInUse when the port is taken.
 
     MkDocs' own dev server (its LiveReloadServer and its build, dirty), as `mkdocs serve --dirty`
@@ -56,20 +56,22 @@ def serve(project: Project, dev_addr: str = "127.0.0.1:8000") -> None:
     sessions (serve/session.py), where `mkdocs serve` builds into a new temporary folder each
     time; so a new session rebuilds only the pages whose Markdown changed since the last one.
     And while the session's first build runs, the address answers at once with the last build's
-    site, marked as such (or a page saying the preview is being built: last_build.py).
+    site, marked as such (or a page saying the preview is being built: last_build.py). Edits are
+    noticed as the system reports them, or by looking every `poll` seconds (watching.py).
     """
     _check_address(dev_addr)
     shown = _show_last_build(project, dev_addr)  # at once, before MkDocs is imported and configured
     try:
-        _serve(project, dev_addr, shown)
+        _serve(project, dev_addr, shown, poll)
     finally:
         last_build.stop(shown)
 
 
-def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | None) -> None:
+def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | None, poll: float | None) -> None:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.livereload import LiveReloadServer
+
+    from .watching import DevServer
 
     site = session.site_dir(project)
     site.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,8 @@ def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | 
     # SIGTERM (a process manager, `kill`) stops serve as Ctrl-C does: its cache is kept for the next session.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site), mount_path=mount_path)
+        server = DevServer(builder=builder, host=host, port=port, root=str(site), mount_path=mount_path, poll=poll)
+        log.info(f"Edits are noticed {server.watching}" + ("" if poll else " (`serve --poll` looks for them instead)"))
         server.error_handler = lambda code: _error_page(site, code)
         try:
             _first_build(project, config, builder, shown)

@@ -131,8 +131,8 @@ class ServeAdapter:
     def on_serve(self, server, config, builder):
         """Watch the sources, not docs/ as a whole: the generator's own writes there set off nothing."""
         project = self.project or Project.at(Path(config.config_file_path).parent)
-        server.unwatch(config.docs_dir)
-        server.watch(config.docs_dir, recursive=False)  # new or changed hand-written pages at the top
+        server.unwatch(config.docs_dir)  # serve's view of docs/: links, which the system's notices do not follow
+        server.watch(str(project.docs_dir), recursive=False)  # new or changed hand-written pages at the top
         for entry in sorted(project.docs_dir.iterdir()):
             if entry.is_dir() and entry.name not in GENERATED_DIRS:
                 server.watch(str(entry))
