@@ -50,7 +50,7 @@ def common_aliases(dossier: Dossier, entities_document: YamlDocument | None, roo
 
     found_in: list[list] = [[] for _ in aliases]
     for article in dossier.articles:
-        for number in cache.get("alias-reach", (article.fingerprint or id(article), spellings),
+        for number in cache.get("alias-reach", (article.fingerprint, spellings),
                                 lambda article=article: holds(article)):
             found_in[number].append(article)
     index = {item.get("id"): i for i, item in enumerate(entities_document.data) if isinstance(item, dict)}

@@ -73,7 +73,7 @@ def filter_data(linked: LinkedDossier, style: UrlStyle, cache: BuildCache = NO_C
             [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary])
         fingerprints.setdefault(article.date.year, []).append(article.fingerprint)
     # the index holds only the dossier's shape (families/reuse.py): kept by it
-    files = {"articles/data/index.js": cache.get("filter-index", shape(linked.dossier, cache),
+    files = {"articles/data/index.js": cache.get("filter-index", shape(linked, cache),
                                                  lambda: _script("index", _filter_index(linked)))}
     # a year's script kept by its articles: an edit writes again the year of the article it changed
     files.update({f"articles/data/{year}.js": cache.get(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from ..cache import BuildCache, fingerprint
 from ..model import Dossier, shape_of
+from ..stages.link import LinkedDossier, article_shapes
 from .keys import UNKNOWN
 
 @dataclass(frozen=True)
@@ -54,10 +55,13 @@ class ShownPages:
         self.made[path] = made
 
 
-def shape(dossier: Dossier, cache: BuildCache) -> str:
-    """A digest of the dossier but the fields only their own objects show (model.CONTENT_ONLY)."""
+def shape(linked: LinkedDossier, cache: BuildCache) -> str:
+    """A digest of the dossier but the fields only their own objects show (model.CONTENT_ONLY);
+    the articles' shapes as link worked them out."""
+    dossier = linked.dossier
     return fingerprint(*(cache.get("shape", thing.fingerprint, lambda thing=thing: shape_of(thing))
-                         for things in (dossier.themes, dossier.entities, dossier.articles) for thing in things))
+                         for things in (dossier.themes, dossier.entities) for thing in things),
+                       *article_shapes(dossier, linked.articles_key, cache))
 
 
 def objects(dossier: Dossier) -> frozenset[str]:

@@ -88,7 +88,7 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
 
     # each kept by its article (serve: the same document, its hash known), the list as one by linked.articles_key
     found += cache.each("search-document", (item.article for item in linked.articles.values()),
-                        lambda article: (article.fingerprint or id(article), str(style), kind_labels["article"]),
+                        lambda article: (article.fingerprint, str(style), kind_labels["article"]),
                         article_document, (linked.articles_key, str(style), kind_labels["article"]))
     entities_by_id = {e.id: e for e in dossier.entities}
     def event_document(record) -> SearchDocument:  # an event with a page: its places and the reports' quotes

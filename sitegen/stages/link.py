@@ -183,9 +183,9 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     description relinks nothing; put together again in the same orders and groups when only
     titles and summaries changed (_relinked); linked afresh otherwise."""
     spellings_key = spellings_fingerprint(dossier)
+    read_besides = (spellings_key, *(theme.id for theme in dossier.themes), repr(limits))  # besides the articles
     # Every article has a fingerprint (model: one from its values when none was given).
-    articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), spellings_key,
-                               *(theme.id for theme in dossier.themes), repr(limits))
+    articles_key = fingerprint(*(article.fingerprint for article in dossier.articles), *read_besides)
     entity_order = {e.id: i for i, e in enumerate(dossier.entities)}
     matcher = lambda: cache.get("matcher", spellings_key, lambda: _matcher(dossier), lasting=True)  # noqa: E731
     # Each article's names, entities and fingerprint, kept by the article and the entities' spellings
@@ -193,10 +193,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     found_in = cache.each("article-links", dossier.articles, lambda article: (article.fingerprint, spellings_key),
                           lambda article: _names_found(article, spellings_key, matcher, entity_order, cache),
                           articles_key)
-    # What orders and groups the articles: their shapes (all but their titles and summaries).
-    shapes = cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
-                        ("articles", articles_key))
-    shape_key = fingerprint(*shapes, spellings_key, *(theme.id for theme in dossier.themes), repr(limits))
+    shape_key = fingerprint(*article_shapes(dossier, articles_key, cache), *read_besides)
 
     def relink(before: _LinkedArticles | None) -> _LinkedArticles:
         if before is not None and before.key == articles_key:
@@ -208,6 +205,13 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
                          entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
                          articles.events, articles.events_by_entity, articles_key)
+
+
+def article_shapes(dossier: Dossier, articles_key: str, cache: BuildCache = NO_CACHE) -> list[str]:
+    """What orders and groups the articles: their shapes (model.shape_of: all but their titles and
+    summaries), each kept by its article, the list by articles_key (link's and render's alike)."""
+    return cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
+                      ("articles", articles_key))
 
 
 @dataclass(frozen=True)
@@ -348,8 +352,8 @@ def all_mentions(dossier: Dossier, cache: BuildCache = NO_CACHE):
     spellings_key = spellings_fingerprint(dossier)
     matcher = cache.get("matcher", spellings_key, lambda: _matcher(dossier))
     for article in dossier.articles:
-        key = (article.fingerprint or id(article), spellings_key)
-        yield article, key, cache.get("mentions", key, lambda: find_mentions(article, matcher))
+        key = (article.fingerprint, spellings_key)
+        yield article, key, _mentions(article, key, lambda: matcher, cache)
 
 
 def _matcher(dossier: Dossier) -> Matcher:
@@ -360,9 +364,15 @@ def _names_found(article: Article, spellings_key: str, matcher, entity_order: di
                  ) -> tuple[list[list[tuple[int, int, str]]], list[str], str]:
     """The names in article's text (as all_mentions finds them, matcher() made only if needed), its
     entities (in the YAML or found, in dossier order) and its LinkedArticle fingerprint."""
-    key = (article.fingerprint or id(article), spellings_key)
-    mentions, found = cache.get("mentions", key, lambda: find_mentions(article, matcher()))
+    key = (article.fingerprint, spellings_key)
+    mentions, found = _mentions(article, key, matcher, cache)
     return mentions, sorted(set(article.entities) | found, key=entity_order.__getitem__), fingerprint(*map(str, key))
+
+
+def _mentions(article: Article, key: tuple[str, str], matcher, cache: BuildCache
+              ) -> tuple[list[list[tuple[int, int, str]]], set[str]]:
+    """find_mentions, kept by the article and the entities' spellings (key), matcher() made only if needed."""
+    return cache.get("mentions", key, lambda: find_mentions(article, matcher()))
 
 
 def find_mentions(article: Article, matcher: Matcher) -> tuple[list[list[tuple[int, int, str]]], set[str]]:

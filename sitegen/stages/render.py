@@ -113,7 +113,7 @@ def _article_item(context, article: Article, show_summary: bool = True):
             {"root": root, "site": run, "themes_by_id": run.themes_by_id, "entities_by_id": run.entities_by_id})
         return module.article_item(article, show_summary)
 
-    return run.cache.get("item", (article.fingerprint or id(article), root, show_summary, run.key), make)
+    return run.cache.get("item", (article.fingerprint, root, show_summary, run.key), make)
 
 
 def environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
@@ -166,7 +166,7 @@ def plan(linked: LinkedDossier, settings: RenderSettings, cache: BuildCache = NO
     pages = PagePlan()
     # Everything every page reads besides the objects it shows: a page whose objects did not
     # change since a run with the same frame is taken as that run made it (families/reuse.py).
-    frame = fingerprint(run.key, reuse.shape(dossier, cache), str(settings.list_limit), str(settings.latest_shown),
+    frame = fingerprint(run.key, reuse.shape(linked, cache), str(settings.list_limit), str(settings.latest_shown),
                         settings.download.fingerprint if settings.download else "")
     shown = cache.evolve("shown-pages", lambda before: reuse.ShownPages(frame, reuse.objects(dossier), before))
     labels = env.globals["labels"]  # templates/labels.yml, read with the environment
