@@ -214,7 +214,10 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
     entities = optional_yaml("entities.yml")
 
     articles_dir = root / "articles"
-    stems: dict[str, dict[str, Path]] = {}
+    # Names and statuses from one listing, as strings: at thousands of articles, a Path per
+    # file costs more than the system's calls (every edit under serve lists them all).
+    stems: dict[str, dict[str, str]] = {}
+    statuses: dict[str, tuple | None] = {}
     if articles_dir in linked:
         listing = []
     elif not articles_dir.is_dir():
@@ -222,44 +225,55 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
                if articles_dir.exists() else "missing folder: the dossier needs articles/")
         listing = []
     else:
-        listing = sorted(articles_dir.iterdir(), key=lambda p: p.name)  # never the file system's order
-    for path in listing:
-        if path.name.startswith(".") or path in linked:
+        with os.scandir(os.path.join(os.fspath(root), "articles")) as entries:
+            listing = sorted(entries, key=lambda entry: entry.name)  # never the file system's order
+    links_found = {os.fspath(link) for link in linked}
+    for entry in listing:
+        name = entry.name
+        if name.startswith(".") or entry.path in links_found:
             continue
-        suffix = path.suffix
+        stem, dot, extension = name.rpartition(".")
+        suffix = dot + extension if stem else ""
         if suffix in (".yml", ".txt"):
-            stems.setdefault(path.stem, {})[suffix] = path
+            stems.setdefault(stem, {})[suffix] = entry.path
+            statuses[entry.path] = _status(entry)
         elif suffix.lower() in (".yml", ".yaml", ".txt"):
             wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
-            refuse(path, f"article files end in lowercase `{wanted}`: rename it to {path.stem}{wanted}")
+            refuse(Path(entry.path), f"article files end in lowercase `{wanted}`: rename it to {stem}{wanted}")
     chosen = sorted(stems.items())
     if only is None:
         # Each article as read, kept by its files' status, and all of them as one by every status:
         # an edit of entities.yml reads no article, an edit of one article reads only its files.
         folder = os.fspath(articles_dir)
-        stated = [(article_id, files, (_status(files.get(".yml")), _status(files.get(".txt"))))
+        stated = [(article_id, files, (statuses.get(files.get(".yml")), statuses.get(files.get(".txt"))))
                   for article_id, files in chosen]
         read = cache.each("article-read", stated, lambda one: (folder, one[0], one[2]),
-                          lambda one: _read_article(one[0], one[1], root, cache),
+                          lambda one: _read_article(one[0], _paths(one[1]), root, cache),
                           (folder, tuple((article_id, status) for article_id, _, status in stated)))
     else:  # the others listed unread
-        read = [_read_article(article_id, files, root, cache) if only(article_id) else
-                (RawArticle(article_id, None, files.get(".txt"), yml_path=files.get(".yml")), ())
+        read = [_read_article(article_id, _paths(files), root, cache) if only(article_id) else
+                (RawArticle(article_id, None, _path(files.get(".txt")), yml_path=_path(files.get(".yml"))), ())
                 for article_id, files in chosen]
     for _, found in read:
         problems.extend(found)
     return RawDossier(root, themes, entities, [raw for raw, _ in read]), problems
 
 
-def _status(path: Path | None) -> tuple | None:
-    """What a read of the file depends on (its status; see _file_key), None for no such file."""
-    if path is None:
-        return None
+def _status(entry: os.DirEntry) -> tuple:
+    """What a read of the file depends on (its status; see _file_key)."""
     try:
-        status = os.lstat(path)
+        status = entry.stat(follow_symlinks=False)
     except OSError as error:
         return (error.errno,)
     return (status.st_mode, *_written(status))
+
+
+def _path(name: str | None) -> Path | None:
+    return None if name is None else Path(name)
+
+
+def _paths(files: dict[str, str]) -> dict[str, Path]:
+    return {suffix: Path(name) for suffix, name in files.items()}
 
 
 def _read_article(article_id: str, files: dict[str, Path], root: Path, cache: BuildCache
