@@ -57,6 +57,11 @@ class BuildCache:
         self._current[entry] = value
         return value  # type: ignore[return-value]
 
+    def count(self, kind: str, reused: bool) -> None:
+        """Count a result of kind kept elsewhere (the pages, by the run that made them) as this
+        cache counts its own: reused, or made."""
+        (self.hits if reused else self.misses)[kind] += 1
+
     def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
         """make(thing) for every thing, in order, each kept by key_of(thing) (what it reads). whole
         (a key naming everything the things hold and make reads, or None): the list is kept as one

@@ -118,19 +118,25 @@ class Planner:
         made (shown_in: the page a snippet is included in, whose links it shares)."""
         run, style, cache, shown_pages = self.run, self.settings.style, self.cache, self.shown
 
+        def render(values: dict) -> str:
+            return self.env.get_template(template).render(
+                root=style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
+                entities_by_id=run.entities_by_id, **values)
+
         def make() -> str:
             made = shown_pages.unchanged(path, template) if shown_pages is not None else None
-            if made is not None:  # kept in the cache too, for a later edit that changes the frame
-                cache.get("page", made.key, lambda: made.content)
-            else:
+            if made is None:
                 values = context()
-                if shown_pages is not None:
-                    shown_pages.worked_out.append(path)
                 shown: set[str] = set()
                 key = (path, template, context_key(values, shown), run.key)
-                made = Made(template, key, frozenset(shown), cache.get("page", key, lambda: self.env.get_template(
-                    template).render(root=style.root(shown_in or path), site=run, themes_by_id=run.themes_by_id,
-                                     entities_by_id=run.entities_by_id, **values)))
+                if shown_pages is None:
+                    return cache.get("page", key, lambda: render(values))
+                shown_pages.worked_out.append(path)
+                content = shown_pages.rendered(path, key)
+                cache.count("page", reused=content is not None)
+                made = Made(template, key, frozenset(shown), render(values) if content is None else content)
+            else:
+                cache.count("page", reused=True)
             if shown_pages is not None:
                 shown_pages.record(path, made)
             return made.content

@@ -22,7 +22,7 @@ class DataFiles(Family):
 
 
 def data_files(linked: LinkedDossier, env, site_url: str, words: dict,
-               cache: BuildCache = NO_CACHE) -> dict[str, str]:
+               cache: BuildCache = NO_CACHE) -> dict[str, str | bytes]:
     """The open-data downloads and the Atom feed, under docs/data/ (words: labels.yml's `exports`)."""
     address = ArticlePages().address
     articles = exports.feed_entries(linked)
@@ -33,7 +33,7 @@ def data_files(linked: LinkedDossier, env, site_url: str, words: dict,
     return {
         "data/dossier.json": exports.dossier_json(linked, cache, address=address),
         "data/dossier.csv": exports.dossier_csv(linked, cache),
-        "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url),
+        "data/datapackage.json": exports.datapackage(linked, SITE_NAME, site_url, cache),
         "data/citations.json": exports.citations_json(linked, site_url, cache, address=address),
         "data/citations.bib": exports.citations_bibtex(linked, site_url, words["archived_copy"], cache,
                                                        address=address),

@@ -40,16 +40,24 @@ class ShownPages:
         self.objects = objects  # the fingerprints of the dossier's objects in this run
         self.made: dict[str, Made] = {}
         self.worked_out: list[str] = []  # the pages whose values this run worked out (the others: as they were)
-        same = before is not None and before.frame == frame
-        self._before = before.made if same else {}
-        self._changed = (before.objects - objects) | {UNKNOWN} if same else frozenset()
+        self._same = before is not None and before.frame == frame
+        self._before = before.made if before is not None else {}
+        self._changed = (before.objects - objects) | {UNKNOWN} if self._same else frozenset()
 
     def unchanged(self, path: str, template: str) -> Made | None:
         """The page as the last run made it, if it is as it was: else None (work it out)."""
+        if not self._same:
+            return None
         made = self._before.get(path)
         if made is None or made.template != template or not made.shown.isdisjoint(self._changed):
             return None
         return made
+
+    def rendered(self, path: str, key: tuple) -> str | None:
+        """The text the last run made for path from the same values (key), whatever the frame:
+        the pages are kept here, not each in the cache, so that taking one as it was costs no lookup."""
+        made = self._before.get(path)
+        return made.content if made is not None and made.key == key else None
 
     def record(self, path: str, made: Made) -> None:
         self.made[path] = made

@@ -272,7 +272,7 @@ class ServeAdapter:
                 drawn = Drawing(cards, docs).finish()  # draws the changed cards, keeps the rest
                 changed.update({path: drawn[path] for path in new_cards})
                 changed[MANIFEST] = drawn[MANIFEST]
-            write_pages(docs, changed, only_changed=True, folders=())
+            write_pages(docs, changed, folders=())  # each differs from what the session wrote there: not read back
             removed = sorted(set(self.written) - set(generated.pages) - set(cards))
             for path in removed:
                 (docs / path).unlink(missing_ok=True)

@@ -13,6 +13,7 @@ import re
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
@@ -23,6 +24,7 @@ FEED_ID = "tag:iraqi-security-dossier,2026:"
 # An article's published page, relative to the site's root (the page families own addresses:
 # families.address); the data files name the hosted pages, the offline bundle's as well.
 Address = Callable[[Article], str]
+T = TypeVar("T")
 
 
 def _article_record(article: Article, entity_ids: list[str], address: Address) -> dict:
@@ -50,10 +52,12 @@ def _article_record(article: Article, entity_ids: list[str], address: Address) -
     return record
 
 
-def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address: Address) -> str:
-    """The whole dossier as one JSON document. Each article's record is written on its own and
-    set in place (cache: serve writes again only the records of the articles an edit changed);
-    the result is byte for byte what json.dumps(document, indent=1) writes."""
+def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address: Address) -> bytes:
+    """The whole dossier as one JSON document, in UTF-8. Each article's record is written (and
+    encoded) on its own and set in place (cache: serve writes again only the records of the
+    articles an edit changed; at thousands of articles the texts are tens of megabytes, which
+    encoding whole on every edit took longer than writing them); the result is byte for byte
+    what json.dumps(document, indent=1) writes."""
     dossier = linked.dossier
     data = {
         "themes": [{"id": t.id, "title": t.title, "description": t.description} for t in dossier.themes],
@@ -62,16 +66,21 @@ def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address
         "articles": [],
     }
     if not linked.articles:
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-    records = _per_article(linked, cache, "article-json", (),
-                           lambda item: _nested_json(_article_record(item.article, item.entity_ids, address), depth=2))
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    key = (linked.entities_key, *(t.fingerprint for t in dossier.themes))
+    return _whole_file(linked, cache, "article-json", key, lambda: _dossier_json(linked, data, cache, address))
+
+
+def _dossier_json(linked: LinkedDossier, data: dict, cache: BuildCache, address: Address) -> bytes:
+    records = _per_article(linked, cache, "article-json", (), lambda item: _nested_json(
+        _article_record(item.article, item.entity_ids, address), depth=2).encode("utf-8"))
     data["articles"] = [_SLOT]
     head, tail = json.dumps(data, ensure_ascii=False, indent=1).rsplit(json.dumps(_SLOT), 1)
-    parts = [head.rstrip(" ")]
-    for record in records:  # one join: the document is tens of megabytes at thousands of articles
-        parts += (record, ",\n")
-    parts[-1] = tail + "\n"
-    return "".join(parts)
+    parts = [head.rstrip(" ").encode("utf-8")]
+    for record in records:  # one join
+        parts += (record, b",\n")
+    parts[-1] = (tail + "\n").encode("utf-8")
+    return b"".join(parts)
 
 
 _SLOT = "\0article records\0"
@@ -108,13 +117,21 @@ def dossier_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
             ";".join(a.themes), ";".join(item.entity_ids),
             " ; ".join(f"{e.date.iso} {e.title}" for e in a.events), a.summary, a.sha256])
 
-    return _csv_line([name for name, _, _ in CSV_FIELDS]) + "".join(_per_article(linked, cache, "csv-row", (), row))
+    return _whole_file(linked, cache, "csv-row", (), lambda: _csv_line([name for name, _, _ in CSV_FIELDS]) + "".join(
+        _per_article(linked, cache, "csv-row", (), row)))
 
 
 def _csv_line(values: list[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(values)
     return out.getvalue()
+
+
+def _whole_file(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple, make: Callable[[], T]) -> T:
+    """A file joined from the parts of kind, kept whole by what they read (linked.articles_key)
+    and key (what else it reads): an edit that changes none of them (an entity's description)
+    joins none of the megabytes again, and hands serve the very text it wrote last time."""
+    return cache.get(f"{kind}, file", (linked.articles_key, *key), make)
 
 
 def _per_article(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple, make) -> list[str]:
@@ -162,9 +179,12 @@ def _per_record(linked: LinkedDossier, cache: BuildCache, kind: str, make) -> li
 
 def events_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
     """Every report's row as one JSON list, byte for byte as json.dumps(rows, indent=1) writes it."""
-    parts = [part for part in _per_record(linked, cache, "event-json",
-                                          lambda rows: ",\n".join(_nested_json(row, depth=1) for row in rows)) if part]
-    return "[\n" + ",\n".join(parts) + "\n]\n" if parts else "[]\n"
+    def whole() -> str:
+        parts = [part for part in _per_record(linked, cache, "event-json",
+                                              lambda rows: ",\n".join(_nested_json(row, depth=1) for row in rows))
+                 if part]
+        return "[\n" + ",\n".join(parts) + "\n]\n" if parts else "[]\n"
+    return _whole_file(linked, cache, "event-json", (), whole)
 
 
 def events_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
@@ -172,7 +192,8 @@ def events_csv(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> str:
         return "".join(_csv_line([";".join(value) if isinstance(value, list) else value for value in row.values()])
                        for row in rows)
 
-    return _csv_line([name for name, _, _ in EVENT_FIELDS]) + "".join(_per_record(linked, cache, "event-csv", lines))
+    return _whole_file(linked, cache, "event-csv", (), lambda: _csv_line([name for name, _, _ in EVENT_FIELDS]) + "".join(
+        _per_record(linked, cache, "event-csv", lines)))
 
 
 # The dossier's licences: its metadata (what the maintainers write) is open; the article texts
@@ -193,7 +214,13 @@ class Release:
     newest: PartialDate
 
 
-def release(linked: LinkedDossier) -> Release:
+def release(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> Release:
+    """Worked out once per dossier (three files name it; every article is read for it)."""
+    themes = tuple(t.fingerprint for t in linked.dossier.themes)
+    return cache.get("release", (linked.articles_key, themes, linked.entities_key), lambda: _release(linked))
+
+
+def _release(linked: LinkedDossier) -> Release:
     articles = linked.dossier.articles
     dates = [a.date for a in articles] + [c.date for a in articles for c in a.corrections]
     newest = max(dates, default=PartialDate(2000))
@@ -202,8 +229,8 @@ def release(linked: LinkedDossier) -> Release:
     return Release(f"{newest.year}.{newest.month}.{newest.day}+{digest}", atom_timestamp(newest), newest)
 
 
-def datapackage(linked: LinkedDossier, site_name: str, site_url: str = "") -> str:
-    stamp = release(linked)
+def datapackage(linked: LinkedDossier, site_name: str, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
+    stamp = release(linked, cache)
     outlets = sorted({a.source.outlet for a in linked.dossier.articles if a.source.outlet})
     package = {
         "profile": "data-package",
@@ -302,10 +329,11 @@ def citations_json(linked: LinkedDossier, site_url: str = "", cache: BuildCache 
     """The CSL-JSON items as one list, byte for byte as json.dumps(items, indent=1) writes it."""
     if not linked.articles:
         return "[]\n"
-    accessed = release(linked).newest
-    items = _per_article(linked, cache, "csl-item", (accessed.iso, site_url),
-                         lambda item: _nested_json(_csl_item(item.article, accessed, site_url, address), depth=1))
-    return "[\n" + ",\n".join(items) + "\n]\n"
+    accessed = release(linked, cache).newest
+    key = (accessed.iso, site_url)
+    return _whole_file(linked, cache, "csl-item", key, lambda: "[\n" + ",\n".join(_per_article(
+        linked, cache, "csl-item", key,
+        lambda item: _nested_json(_csl_item(item.article, accessed, site_url, address), depth=1))) + "\n]\n")
 
 
 _BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
@@ -327,9 +355,11 @@ def citations_bibtex(linked: LinkedDossier, site_url: str = "", archived: str = 
     """biblatex @online entries: the dossier's page is the url (with SITE_URL), the original article's
     address, where known, and its archived copies (`archived` and the capture date before each) are
     in note; the outlet is the organization."""
-    accessed = release(linked).newest
-    return "\n".join(_per_article(linked, cache, "bibtex-entry", (accessed.iso, site_url, archived),
-                                   lambda item: _bibtex_entry(item.article, accessed, site_url, archived, address)))
+    accessed = release(linked, cache).newest
+    key = (accessed.iso, site_url, archived)
+    return _whole_file(linked, cache, "bibtex-entry", key, lambda: "\n".join(_per_article(
+        linked, cache, "bibtex-entry", key, lambda item: _bibtex_entry(item.article, accessed, site_url, archived,
+                                                                       address))))
 
 
 def _bibtex_entry(a: Article, accessed: PartialDate, site_url: str, archived: str, address: Address) -> str:
