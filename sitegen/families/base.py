@@ -78,20 +78,34 @@ class ArchivePage:
         return Derived(self.items, digest, shows=Found(shown))
 
 
-def archive(items: list, base: str, limit: int) -> list[ArchivePage]:
-    """Pages of items by the year of their dates (in the items' order), each at most limit long."""
-    pages: list[ArchivePage] = []
-    by_year: dict[int, list] = {}
-    for item in items:  # tens of thousands at thousands of articles, on every edit under serve: no call per item
+def archive_layout(items: list, limit: int) -> list[tuple[int, int, slice | list[int]]]:
+    """Where each archive page's entries are in items: (year, part, their positions), a year's
+    entries in the items' order, at most limit to a page. The listings are in date order, so a
+    year's entries are one run of positions (a slice); otherwise their positions one by one."""
+    by_year: dict[int, list[int]] = {}
+    for index, item in enumerate(items):  # tens of thousands at thousands of articles: no call per item
         year = item.date.year
         group = by_year.get(year)
         if group is None:
             by_year[year] = group = []
-        group.append(item)
-    for year, year_items in by_year.items():
-        for part, start in enumerate(range(0, len(year_items), limit), 1):
-            suffix = "" if part == 1 else f"-{part}"
-            pages.append(ArchivePage(f"{base}/{year}{suffix}.md", year, part, year_items[start:start + limit]))
+        group.append(index)
+    layout: list[tuple[int, int, slice | list[int]]] = []
+    for year, positions in by_year.items():
+        for part, start in enumerate(range(0, len(positions), limit), 1):
+            chosen = positions[start:start + limit]
+            contiguous = chosen[-1] - chosen[0] == len(chosen) - 1
+            layout.append((year, part, slice(chosen[0], chosen[-1] + 1) if contiguous else chosen))
+    return layout
+
+
+def archive(items: list, base: str, limit: int, layout: list | None = None) -> list[ArchivePage]:
+    """Pages of items by the year of their dates (in the items' order), each at most limit long
+    (layout: archive_layout's of items, if known)."""
+    pages = []
+    for year, part, chosen in archive_layout(items, limit) if layout is None else layout:
+        suffix = "" if part == 1 else f"-{part}"
+        entries = items[chosen] if isinstance(chosen, slice) else [items[index] for index in chosen]
+        pages.append(ArchivePage(f"{base}/{year}{suffix}.md", year, part, entries))
     for before, after in zip(pages, pages[1:]):
         before.next, after.previous = after, before
     return pages
@@ -153,7 +167,12 @@ class Planner:
         limit = self.settings.list_limit
         if (len(items) if entries is None else entries) <= limit:
             return []
-        years = archive(items, base, limit)
+        # Where each year's entries are depends on the listing's dates and order only, which the
+        # articles' shapes decide: kept by them, an edit of a title or summary groups nothing again.
+        shape = self.linked.shape_key
+        layout = (self.cache.get("archive-layout", (shape, base, limit), lambda: archive_layout(items, limit))
+                  if shape else None)
+        years = archive(items, base, limit, layout)
         for year_page in years:
             self.page(year_page.path, "archive.md.j2", lambda year_page=year_page: {
                 "title": f"{title}: {year_page.label}", "parent": parent, "page": year_page,

@@ -131,6 +131,9 @@ class LinkedDossier:
     # What linking read (every article, the entities' ids and spellings, the themes' ids): the
     # same key, the same articles, entity lists and events.
     articles_key: str = ""
+    # What orders and groups the articles (their shapes, model.shape_of, and what else link reads):
+    # the same key, every listing in the same order, each date at the same place.
+    shape_key: str = ""
 
     @cached_property
     def events_by_id(self) -> dict[str, EventRecord]:
@@ -204,7 +207,7 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     articles = cache.evolve("linked-articles", relink)
     return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
                          entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
-                         articles.events, articles.events_by_entity, articles_key)
+                         articles.events, articles.events_by_entity, articles_key, articles.shape_key)
 
 
 def article_shapes(dossier: Dossier, articles_key: str, cache: BuildCache = NO_CACHE) -> list[str]:
