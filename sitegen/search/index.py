@@ -62,6 +62,20 @@ class SearchDocument:
     order: tuple = ()  # sort key of ties: smaller first (articles: newest first)
     names: tuple[str, ...] = ()  # what it is called (an entity: its name and aliases), ranked first for that query
 
+    def __hash__(self) -> int:
+        # Worked out once: each document is a key several times per run (its terms, the cache),
+        # thousands of them on every edit under serve. Not written with the document when the
+        # cache is (a string's hash differs from one process to the next).
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash((self.url, self.title, self.date_iso, self.date_label, self.kind, self.kind_label,
+                          self.summary, self.body, self.order, self.names))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
+
 
 def document_terms(doc: SearchDocument) -> Terms:
     """Every index term of a document, with where it is (HEAD or BODY). Depends on the
