@@ -62,6 +62,13 @@ class BuildCache:
         cache counts its own: reused, or made."""
         (self.hits if reused else self.misses)[kind] += 1
 
+    def keep_parts(self, kind: str) -> None:
+        """Carry the parts of each()'s last walk of kind into this run, unused: a result made
+        from the whole list was taken as it was (a data file), and the next walk needs them."""
+        entry = (f"{kind}, parts", None)
+        if entry not in self._current and entry in self._previous:
+            self._current[entry] = self._previous.pop(entry)
+
     def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
         """make(thing) for every thing, in order, each kept by key_of(thing) (what it reads). whole
         (a key naming everything the things hold and make reads, or None): the list is kept as one
@@ -145,6 +152,9 @@ class NoCache(BuildCache):
 
     def each(self, kind: str, things, key_of: Callable, make: Callable, whole: Hashable = None) -> list:
         return [self.get(kind, None, lambda thing=thing: make(thing)) for thing in things]
+
+    def keep_parts(self, kind: str) -> None:
+        pass
 
     def evolve(self, kind: str, update: Callable[[T | None], T]) -> T:
         self.misses[kind] += 1

@@ -214,10 +214,9 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
     entities = optional_yaml("entities.yml")
 
     articles_dir = root / "articles"
-    # Names and statuses from one listing, as strings: at thousands of articles, a Path per
-    # file costs more than the system's calls (every edit under serve lists them all).
-    stems: dict[str, dict[str, str]] = {}
-    statuses: dict[str, tuple | None] = {}
+    # One listing's entries (os.scandir), a Path made only for a file that is read: at thousands
+    # of articles a Path per file cost more than the system's calls (each edit under serve lists them all).
+    stems: dict[str, dict[str, os.DirEntry]] = {}
     if articles_dir in linked:
         listing = []
     elif not articles_dir.is_dir():
@@ -235,8 +234,7 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
         stem, dot, extension = name.rpartition(".")
         suffix = dot + extension if stem else ""
         if suffix in (".yml", ".txt"):
-            stems.setdefault(stem, {})[suffix] = entry.path
-            statuses[entry.path] = _status(entry)
+            stems.setdefault(stem, {})[suffix] = entry
         elif suffix.lower() in (".yml", ".yaml", ".txt"):
             wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
             refuse(Path(entry.path), f"article files end in lowercase `{wanted}`: rename it to {stem}{wanted}")
@@ -245,7 +243,7 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
         # Each article as read, kept by its files' status, and all of them as one by every status:
         # an edit of entities.yml reads no article, an edit of one article reads only its files.
         folder = os.fspath(articles_dir)
-        stated = [(article_id, files, (statuses.get(files.get(".yml")), statuses.get(files.get(".txt"))))
+        stated = [(article_id, files, (_status(files.get(".yml")), _status(files.get(".txt"))))
                   for article_id, files in chosen]
         read = cache.each("article-read", stated, lambda one: (folder, one[0], one[2]),
                           lambda one: _read_article(one[0], _paths(one[1]), root, cache),
@@ -259,8 +257,10 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
     return RawDossier(root, themes, entities, [raw for raw, _ in read]), problems
 
 
-def _status(entry: os.DirEntry) -> tuple:
-    """What a read of the file depends on (its status; see _file_key)."""
+def _status(entry: os.DirEntry | None) -> tuple | None:
+    """What a read of the file depends on (its status; see _file_key), None for no such file."""
+    if entry is None:
+        return None
     try:
         status = entry.stat(follow_symlinks=False)
     except OSError as error:
@@ -268,12 +268,12 @@ def _status(entry: os.DirEntry) -> tuple:
     return (status.st_mode, *_written(status))
 
 
-def _path(name: str | None) -> Path | None:
-    return None if name is None else Path(name)
+def _path(entry: os.DirEntry | None) -> Path | None:
+    return None if entry is None else Path(entry.path)
 
 
-def _paths(files: dict[str, str]) -> dict[str, Path]:
-    return {suffix: Path(name) for suffix, name in files.items()}
+def _paths(files: dict[str, os.DirEntry]) -> dict[str, Path]:
+    return {suffix: Path(entry.path) for suffix, entry in files.items()}
 
 
 def _read_article(article_id: str, files: dict[str, Path], root: Path, cache: BuildCache

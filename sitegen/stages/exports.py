@@ -131,6 +131,7 @@ def _whole_file(linked: LinkedDossier, cache: BuildCache, kind: str, key: tuple,
     """A file joined from the parts of kind, kept whole by what they read (linked.articles_key)
     and key (what else it reads): an edit that changes none of them (an entity's description)
     joins none of the megabytes again, and hands serve the very text it wrote last time."""
+    cache.keep_parts(kind)
     return cache.get(f"{kind}, file", (linked.articles_key, *key), make)
 
 
