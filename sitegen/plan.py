@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Content = str | bytes
+
+
+class Parts(tuple):
+    """A file's content as parts of UTF-8 bytes, written one after another: a file of tens of
+    megabytes (dossier.json at thousands of articles, on every edit under serve) is never
+    joined in memory, which cost more than writing it."""
+
+    def __bytes__(self) -> bytes:
+        return b"".join(self)
+
+
+Content = str | bytes | Parts
 
 
 class PagePlan:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..cache import NO_CACHE, BuildCache
+from ..plan import Content
 from ..project import SITE_DESCRIPTION, SITE_NAME
 from ..stages import exports
 from ..stages.link import LinkedDossier
@@ -22,7 +23,7 @@ class DataFiles(Family):
 
 
 def data_files(linked: LinkedDossier, env, site_url: str, words: dict,
-               cache: BuildCache = NO_CACHE) -> dict[str, str | bytes]:
+               cache: BuildCache = NO_CACHE) -> dict[str, Content]:
     """The open-data downloads and the Atom feed, under docs/data/ (words: labels.yml's `exports`)."""
     address = ArticlePages().address
     articles = exports.feed_entries(linked)

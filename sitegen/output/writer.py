@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from ..families import GENERATED_DIRS  # noqa: F401 (the folders the page families write in)
+from ..plan import Content, Parts
 
 
 class BuildFailed(Exception):
@@ -56,12 +57,22 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_chang
             temporary.replace(target)
             written.append(path)
             continue
-        data = content if isinstance(content, bytes) else content.encode("utf-8")  # cards are PNG bytes
-        if only_changed and target.is_file() and target.read_bytes() == data:
+        data = content if isinstance(content, (bytes, Parts)) else content.encode("utf-8")  # cards are PNG bytes
+        if only_changed and target.is_file() and _holds(target, data):
             continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
         write_file(target, data)
         written.append(path)
     return written
+
+
+def _holds(target: Path, data: bytes | Parts) -> bool:
+    """Whether the file holds exactly data (read part by part for Parts)."""
+    if not isinstance(data, Parts):
+        return target.read_bytes() == data
+    if target.stat().st_size != sum(map(len, data)):
+        return False
+    with open(target, "rb") as handle:
+        return all(handle.read(len(part)) == part for part in data)
 
 
 def refuse_outside(docs_dir: Path, paths) -> None:
@@ -86,10 +97,14 @@ def refuse_outside(docs_dir: Path, paths) -> None:
                               f"docs/{{{','.join(GENERATED_DIRS)}}}/")
 
 
-def write_file(target: Path, content: str | bytes) -> None:
+def write_file(target: Path, content: Content) -> None:
     """One generated file, replaced whole (a reader never sees half of it)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))  # cards: PNG bytes
+    with open(temporary, "wb") as handle:
+        if isinstance(content, Parts):
+            handle.writelines(content)
+        else:
+            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))  # cards: PNG bytes
     temporary.replace(target)
 

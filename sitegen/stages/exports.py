@@ -19,6 +19,7 @@ from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from .link import LinkedDossier
 from ..model import ATTRIBUTIONS, Article, PartialDate
+from ..plan import Parts
 
 FEED_ID = "tag:iraqi-security-dossier,2026:"
 # An article's published page, relative to the site's root (the page families own addresses:
@@ -52,12 +53,12 @@ def _article_record(article: Article, entity_ids: list[str], address: Address) -
     return record
 
 
-def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address: Address) -> bytes:
-    """The whole dossier as one JSON document, in UTF-8. Each article's record is written (and
-    encoded) on its own and set in place (cache: serve writes again only the records of the
-    articles an edit changed; at thousands of articles the texts are tens of megabytes, which
-    encoding whole on every edit took longer than writing them); the result is byte for byte
-    what json.dumps(document, indent=1) writes."""
+def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address: Address) -> Parts:
+    """The whole dossier as one JSON document, in UTF-8 parts. Each article's record is written
+    (and encoded) on its own and set in place (cache: serve writes again only the records of
+    the articles an edit changed; at thousands of articles the texts are tens of megabytes,
+    which encoding, or even joining, on every edit took longer than writing them); the parts
+    are byte for byte what json.dumps(document, indent=1) writes."""
     dossier = linked.dossier
     data = {
         "themes": [{"id": t.id, "title": t.title, "description": t.description} for t in dossier.themes],
@@ -66,21 +67,21 @@ def dossier_json(linked: LinkedDossier, cache: BuildCache = NO_CACHE, *, address
         "articles": [],
     }
     if not linked.articles:
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        return Parts([(json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")])
     key = (linked.entities_key, *(t.fingerprint for t in dossier.themes))
     return _whole_file(linked, cache, "article-json", key, lambda: _dossier_json(linked, data, cache, address))
 
 
-def _dossier_json(linked: LinkedDossier, data: dict, cache: BuildCache, address: Address) -> bytes:
+def _dossier_json(linked: LinkedDossier, data: dict, cache: BuildCache, address: Address) -> Parts:
     records = _per_article(linked, cache, "article-json", (), lambda item: _nested_json(
         _article_record(item.article, item.entity_ids, address), depth=2).encode("utf-8"))
     data["articles"] = [_SLOT]
     head, tail = json.dumps(data, ensure_ascii=False, indent=1).rsplit(json.dumps(_SLOT), 1)
     parts = [head.rstrip(" ").encode("utf-8")]
-    for record in records:  # one join
+    for record in records:
         parts += (record, b",\n")
     parts[-1] = (tail + "\n").encode("utf-8")
-    return b"".join(parts)
+    return Parts(parts)
 
 
 _SLOT = "\0article records\0"
