@@ -465,7 +465,9 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         checker.problems.extend(problems)
         if article:
             articles.append(article)
-    checker.problems.extend(conflicting_dates(articles, raw.root))
+    # kept by every article (their events, ids and files): an edit of entities.yml compares no dates again
+    checker.problems.extend(cache.get("conflicting-dates", (str(raw.root), *((a.id, a.fingerprint) for a in articles)),
+                                      lambda: conflicting_dates(articles, raw.root)))
     problems = capped(checker.problems)
     checked = Dossier(themes[0], entities[0], articles)
     if problems:

@@ -68,10 +68,14 @@ def filter_data(linked: LinkedDossier, style: UrlStyle, cache: BuildCache = NO_C
     every article's year, themes, outlet and entities, and per year the titles and summaries."""
     by_year: dict[int, list] = {}
     fingerprints: dict[int, list[str]] = {}  # of each year's articles, in order
-    for article in linked.newest_first:
-        by_year.setdefault(article.date.year, []).append(
-            [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary])
-        fingerprints.setdefault(article.date.year, []).append(article.fingerprint)
+    # each article's row kept by the article, all of them by every article (an entity's edit walks none)
+    rows = cache.each("filter-row", linked.newest_first, lambda article: article.fingerprint, lambda article: (
+        article.date.year, article.fingerprint,
+        [article.id, article.title, format_partial_date(article.date), article.date.iso, article.summary]),
+        ("newest first", linked.articles_key))
+    for year, article_fingerprint, row in rows:
+        by_year.setdefault(year, []).append(row)
+        fingerprints.setdefault(year, []).append(article_fingerprint)
     # the index holds only the dossier's shape (families/reuse.py): kept by it
     files = {"articles/data/index.js": cache.get("filter-index", shape(linked, cache),
                                                  lambda: _script("index", _filter_index(linked)))}

@@ -44,8 +44,9 @@ class _Text(html.parser.HTMLParser):
         self.parts.append(data)
 
 
-def markdown_page(path: Path) -> tuple[str, str, str]:
-    """(title, description, text) of a hand-written Markdown page, through Python-Markdown.
+def markdown_page(path: Path, source: str | None = None) -> tuple[str, str, str]:
+    """(title, description, text) of a hand-written Markdown page (source: its text, if read
+    already), through Python-Markdown.
 
     Snippet lines (`--8<--`, generated lists of other pages) are left out, and so is the
     page's first heading when it is its title.
@@ -53,7 +54,7 @@ def markdown_page(path: Path) -> tuple[str, str, str]:
     import markdown
     from mkdocs.utils.meta import get_data
 
-    body, meta = get_data(path.read_text(encoding="utf-8"))
+    body, meta = get_data(path.read_text(encoding="utf-8") if source is None else source)
     body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("--8<--"))
     parser = _Text()
     parser.feed(markdown.markdown(body, extensions=["attr_list", "tables"]))
@@ -120,7 +121,9 @@ def documents(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle = HO
         path = Path(docs_dir or "") / name
         if docs_dir is None or not path.is_file():
             continue
-        title, description, text = markdown_page(path)
+        source = path.read_text(encoding="utf-8")  # kept by its text: serve parses it again only when it changed
+        title, description, text = cache.get("hand-written-page", (name, source),
+                                             lambda path=path, source=source: markdown_page(path, source))
         summary = description or (text[:SUMMARY_FROM_BODY].rsplit(" ", 1)[0] + "…"
                                   if len(text) > SUMMARY_FROM_BODY else text)
         found.append(SearchDocument(

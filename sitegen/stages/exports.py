@@ -233,7 +233,8 @@ def _release(linked: LinkedDossier) -> Release:
 
 def datapackage(linked: LinkedDossier, site_name: str, site_url: str = "", cache: BuildCache = NO_CACHE) -> str:
     stamp = release(linked, cache)
-    outlets = sorted({a.source.outlet for a in linked.dossier.articles if a.source.outlet})
+    outlets = cache.get("outlet-names", linked.articles_key, lambda: sorted(
+        {a.source.outlet for a in linked.dossier.articles if a.source.outlet}))
     package = {
         "profile": "data-package",
         "name": "iraqi-security-dossier",
