@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-
 class Parts(tuple):
     """A file's content as parts of UTF-8 bytes, written one after another: a file of tens of
     megabytes (dossier.json at thousands of articles, on every edit under serve) is never

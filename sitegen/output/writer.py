@@ -26,10 +26,11 @@ def inside(path: Path, folder: Path) -> bool:
         return False
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str | bytes | Path], only_changed: bool = False,
+def write_pages(docs_dir: Path, pages: dict[str, Content | Path], only_changed: bool = False,
                 folders: tuple[str, ...] = GENERATED_DIRS) -> list[str]:
-    """Write pages (text, bytes for images, or the Path of an unchanged file to reuse) under docs_dir;
-    remove generated files no longer produced (in folders: the generated folders this call writes).
+    """Write pages (text, bytes for images, Parts for a file too large to join, or the Path of an
+    unchanged file to reuse) under docs_dir; remove generated files no longer produced (in
+    folders: the generated folders this call writes).
     Returns the paths written (with only_changed, those whose bytes changed).
 
     Only the generated folders are ever written: a page path outside them (an id that
