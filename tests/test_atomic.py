@@ -377,13 +377,14 @@ def test_markdown_does_not_depend_on_the_hash_seed(twenty_more):
         from pathlib import Path
         from sitegen import pipeline
         from sitegen.output import cards
+        from sitegen.plan import Parts
         from sitegen.project import Project
         outcome = pipeline.generate(Project.at(".", os.environ["SITE_URL"]))
         assert not outcome.problems, outcome.problems
         generated = outcome.generated
         files = {**generated.pages, **cards.card_pngs(generated.cards, None)}  # the cards drawn afresh
-        def content(t):  # text or bytes (a PNG)
-            return t if isinstance(t, bytes) else t.encode()
+        def content(t):  # text, bytes (a PNG) or parts of bytes (dossier.json)
+            return t if isinstance(t, bytes) else bytes(t) if isinstance(t, Parts) else t.encode()
         print(json.dumps({p: hashlib.sha256(content(t)).hexdigest() for p, t in files.items()}))
     """)
     import json
