@@ -9,6 +9,7 @@ into the site, and a FIFO or a device is never opened (reading one could hang th
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import stat
 from collections.abc import Callable
@@ -245,9 +246,11 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
         folder = os.fspath(articles_dir)
         stated = [(article_id, files, (_status(files.get(".yml")), _status(files.get(".txt"))))
                   for article_id, files in chosen]
+        # The whole key as bytes (marshal): as a tuple of 10,000 statuses it was hashed and compared
+        # item by item at each of the cache's lookups, 35 ms an edit at 5,000 articles.
+        every_status = marshal.dumps(tuple((article_id, status) for article_id, _, status in stated))
         read = cache.each("article-read", stated, lambda one: (folder, one[0], one[2]),
-                          lambda one: _read_article(one[0], _paths(one[1]), root, cache),
-                          (folder, tuple((article_id, status) for article_id, _, status in stated)))
+                          lambda one: _read_article(one[0], _paths(one[1]), root, cache), (folder, every_status))
     else:  # the others listed unread
         read = [_read_article(article_id, _paths(files), root, cache) if only(article_id) else
                 (RawArticle(article_id, None, _path(files.get(".txt")), yml_path=_path(files.get(".yml"))), ())
