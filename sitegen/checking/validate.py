@@ -466,8 +466,8 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if article:
             articles.append(article)
     # kept by every article (their events, ids and files): an edit of entities.yml compares no dates again
-    checker.problems.extend(cache.get("conflicting-dates", (str(raw.root), *((a.id, a.fingerprint) for a in articles)),
-                                      lambda: conflicting_dates(articles, raw.root)))
+    every_article = fingerprint(str(raw.root), *(f"{a.id}\0{a.fingerprint}" for a in articles))
+    checker.problems.extend(cache.get("conflicting-dates", every_article, lambda: conflicting_dates(articles, raw.root)))
     problems = capped(checker.problems)
     checked = Dossier(themes[0], entities[0], articles)
     if problems:
