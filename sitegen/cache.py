@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -132,9 +132,17 @@ class BuildCache:
         """The results of the last finished run (to be kept for a later session), but these kinds."""
         return {entry: value for entry, value in self._previous.items() if entry[0] not in leave_out}
 
-    def restore(self, entries: dict[tuple[str, Hashable], object]) -> None:
-        """Results kept from an earlier session: used when asked for, forgotten like any other."""
+    def lasting_kinds(self) -> frozenset[str]:
+        """The kinds a run asked for as lasting (kept through the runs that do not ask for them)."""
+        return frozenset(self._lasting)
+
+    def restore(self, entries: dict[tuple[str, Hashable], object], lasting: Iterable[str] = ()) -> None:
+        """Results kept from an earlier session: used when asked for, forgotten like any other,
+        but those of the lasting kinds (lasting_kinds() then), kept through the runs that do not
+        ask for them as they were in that session (a new session's first build may not)."""
         self._previous.update(entries)
+        for kind in lasting:
+            self._lasting[kind] = {entry: value for entry, value in entries.items() if entry[0] == kind}
 
     def clear(self) -> None:
         self._previous, self._current, self._lasting, self._lasting_now = {}, {}, {}, {}

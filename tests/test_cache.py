@@ -54,6 +54,24 @@ def test_a_lasting_result_waits_even_when_its_kind_is_also_asked_for_plainly():
     assert made == ["entities", "article 1"]
 
 
+def test_a_lasting_result_kept_for_a_new_session_waits_through_its_first_runs():
+    """serve writes its cache for the next session; that session's first build may not ask for a
+    lasting kind (the entities named together, read only by an entity page worked out again)."""
+    cache, made = BuildCache(), []
+    cache.get("named-with", "dossier-1", _counting("named 1", made), lasting=True)
+    cache.get("page", "home", _counting("home", made))
+    cache.finish_run()
+    kept, lasting = cache.kept(), cache.lasting_kinds()
+    assert lasting == {"named-with"}
+    session = BuildCache()
+    session.restore(kept, lasting)
+    for _ in range(2):  # the new session's first build, and an edit, neither asking for it
+        session.get("page", "home", _counting("home", made))
+        session.finish_run()
+    assert session.get("named-with", "dossier-1", _counting("named 1", made), lasting=True) == "named 1"
+    assert made == ["named 1", "home"]
+
+
 def test_a_failed_run_forgets_no_lasting_result():
     cache, made = BuildCache(), []
     for name in ("a", "b"):

@@ -62,14 +62,14 @@ def load_cache(project: Project) -> BuildCache:
     cache = BuildCache()
     try:
         with open(path, "rb") as handle:
-            stamp, entries = pickle.load(handle)
+            stamp, entries, lasting = pickle.load(handle)
     except FileNotFoundError:
         return cache
     except Exception as error:  # noqa: BLE001 - a damaged or foreign file: start afresh
         log.info(f"serve: the last session's cache could not be read ({type(error).__name__}); starting afresh")
         return cache
     if stamp == _code_stamp():
-        cache.restore(entries)
+        cache.restore(entries, lasting)
     return cache
 
 
@@ -161,7 +161,8 @@ def _write(path: Path, cache: BuildCache) -> None:
     temporary = path.with_name(f"{CACHE_FILE}.{os.getpid()}")
     try:
         with open(temporary, "wb") as handle:
-            pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT))), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_code_stamp(), _picklable(cache.kept(NOT_KEPT)), sorted(cache.lasting_kinds() - NOT_KEPT)),
+                        handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
