@@ -63,10 +63,10 @@ def page_path(thing) -> str:
     return family.path(thing)
 
 
-def plan(pages: PagePlan, linked, settings, run, env, cache, labels: dict, *, docs_dir: Path | None = None,
-         schemas=None, shown=None) -> None:
+def plan(pages: PagePlan, linked, settings, run, env, cache, labels: dict, *, shown, docs_dir: Path | None = None,
+         schemas=None) -> None:
     """Plan every family's pages and files into pages (the arguments: Planner's fields)."""
-    planner = Planner(pages, linked, settings, run, env, cache, labels, page_path, docs_dir, schemas, shown)
+    planner = Planner(pages, linked, settings, run, env, cache, labels, page_path, shown, docs_dir, schemas)
     for family in FAMILIES:
         family.plan(planner)
 

@@ -123,9 +123,9 @@ class Planner:
     cache: BuildCache
     labels: dict  # templates/labels.yml
     page_path: Callable[[object], str]  # any family's page of a dossier object (the registry's page_path)
+    shown: ShownPages  # the pages made, with what each showed (serve takes unchanged ones as they were)
     docs_dir: Path | None = None  # the hand-written pages (searched)
     schemas: object | None = None  # the dossier's JSON Schemas (the field reference)
-    shown: ShownPages | None = None  # the pages made, with what each showed (serve takes unchanged ones as they were)
 
     def page(self, path: str, template: str, context: Callable[[], dict], shown_in: str | None = None) -> None:
         """Plan path, rendered from template with the values context() returns when the page is
@@ -138,21 +138,18 @@ class Planner:
                 entities_by_id=run.entities_by_id, **values)
 
         def make() -> str:
-            made = shown_pages.unchanged(path, template) if shown_pages is not None else None
+            made = shown_pages.unchanged(path, template)
+            reused = made is not None
             if made is None:
                 values = context()
                 shown: set[str] = set()
                 key = (path, template, context_key(values, shown), run.key)
-                if shown_pages is None:
-                    return cache.get("page", key, lambda: render(values))
                 shown_pages.worked_out.append(path)
                 content = shown_pages.rendered(path, key)
-                cache.count("page", reused=content is not None)
-                made = Made(template, key, frozenset(shown), render(values) if content is None else content)
-            else:
-                cache.count("page", reused=True)
-            if shown_pages is not None:
-                shown_pages.record(path, made)
+                reused = content is not None
+                made = Made(template, key, frozenset(shown), content if reused else render(values))
+            cache.count("page", reused=reused)
+            shown_pages.record(path, made)
             return made.content
 
         self.pages.add(path, make)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..cache import BuildCache, fingerprint
 from ..model import Dossier, shape_of
-from ..stages.link import LinkedDossier, article_shapes
+from ..stages.link import LinkedDossier
 from .keys import UNKNOWN
 
 @dataclass(frozen=True)
@@ -64,12 +64,11 @@ class ShownPages:
 
 
 def shape(linked: LinkedDossier, cache: BuildCache) -> str:
-    """A digest of the dossier but the fields only their own objects show (model.CONTENT_ONLY);
-    the articles' shapes as link worked them out."""
+    """A digest of the dossier but the fields only their own objects show (model.CONTENT_ONLY):
+    the themes' and entities' shapes, and the articles' as link digested them (shape_key)."""
     dossier = linked.dossier
     return fingerprint(*(cache.get("shape", thing.fingerprint, lambda thing=thing: shape_of(thing))
-                         for things in (dossier.themes, dossier.entities) for thing in things),
-                       *article_shapes(dossier, linked.articles_key, cache))
+                         for things in (dossier.themes, dossier.entities) for thing in things), linked.shape_key)
 
 
 def objects(dossier: Dossier) -> frozenset[str]:

@@ -196,7 +196,11 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     found_in = cache.each("article-links", dossier.articles, lambda article: (article.fingerprint, spellings_key),
                           lambda article: _names_found(article, spellings_key, matcher, entity_order, cache),
                           articles_key)
-    shape_key = fingerprint(*article_shapes(dossier, articles_key, cache), *read_besides)
+    # What orders and groups the articles: their shapes (model.shape_of: all but their titles and
+    # summaries), each kept by its article, the list by articles_key.
+    shapes = cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
+                        ("articles", articles_key))
+    shape_key = fingerprint(*shapes, *read_besides)
 
     def relink(before: _LinkedArticles | None) -> _LinkedArticles:
         if before is not None and before.key == articles_key:
@@ -208,13 +212,6 @@ def link(dossier: Dossier, cache: BuildCache = NO_CACHE, limits: Limits = Limits
     return LinkedDossier(dossier, articles.linked, articles.by_theme, articles.by_entity, articles.timeline,
                          entities_fingerprint(dossier), names_fingerprint(dossier), articles.outlets, limits,
                          articles.events, articles.events_by_entity, articles_key, articles.shape_key)
-
-
-def article_shapes(dossier: Dossier, articles_key: str, cache: BuildCache = NO_CACHE) -> list[str]:
-    """What orders and groups the articles: their shapes (model.shape_of: all but their titles and
-    summaries), each kept by its article, the list by articles_key (link's and render's alike)."""
-    return cache.each("shape", dossier.articles, lambda article: article.fingerprint, shape_of,
-                      ("articles", articles_key))
 
 
 @dataclass(frozen=True)
