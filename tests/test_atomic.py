@@ -112,6 +112,33 @@ def test_generated_pages_cannot_be_written_outside_the_generated_folders(tmp_pat
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["articles", "docs"]
 
 
+
+def test_writing_in_place_writes_over_a_file_of_its_own_and_nothing_else(tmp_path):
+    """serve writes over the files it wrote before (in_place): a plain file keeps its inode and
+    ends where the new content ends; a symbolic link, a second name of a card and a FIFO are
+    replaced by a new file, the file they lead to untouched."""
+    docs, outside = tmp_path / "docs", tmp_path / "outside"
+    (docs / "data").mkdir(parents=True)
+    outside.mkdir()
+    plain = docs / "data" / "plain.json"
+    plain.write_bytes(b"x" * 1000)
+    inode = plain.stat().st_ino
+    (outside / "secret").write_bytes(b"secret")
+    (docs / "data" / "link.json").symlink_to(outside / "secret")
+    (outside / "card.png").write_bytes(b"card")
+    os.link(outside / "card.png", docs / "data" / "card.png")
+    os.mkfifo(docs / "data" / "fifo.json")
+    written = writer.write_pages(docs, {"data/plain.json": writer.Parts([b"new ", b"text"]), "data/link.json": "new",
+                                        "data/card.png": b"new", "data/fifo.json": "new"},
+                                 folders=(), in_place=True)
+    assert written == ["data/plain.json", "data/link.json", "data/card.png", "data/fifo.json"]
+    assert plain.read_bytes() == b"new text" and plain.stat().st_ino == inode
+    assert (outside / "secret").read_bytes() == b"secret" and (outside / "card.png").read_bytes() == b"card"
+    for name in ("link.json", "card.png", "fifo.json"):
+        path = docs / "data" / name
+        assert not path.is_symlink() and path.is_file() and path.stat().st_nlink == 1
+        assert path.read_bytes() == b"new"
+
 # ---------------------------------------------------------------------------------------------
 # killed
 

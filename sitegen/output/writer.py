@@ -1,4 +1,5 @@
-"""Writing generated files under docs/: only into the generated folders, atomically per file.
+"""Writing generated files under docs/: only into the generated folders, atomically per file
+(but serve's rewrites of its own files, written over them: write_file).
 
 A page path that tried to climb out (an id with `..`, say) is refused before anything is
 written. Unchanged files are not rewritten when asked (their times stay, so `serve`'s dirty
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 from ..families import GENERATED_DIRS  # noqa: F401 (the folders the page families write in)
@@ -27,10 +29,11 @@ def inside(path: Path, folder: Path) -> bool:
 
 
 def write_pages(docs_dir: Path, pages: dict[str, Content | Path], only_changed: bool = False,
-                folders: tuple[str, ...] = GENERATED_DIRS) -> list[str]:
+                folders: tuple[str, ...] = GENERATED_DIRS, in_place: bool = False) -> list[str]:
     """Write pages (text, bytes for images, Parts for a file too large to join, or the Path of an
     unchanged file to reuse) under docs_dir; remove generated files no longer produced (in
-    folders: the generated folders this call writes).
+    folders: the generated folders this call writes). in_place: over the files already there
+    where it can (write_file).
     Returns the paths written (with only_changed, those whose bytes changed).
 
     Only the generated folders are ever written: a page path outside them (an id that
@@ -61,7 +64,7 @@ def write_pages(docs_dir: Path, pages: dict[str, Content | Path], only_changed: 
         data = content if isinstance(content, (bytes, Parts)) else content.encode("utf-8")  # cards are PNG bytes
         if only_changed and target.is_file() and _holds(target, data):
             continue  # unchanged files keep their time, so `serve` does not rebuild in a loop
-        write_file(target, data)
+        write_file(target, data, in_place)
         written.append(path)
     return written
 
@@ -98,14 +101,48 @@ def refuse_outside(docs_dir: Path, paths) -> None:
                               f"docs/{{{','.join(GENERATED_DIRS)}}}/")
 
 
-def write_file(target: Path, content: Content) -> None:
-    """One generated file, replaced whole (a reader never sees half of it)."""
+def write_file(target: Path, content: Content, in_place: bool = False) -> None:
+    """One generated file, replaced whole (a reader never sees half of it); or, in_place, written
+    over the file already there when that is a plain file of its own (_write_over)."""
+    if in_place and _write_over(target, content):
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     with open(temporary, "wb") as handle:
-        if isinstance(content, Parts):
-            handle.writelines(content)
-        else:
-            handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))  # cards: PNG bytes
+        _write(handle, content)
     temporary.replace(target)
+
+
+def _write(handle, content: Content) -> None:
+    if isinstance(content, Parts):
+        handle.writelines(content)
+    else:
+        handle.write(content if isinstance(content, bytes) else content.encode("utf-8"))  # cards: PNG bytes
+
+
+# POSIX's; where either is missing (Windows), every file is replaced.
+_WRITE_OVER_FLAGS = os.O_NOFOLLOW | os.O_NONBLOCK if hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_NONBLOCK") else 0
+
+
+def _write_over(target: Path, content: Content) -> bool:
+    """Write content over target's own bytes, if target is a regular file with no other name:
+    never through a symbolic link (O_NOFOLLOW), never into a FIFO (O_NONBLOCK), never into a
+    card linked with the last build's (st_nlink). False, nothing written, otherwise.
+
+    For serve, whose docs/ no reader sees (MkDocs copies each file once it is written): at 5,000
+    articles an edit rewrites the 40 MB dossier.json, and a new file renamed over it allocates
+    all its pages and frees the old file's (0.12 s), where writing over them reuses them (0.04 s)."""
+    if not _WRITE_OVER_FLAGS:
+        return False
+    try:
+        descriptor = os.open(target, os.O_WRONLY | _WRITE_OVER_FLAGS)
+    except OSError:
+        return False
+    with open(descriptor, "wb") as handle:  # "wb" on a descriptor does not truncate
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
+            return False
+        _write(handle, content)
+        handle.truncate()
+    return True
 

@@ -96,6 +96,7 @@ class ServeAdapter:
         self.warnings: list = []
         self._builds = 0
         self.saver: session.CacheWriter | None = None
+        self.journal = None  # the dev server's record of the files written (serve/watching.py), once it watches
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -131,6 +132,7 @@ class ServeAdapter:
     def on_serve(self, server, config, builder):
         """Watch the sources, not docs/ as a whole: the generator's own writes there set off nothing."""
         project = self.project or Project.at(Path(config.config_file_path).parent)
+        self.journal = getattr(server, "journal", None)  # MkDocs' own server (`mkdocs serve`) keeps none
         server.unwatch(config.docs_dir)  # serve's view of docs/: links, which the system's notices do not follow
         server.watch(str(project.docs_dir), recursive=False)  # new or changed hand-written pages at the top
         for entry in sorted(project.docs_dir.iterdir()):
@@ -240,7 +242,8 @@ class ServeAdapter:
 
     def regenerate(self) -> None:
         project = self.project
-        outcome = pipeline.generate(project, cache=self.cache, include_drafts=True, strict_drafts=True)
+        changed = self.journal.take() if self.journal is not None else None
+        outcome = pipeline.generate(project, cache=self.cache, include_drafts=True, strict_drafts=True, changed=changed)
         self.problems, self.warnings = outcome.problems, outcome.warnings
         for warning in outcome.warnings:
             log.warning(str(warning))  # a draft's problem (left out until fixed) or a warning such as a missing quote
@@ -272,7 +275,8 @@ class ServeAdapter:
                 drawn = Drawing(cards, docs).finish()  # draws the changed cards, keeps the rest
                 changed.update({path: drawn[path] for path in new_cards})
                 changed[MANIFEST] = drawn[MANIFEST]
-            write_pages(docs, changed, folders=())  # each differs from what the session wrote there: not read back
+            # Each differs from what the session wrote there: not read back, and written over in place.
+            write_pages(docs, changed, folders=(), in_place=True)
             removed = sorted(set(self.written) - set(generated.pages) - set(cards))
             for path in removed:
                 (docs / path).unlink(missing_ok=True)
