@@ -71,7 +71,7 @@ def check(project: Project, *, include_drafts: bool = True, strict_drafts: bool 
 def generate(project: Project, *, cache: BuildCache | None = None, include_drafts: bool = False,
              strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
              on_stage: Callable[[str, float], None] | None = None, through: str = "render",
-             parallel: bool = False) -> Outcome:
+             parallel: bool = False, changed: frozenset[str] | None = None) -> Outcome:
     """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
     download: the offline bundle to offer on the home page; through="validate" stops there
     (the Outcome then has the dossier and no pages). Without a cache, a fresh one serves this
@@ -80,7 +80,9 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
     read, checked and searched for names in two halves at once (read_in_halves), and the pages
     are only planned here, each rendered when first asked for: the site stage has them written
     by a second process while MkDocs builds (output/stream.py). Not with a cache kept between
-    runs (`serve`): it would learn of the pages only after its run ended."""
+    runs (`serve`): it would learn of the pages only after its run ended. changed (`serve`): the
+    absolute paths the system reported written since this cache's last run, or None when that is
+    not known (load looks at every file then)."""
     if parallel and cache is not None:
         raise ValueError("a parallel generation is for a one-off build, with a fresh cache")
     cache = BuildCache() if cache is None else cache
@@ -98,7 +100,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
                                                  lambda: Schemas.load(project.schema_dir))
             if parallel and not schema_problems:
                 read_in_halves(project, cache, schemas, include_drafts, strict_drafts)
-            raw, problems = load.load(project.dossier_dir, cache)  # after read_in_halves: from the cache
+            raw, problems = load.load(project.dossier_dir, cache, changed=changed)  # after read_in_halves: from the cache
         if schema_problems:
             return _failed(cache, Outcome(None, _sorted(problems + schema_problems)))
         with stage("validate"):

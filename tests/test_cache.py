@@ -160,3 +160,49 @@ def test_a_description_edit_reads_and_links_no_article_and_a_summary_edit_one_ea
                                           "csl-item", "bibtex-entry")
             ] == [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], cache.made
     assert edited == _pages(project, BuildCache())
+
+
+def test_load_told_which_files_were_written_reads_those_and_looks_again_at_anything_else(tmp_path: Path):
+    """serve tells load which files the system reported written (serve/watching.py's journal):
+    load takes the status of those alone, and looks at the whole folder again when a change is
+    anything but the writing of a file it listed (a file added, a stray file, a link)."""
+    import os
+
+    from sitegen.checking import load
+
+    project = Project.at(copy_repo(tmp_path / "repo"))
+    root, cache = project.dossier_dir, BuildCache()
+
+    def summaries(changed) -> dict[str, str]:
+        raw, problems = load.load(root, cache, changed=changed)
+        cache.finish_run(not problems)
+        return {article.id: article.yml.data["summary"] for article in raw.articles} | {"problems": problems}
+
+    def edit(path: Path, word: str) -> str:
+        path.write_text(re.sub(r"^(summary: >-\n  )", rf"\g<1>{word} ", path.read_text(encoding="utf-8"), count=1,
+                               flags=re.M), encoding="utf-8")
+        return os.path.abspath(path)
+
+    first, second = sorted((root / "articles").glob("*.yml"))[:2]
+    before = summaries(None)
+    written = edit(first, "أولى")
+    after = summaries(frozenset({written}))
+    assert after[first.stem].startswith("أولى ") and after[second.stem] == before[second.stem]
+    # a file written that the journal did not name stays as listed (the journal is trusted) ...
+    edit(second, "ثانية")
+    assert summaries(frozenset())[second.stem] == before[second.stem]
+    # ... until a change the listing cannot take in: the folder is looked at again, every file
+    stray = root / "articles" / ".notes.yml.swp"
+    stray.write_text("x", encoding="utf-8")
+    after = summaries(frozenset({os.path.abspath(stray)}))
+    assert after[second.stem].startswith("ثانية ")
+    stray.unlink()
+    (root / "articles" / "added.yml").write_bytes(first.read_bytes())
+    (root / "articles" / "added.txt").write_bytes(first.with_suffix(".txt").read_bytes())
+    after = summaries(frozenset({os.path.abspath(root / "articles" / "added.yml"), os.path.abspath(stray)}))
+    assert after["added"] == after[first.stem]
+    link = root / "articles" / "linked.yml"
+    link.symlink_to(first)
+    after = summaries(frozenset({os.path.abspath(link)}))
+    assert [problem.message for problem in after["problems"]] == [
+        "symbolic links are not allowed in the dossier: put the file itself here"]

@@ -472,3 +472,54 @@ def test_reading_a_watched_file_is_not_a_change(tmp_path):
         observer.stop()
         observer.join()
     assert all(name == "marker.yml" for _, name in seen), seen
+
+
+def test_the_journal_holds_a_write_before_mkdocs_hears_of_it_and_cannot_say_after_a_folder_or_lost_notices(tmp_path):
+    """Each build asks the journal which files were written since the last (load then looks at
+    those alone): a write is in it before MkDocs' handler runs, so a build MkDocs starts for it
+    finds it; before the observer watches, after a folder was created and after the system lost
+    notices (watchdog warns of an overflowed queue), it cannot say, and the build looks at all."""
+    import logging
+
+    from watchdog.events import FileSystemEventHandler
+
+    from sitegen.serve.watching import system_observer
+
+    observer = system_observer()
+    assert observer is not None, "this system's file notices could not be used (inotify on Linux)"
+    journal = observer.journal
+    first, second = tmp_path / "first.yml", tmp_path / "second.yml"
+    in_journal, heard = {}, threading.Event()
+
+    class MkDocsHandler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if not event.is_directory:
+                in_journal.setdefault(Path(event.src_path).name, journal._paths is not None
+                                      and event.src_path in journal._paths)
+            if Path(event.src_path) == second:
+                heard.set()
+
+    observer.schedule(MkDocsHandler(), str(tmp_path), recursive=True)
+    assert journal.take() is None  # not watching yet
+    observer.start()
+    try:
+        assert journal.take() is None  # what happened before it watched is not known
+        first.write_text("a\n", encoding="utf-8")
+        second.write_text("b\n", encoding="utf-8")
+        assert heard.wait(10), in_journal
+        assert in_journal == {"first.yml": True, "second.yml": True}
+        assert journal.take() == {str(first), str(second)}
+        assert journal.take() == frozenset()  # nothing written since
+
+        (tmp_path / "folder").mkdir()
+        heard.clear()
+        second.write_text("c\n", encoding="utf-8")
+        assert heard.wait(10)
+        assert journal.take() is None  # a folder made: the build looks at everything
+        assert journal.take() == frozenset()
+
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
+        assert journal.take() is None
+    finally:
+        observer.stop()
+        observer.join()

@@ -180,14 +180,21 @@ def _links_inside(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] | None = None
-         ) -> tuple[RawDossier, list[Problem]]:
+def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] | None = None,
+         changed: frozenset[str] | None = None) -> tuple[RawDossier, list[Problem]]:
     """Read dossier/ (themes.yml, entities.yml, articles/*.yml and *.txt), in sorted order.
 
     only(article_id), if given, chooses the articles whose files are read; the others are listed
-    unread (the pipeline reads the dossier in two halves at once, see pipeline.read_in_halves)."""
+    unread (the pipeline reads the dossier in two halves at once, see pipeline.read_in_halves).
+    changed: the absolute paths the system reported written since the cache's last run (serve),
+    or None when that is not known; with it, the last run's listing is brought up to date
+    (_Listing.now) rather than the folder listed again and every file's status taken."""
     problems: list[Problem] = []
     root = Path(root)
+    if only is None and changed is not None:
+        kept = cache.evolve("article-listing", lambda last: last and last.now(root, changed))
+        if kept is not None:
+            return _as_listed(root, cache, problems, kept), problems
 
     def refuse(path: Path, message: str) -> None:
         problems.append(Problem(rel(path, root), 1, 1, message))
@@ -240,24 +247,82 @@ def load(root: Path, cache: BuildCache = NO_CACHE, only: Callable[[str], bool] |
             wanted = ".txt" if suffix.lower() == ".txt" else ".yml"
             refuse(Path(entry.path), f"article files end in lowercase `{wanted}`: rename it to {stem}{wanted}")
     chosen = sorted(stems.items())
-    if only is None:
-        # Each article as read, kept by its files' status, and all of them as one by every status:
-        # an edit of entities.yml reads no article, an edit of one article reads only its files.
-        folder = os.fspath(articles_dir)
-        stated = [(article_id, files, (_status(files.get(".yml")), _status(files.get(".txt"))))
-                  for article_id, files in chosen]
-        # The whole key as bytes (marshal): as a tuple of 10,000 statuses it was hashed and compared
-        # item by item at each of the cache's lookups, 35 ms an edit at 5,000 articles.
-        every_status = marshal.dumps(tuple((article_id, status) for article_id, _, status in stated))
-        read = cache.each("article-read", stated, lambda one: (folder, one[0], one[2]),
-                          lambda one: _read_article(one[0], _paths(one[1]), root, cache), (folder, every_status))
-    else:  # the others listed unread
+    if only is not None:  # the others listed unread
         read = [_read_article(article_id, _paths(files), root, cache) if only(article_id) else
                 (RawArticle(article_id, None, _path(files.get(".txt")), yml_path=_path(files.get(".yml"))), ())
                 for article_id, files in chosen]
+        for _, found in read:
+            problems.extend(found)
+        return RawDossier(root, themes, entities, [raw for raw, _ in read]), problems
+    stated = tuple((article_id, {suffix: entry.path for suffix, entry in files.items()},
+                    (_status(files.get(".yml")), _status(files.get(".txt")))) for article_id, files in chosen)
+    listing = _Listing(os.path.join(os.fspath(root), ""), os.path.join(os.path.abspath(root), ""), stated,
+                       clean=not problems and themes is not None and entities is not None)
+    cache.evolve("article-listing", lambda last: listing)
+    return RawDossier(root, themes, entities, _read_articles(root, cache, listing, problems)), problems
+
+
+def _as_listed(root: Path, cache: BuildCache, problems: list[Problem], listing: _Listing) -> RawDossier:
+    """The dossier as load reads it, its articles' files as listing has them (no look at the folder)."""
+    themes = read_yaml(root / "themes.yml", root, problems, cache)
+    entities = read_yaml(root / "entities.yml", root, problems, cache)
+    return RawDossier(root, themes, entities, _read_articles(root, cache, listing, problems))
+
+
+def _read_articles(root: Path, cache: BuildCache, listing: _Listing, problems: list[Problem]) -> list[RawArticle]:
+    """Each article as read, kept by its files' status, and all of them as one by every status:
+    an edit of entities.yml reads no article, an edit of one article reads only its files."""
+    folder = os.fspath(root / "articles")
+    # The whole key as bytes (marshal): as a tuple of 10,000 statuses it was hashed and compared
+    # item by item at each of the cache's lookups, 35 ms an edit at 5,000 articles.
+    every_status = marshal.dumps(tuple((article_id, status) for article_id, _, status in listing.stated))
+    read = cache.each("article-read", listing.stated, lambda one: (folder, one[0], one[2]),
+                      lambda one: _read_article(one[0], {suffix: Path(path) for suffix, path in one[1].items()},
+                                                root, cache), (folder, every_status))
     for _, found in read:
         problems.extend(found)
-    return RawDossier(root, themes, entities, [raw for raw, _ in read]), problems
+    return [raw for raw, _ in read]
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """The dossier's articles as a full look found them: each one's files (their paths under
+    base, by suffix) and their status; clean when the look found nothing to refuse (no link, no
+    misnamed file, themes.yml and entities.yml there)."""
+    base: str  # the dossier folder as load was given it, ending in a separator
+    top: str  # the same, absolute: as the system's notices name the files
+    stated: tuple[tuple[str, dict[str, str], tuple], ...]
+    clean: bool
+
+    def now(self, root: Path, changed: frozenset[str]) -> _Listing | None:
+        """This listing with the status of each changed file taken again, or None when a full look
+        is needed: the last one was not clean, or a change under the dossier is not the writing
+        of a file it lists (a file added, removed or replaced by something else; a folder)."""
+        if not self.clean or os.path.join(os.fspath(root), "") != self.base:
+            return None
+        ours = [path for path in changed if path.startswith(self.top)]
+        if not ours:
+            return self
+        skip = len(self.base)
+        where = {self.top + path[skip:]: (at, suffix) for at, (_, files, _) in enumerate(self.stated)
+                 for suffix, path in files.items()}
+        stated = list(self.stated)
+        for path in ours:
+            try:
+                status = os.lstat(path)
+            except OSError:
+                return None
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            if path in (self.top + "themes.yml", self.top + "entities.yml"):
+                continue  # read by its own status (read_yaml)
+            if path not in where:
+                return None
+            at, suffix = where[path]
+            article_id, files, (yml, txt) = stated[at]
+            taken = (status.st_mode, *_written(status))
+            stated[at] = (article_id, files, (taken, txt) if suffix == ".yml" else (yml, taken))
+        return _Listing(self.base, self.top, tuple(stated), True)
 
 
 def _status(entry: os.DirEntry | None) -> tuple | None:

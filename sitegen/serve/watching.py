@@ -8,11 +8,16 @@ looks went on while each build ran. The system's own notices (inotify on Linux, 
 macOS, ReadDirectoryChangesW on Windows: watchdog's `Observer`) arrive at once and cost nothing
 while nothing changes. Where they do not arrive (a folder shared into a container or over a
 network), `serve --poll` looks as MkDocs does, as Hugo's and Vite's dev servers offer it.
+
+The notices are also written in a Journal, from which each build learns which files were
+written since the last one (load then takes the status of those alone, not of all 10,000).
 """
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
+import threading
 
 from mkdocs.livereload import LiveReloadServer
 from watchdog.events import (DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
@@ -30,11 +35,93 @@ CHANGES = [FileCreatedEvent, FileModifiedEvent, FileDeletedEvent, FileMovedEvent
            DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
 
 
+class Journal:
+    """The files the system reported written since the last take(). It cannot say (None) until
+    the observer watches, after a folder was created, removed or moved, and after the system
+    dropped notices (its queue overflowed, which watchdog logs as a warning): the next build
+    then looks at every file."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._paths: set[str] | None = None
+        self._watching = False
+
+    def record(self, event) -> None:
+        with self._lock:
+            if self._paths is None:
+                return
+            if event.is_directory:
+                self._paths = None
+                return
+            self._paths.add(os.fsdecode(event.src_path))
+            if getattr(event, "dest_path", ""):
+                self._paths.add(os.fsdecode(event.dest_path))
+
+    def lose(self) -> None:
+        with self._lock:
+            self._paths = None
+
+    def watching(self) -> None:
+        """Called once the observer watches: notices are recorded from the next take() on."""
+        with self._lock:
+            self._watching = True
+
+    def take(self) -> frozenset[str] | None:
+        """The files written since the last take (None: not known), and a new record from now."""
+        with self._lock:
+            paths = self._paths
+            if self._watching:
+                self._paths = set()
+        return None if paths is None else frozenset(paths)
+
+
+class _Recorded(FileSystemEventHandler):
+    """A handler whose notices are written in the journal first: a build MkDocs starts on a
+    notice finds it there."""
+
+    def __init__(self, journal: Journal, handler: FileSystemEventHandler):
+        super().__init__()
+        self.journal, self.handler = journal, handler
+
+    def dispatch(self, event) -> None:
+        self.journal.record(event)
+        self.handler.dispatch(event)
+
+
+class _Dropped(logging.Handler):
+    """watchdog's warnings (notices lost when the system's queue overflowed): the journal cannot say."""
+
+    def __init__(self, journal: Journal):
+        super().__init__(logging.WARNING)
+        self.journal = journal
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.journal.lose()
+
+
 class ChangesObserver(Observer):
-    """The system's observer, told only of changes."""
+    """The system's observer, told only of changes, which it writes in its journal."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.journal = Journal()
+        self._dropped = _Dropped(self.journal)
 
     def schedule(self, event_handler, path, *, recursive=False, event_filter=None):
-        return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter or CHANGES)
+        return super().schedule(_Recorded(self.journal, event_handler), path, recursive=recursive,
+                                event_filter=event_filter or CHANGES)
+
+    def start(self) -> None:
+        watchdog_log = logging.getLogger("watchdog.observers")
+        watchdog_log.addHandler(self._dropped)
+        if watchdog_log.getEffectiveLevel() > logging.WARNING:
+            watchdog_log.setLevel(logging.WARNING)
+        super().start()  # the system watches once this returns (each emitter starts in it)
+        self.journal.watching()
+
+    def stop(self) -> None:
+        logging.getLogger("watchdog.observers").removeHandler(self._dropped)
+        super().stop()
 
 
 class DevServer(LiveReloadServer):
@@ -43,12 +130,14 @@ class DevServer(LiveReloadServer):
 
     def __init__(self, *args, poll: float | None = None, **kwargs):
         super().__init__(*args, polling_interval=poll or POLL_SECONDS, **kwargs)
+        self.journal: Journal | None = None  # what was written since the last build, where the system says
         if poll is None:
             native = system_observer()
             if native is not None:
                 # MkDocs makes its observer in its constructor and starts it in serve(); nothing is
                 # scheduled on it yet, so this one takes its place for every watch() that follows.
                 self.observer = native
+                self.journal = native.journal
         self.watching = "by polling" if isinstance(self.observer, PollingObserver) else "by the system's notices"
 
 
