@@ -41,7 +41,9 @@ class PagePlan:
         self._made.pop(path, None)
 
     def add_value(self, path: str, content: Content) -> None:
-        self.add(path, lambda: content)
+        """A file whose content is known already."""
+        self._makers[path] = lambda: content
+        self._made[path] = content
 
     def add_group(self, paths: list[str], make_all: Callable[[], dict[str, Content]]) -> None:
         """Files at known paths that one call makes together (data files cut from one pass)."""

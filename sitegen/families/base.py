@@ -131,6 +131,12 @@ class Planner:
         """Plan path, rendered from template with the values context() returns when the page is
         made (shown_in: the page a snippet is included in, whose links it shares)."""
         run, style, cache, shown_pages = self.run, self.settings.style, self.cache, self.shown
+        made = shown_pages.unchanged(path, template)
+        if made is not None:  # as the last run made it (most pages, on most edits under serve): nothing to defer
+            cache.count("page", reused=True)
+            shown_pages.record(path, made)
+            self.pages.add_value(path, made.content)
+            return
 
         def render(values: dict) -> str:
             return self.env.get_template(template).render(
@@ -138,16 +144,13 @@ class Planner:
                 entities_by_id=run.entities_by_id, **values)
 
         def make() -> str:
-            made = shown_pages.unchanged(path, template)
-            reused = made is not None
-            if made is None:
-                values = context()
-                shown: set[str] = set()
-                key = (path, template, context_key(values, shown), run.key)
-                shown_pages.worked_out.append(path)
-                content = shown_pages.rendered(path, key)
-                reused = content is not None
-                made = Made(template, key, frozenset(shown), content if reused else render(values))
+            values = context()
+            shown: set[str] = set()
+            key = (path, template, context_key(values, shown), run.key)
+            shown_pages.worked_out.append(path)
+            content = shown_pages.rendered(path, key)
+            reused = content is not None
+            made = Made(template, key, frozenset(shown), content if reused else render(values))
             cache.count("page", reused=reused)
             shown_pages.record(path, made)
             return made.content
