@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import tempfile
 import threading
 
@@ -137,7 +138,10 @@ class DevServer(LiveReloadServer):
                 # MkDocs makes its observer in its constructor and starts it in serve(); nothing is
                 # scheduled on it yet, so this one takes its place for every watch() that follows.
                 self.observer = native
-                self.journal = native.journal
+                # Trusted on Linux only, where it was tried: inotify reports each write and watchdog
+                # warns when it drops notices. macOS' FSEvents coalesces events into folders' (which
+                # serve is not told of), so elsewhere load looks at every file, as before.
+                self.journal = native.journal if sys.platform.startswith("linux") else None
         self.watching = "by polling" if isinstance(self.observer, PollingObserver) else "by the system's notices"
 
 
