@@ -277,8 +277,7 @@ def _read_articles(root: Path, cache: BuildCache, listing: _Listing, problems: l
     # item by item at each of the cache's lookups, 35 ms an edit at 5,000 articles.
     every_status = marshal.dumps(tuple((article_id, status) for article_id, _, status in listing.stated))
     read = cache.each("article-read", listing.stated, lambda one: (folder, one[0], one[2]),
-                      lambda one: _read_article(one[0], {suffix: Path(path) for suffix, path in one[1].items()},
-                                                root, cache), (folder, every_status))
+                      lambda one: _read_article(one[0], _paths(one[1]), root, cache), (folder, every_status))
     for _, found in read:
         problems.extend(found)
     return [raw for raw, _ in read]
@@ -320,8 +319,7 @@ class _Listing:
                 return None
             at, suffix = where[path]
             article_id, files, (yml, txt) = stated[at]
-            taken = (status.st_mode, *_written(status))
-            stated[at] = (article_id, files, (taken, txt) if suffix == ".yml" else (yml, taken))
+            stated[at] = (article_id, files, (_stated(status), txt) if suffix == ".yml" else (yml, _stated(status)))
         return _Listing(self.base, self.top, tuple(stated), True)
 
 
@@ -333,15 +331,20 @@ def _status(entry: os.DirEntry | None) -> tuple | None:
         status = entry.stat(follow_symlinks=False)
     except OSError as error:
         return (error.errno,)
+    return _stated(status)
+
+
+def _stated(status: os.stat_result) -> tuple:
     return (status.st_mode, *_written(status))
 
 
-def _path(entry: os.DirEntry | None) -> Path | None:
-    return None if entry is None else Path(entry.path)
+def _path(file: os.DirEntry | str | None) -> Path | None:
+    return None if file is None else Path(file)
 
 
-def _paths(files: dict[str, os.DirEntry]) -> dict[str, Path]:
-    return {suffix: Path(entry.path) for suffix, entry in files.items()}
+def _paths(files: dict[str, os.DirEntry | str]) -> dict[str, Path]:
+    """An article's files by suffix (as the listing's entries or their paths) as Paths."""
+    return {suffix: Path(file) for suffix, file in files.items()}
 
 
 def _read_article(article_id: str, files: dict[str, Path], root: Path, cache: BuildCache

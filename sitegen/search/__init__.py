@@ -44,9 +44,9 @@ class _Text(html.parser.HTMLParser):
         self.parts.append(data)
 
 
-def markdown_page(path: Path, source: str | None = None) -> tuple[str, str, str]:
-    """(title, description, text) of a hand-written Markdown page (source: its text, if read
-    already), through Python-Markdown.
+def markdown_page(path: Path, source: str) -> tuple[str, str, str]:
+    """(title, description, text) of the hand-written Markdown page at path, whose text is source,
+    through Python-Markdown.
 
     Snippet lines (`--8<--`, generated lists of other pages) are left out, and so is the
     page's first heading when it is its title.
@@ -54,7 +54,7 @@ def markdown_page(path: Path, source: str | None = None) -> tuple[str, str, str]
     import markdown
     from mkdocs.utils.meta import get_data
 
-    body, meta = get_data(path.read_text(encoding="utf-8") if source is None else source)
+    body, meta = get_data(source)
     body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith("--8<--"))
     parser = _Text()
     parser.feed(markdown.markdown(body, extensions=["attr_list", "tables"]))
