@@ -7,6 +7,7 @@ are typed into the search box and the links of the result list are checked again
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import re
 import subprocess
@@ -605,6 +606,82 @@ def test_shards_split_like_a_trie_and_find_every_term(monkeypatch):
         key = next(term[:n] for n in range(len(term), 0, -1) if term[:n] in keys)
         head_text, body_text = shards[keys[key]][term].split(";")
         assert (set(ids(head_text)), set(ids(body_text))) == (head, body), term
+
+
+def test_an_index_made_again_in_part_is_the_index_made_afresh(monkeypatch):
+    """Serve makes the search files again from the last run's index: after every kind of edit
+    (a word added, taken away or replaced, a title, a date that reorders, a document added or
+    removed) the files are byte for byte those made afresh; and most edits keep the shards'
+    layout, remaking only the files they touch."""
+    import random
+
+    rng = random.Random(7)
+    letters = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    vocabulary = ["".join(rng.choice(letters) for _ in range(rng.randint(2, 7))) for _ in range(1500)]
+    monkeypatch.setattr(search_index, "SHARD_LIMIT", 3000)
+    docs = [_doc(n, " ".join(rng.sample(vocabulary, 2)), " ".join(rng.sample(vocabulary, 30))) for n in range(150)]
+    index = search_index.SearchIndex.made(tuple(docs), None)
+    kept = remade = 0
+    for step in range(120):
+        n = rng.randrange(len(docs))
+        doc, edit = docs[n], step % 6
+        if edit == 0:  # words added to the summary (a new one, now and then)
+            words = rng.sample(vocabulary, rng.choice((1, 1, 12)))
+            words += [] if step % 4 else ["".join(rng.choice(letters) for _ in range(6))]
+            docs[n] = dataclasses.replace(doc, summary=" ".join([doc.summary, *words]))
+        elif edit == 1:  # words taken away
+            docs[n] = dataclasses.replace(doc, body=" ".join(doc.body.split()[:-rng.choice((1, 1, 12))]))
+        elif edit == 2:  # a word replaced, and the title
+            docs[n] = dataclasses.replace(doc, body=doc.body.replace(doc.body.split()[0], rng.choice(vocabulary), 1),
+                                          title=rng.choice(vocabulary))
+        elif edit == 3 and step % 12 == 3:  # a new date: the documents' order changes
+            docs[n] = dataclasses.replace(doc, order=(rng.randrange(-200, 0),))
+        elif edit == 4 and step % 12 == 4:  # a document added, or one removed
+            if step % 24 == 4:
+                docs.append(_doc(1000 + step, rng.choice(vocabulary), " ".join(rng.sample(vocabulary, 30))))
+            else:
+                del docs[n]
+        else:  # words in several documents
+            for m in rng.sample(range(len(docs)), 3):
+                docs[m] = dataclasses.replace(docs[m], body=f"{docs[m].body} {' '.join(rng.sample(vocabulary, 4))}")
+        before, index = index, index.updated(tuple(docs), None)
+        assert index.files() == build_search_files(docs), step
+        if index.layout.group_at is before.layout.group_at:
+            kept += 1
+        else:
+            remade += 1
+    assert kept > 60 and remade > 5, (kept, remade)
+
+
+def test_a_layout_kept_through_an_edit_is_the_layout_made_afresh(monkeypatch):
+    """Layout.updated keeps the shards' layout only when the rules would make the same of the new
+    sizes: thousands of random edits of terms' sizes (grown, shrunk, new terms, gone ones), each
+    kept layout equal to the one made afresh, and the changes that move a boundary all seen."""
+    import random
+
+    rng = random.Random(3)
+    monkeypatch.setattr(search_index, "SHARD_LIMIT", 400)
+    letters = "ابتثجح"
+    sizes = {"".join(rng.choice(letters) for _ in range(rng.randint(1, 5))): rng.randint(8, 60) for _ in range(400)}
+    layout = search_index.Layout.made(sizes)
+    kept = 0
+    for _ in range(3000):
+        after = dict(sizes)
+        for term in rng.sample(sorted(sizes), rng.choice((1, 1, 2, 5))):
+            after[term] = max(8, sizes[term] + rng.randint(-40, 40))
+        if rng.random() < 0.3:
+            after["".join(rng.choice(letters) for _ in range(rng.randint(1, 6)))] = rng.randint(8, 60)
+        if rng.random() < 0.3:
+            del after[rng.choice(sorted(after))]
+        touched = {term for term in sizes.keys() | after.keys() if sizes.get(term) != after.get(term)}
+        fresh = search_index.Layout.made(after)
+        found = layout.updated(after, sizes, touched)
+        if found is not None:
+            kept += 1
+            assert found[0] == fresh
+            assert {i for i, (a, b) in enumerate(zip(layout.packs, fresh.packs)) if a != b} <= found[1]
+        sizes, layout = after, fresh
+    assert 500 < kept < 2500, kept
 
 
 def test_document_terms_head_and_body():

@@ -14,7 +14,7 @@ from ..arabic import dictionary_key, format_partial_date
 from ..cache import NO_CACHE, BuildCache
 from ..stages.link import LinkedDossier
 from ..urls import HOSTED, UrlStyle
-from .index import SearchDocument, Terms, build_search_files, document_terms
+from .index import SearchDocument, build_search_files, document_terms
 
 __all__ = ["SearchDocument", "build_search_files", "document_terms", "documents", "search_files"]
 
@@ -140,9 +140,4 @@ def search_files(linked: LinkedDossier, docs_dir: Path | None, style: UrlStyle =
     for the session, so an edit re-reads only what it touched).
     """
     docs = documents(linked, docs_dir, style, labels=labels, address=address, cache=cache)
-    # Each document's terms kept by the document, and all of them by what every document's title,
-    # summary and body come from (the articles, the entities' names, the other documents
-    # themselves): an edit that changes none of them looks up none of the ten thousand.
-    made_from = (linked.articles_key, linked.names_key, *(doc for doc in docs if doc.kind not in ("article", "event")))
-    found = cache.each("search-terms", docs, lambda doc: doc, document_terms, made_from)
-    return build_search_files(docs, dict(zip(docs, found)), cache)
+    return build_search_files(docs, cache=cache)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from .. import json_in_script
@@ -111,9 +111,11 @@ def _named(folder: str, index: int, data_json: str) -> str:
     return f"{folder}/{index}.{hashlib.sha256(data_json.encode('utf-8')).hexdigest()[:10]}"
 
 
-def _shard_keys(sizes: Mapping[str, int]) -> list[tuple[str, list[str]]]:
-    """(key, terms) groups: the adaptive trie over the terms (see the module's docstring)."""
+def _shard_keys(sizes: Mapping[str, int]) -> tuple[list[tuple[str, list[str]]], dict[str, int]]:
+    """(key, terms) groups: the adaptive trie over the terms (see the module's docstring); and the
+    prefixes grouped again by their next letter (the root aside), with their terms' bytes."""
     groups: list[tuple[str, list[str]]] = []
+    splits: dict[str, int] = {}
 
     def split(prefix: str, terms: list[str]) -> None:
         by_next: dict[str, list[str]] = {}
@@ -128,13 +130,115 @@ def _shard_keys(sizes: Mapping[str, int]) -> list[tuple[str, list[str]]]:
         for letter in sorted(by_next):
             child = by_next[letter]
             key = prefix + letter
-            if sum(sizes[t] for t in child) > SHARD_LIMIT and any(len(t) > len(key) for t in child):
+            size = sum(sizes[t] for t in child)
+            if size > SHARD_LIMIT and any(len(t) > len(key) for t in child):
+                splits[key] = size
                 split(key, child)
             else:
                 groups.append((key, child))
 
     split("", sorted(sizes))
-    return groups
+    return groups, splits
+
+
+Group = tuple[str, tuple[str, ...]]  # a key and its terms, sorted
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which terms each shard file holds: the trie's groups, neighbours packed into one file up to
+    half the limit (a big group alone). Made in full once, then (serve) kept while an edit's
+    terms fit where they were."""
+
+    packs: tuple[tuple[Group, ...], ...]  # per file, its groups in key order
+    totals: tuple[int, ...]  # per file, its entries' bytes
+    group_at: dict[str, tuple[int, int]]  # a group's key → (its file, its place in the file)
+    splits: dict[str, int]  # the prefixes grouped again by their next letter → their terms' bytes
+
+    @classmethod
+    def made(cls, sizes: Mapping[str, int]) -> "Layout":
+        groups, splits = _shard_keys(sizes)
+        packs: list[list[Group]] = []
+        totals: list[int] = []
+        for key, group in groups:
+            size = sum(sizes[t] for t in group)
+            if not packs or totals[-1] + size > SHARD_LIMIT // 2:
+                packs.append([])
+                totals.append(0)
+            packs[-1].append((key, tuple(group)))
+            totals[-1] += size
+        group_at = {key: (index, place) for index, pack in enumerate(packs) for place, (key, _) in enumerate(pack)}
+        return cls(tuple(map(tuple, packs)), tuple(totals), group_at, splits)
+
+    def _group_of(self, term: str) -> str | None:
+        """The key of the group term is in, or would be in (the longest key it begins with)."""
+        for end in range(len(term), 0, -1):
+            if term[:end] in self.group_at:
+                return term[:end]
+        return None
+
+    def updated(self, sizes: Mapping[str, int], before: Mapping[str, int],
+                touched: Iterable[str]) -> tuple["Layout", set[int]] | None:
+        """This layout with the touched terms' sizes now in sizes (before: as they were; a term in
+        only one of them is new, or gone), and the files that changed; or None when made in full
+        it would differ: a term for a group not there, a group emptied, a split or a pack no
+        longer what the rules make of the sizes."""
+        half = SHARD_LIMIT // 2
+        packs = [list(pack) for pack in self.packs]
+        changed: set[int] = set()
+        terms_of: dict[str, list[str] | None] = {}  # the touched groups' terms, when they changed
+        deltas: dict[str, int] = {}
+        for term in touched:
+            key = self._group_of(term)
+            if key is None or (key in self.splits and key != term):  # a group of its own
+                return None
+            index, place = self.group_at[key]
+            changed.add(index)
+            if (term in before) != (term in sizes):
+                terms = terms_of.get(key)
+                if terms is None:
+                    terms = terms_of[key] = list(packs[index][place][1])
+                if term in sizes:
+                    bisect.insort(terms, term)
+                else:
+                    terms.remove(term)
+            else:
+                terms_of.setdefault(key, None)
+            delta = sizes.get(term, 0) - before.get(term, 0)
+            for end in range(1, len(term) + 1):
+                if term[:end] in self.splits:
+                    deltas[term[:end]] = deltas.get(term[:end], 0) + delta
+        splits = dict(self.splits) if deltas else self.splits
+        for prefix, delta in deltas.items():
+            splits[prefix] += delta
+            if splits[prefix] <= SHARD_LIMIT:
+                return None
+        for key, terms in terms_of.items():
+            index, place = self.group_at[key]
+            if terms is None:
+                terms = packs[index][place][1]
+            elif not terms:
+                return None
+            else:
+                packs[index][place] = (key, tuple(terms))
+            if (key not in self.splits and sum(sizes[t] for t in terms) > SHARD_LIMIT
+                    and any(len(t) > len(key) for t in terms)):
+                return None
+
+        def size(group: Group) -> int:
+            return sum(sizes[t] for t in group[1])
+
+        totals = list(self.totals)
+        for index in changed:
+            totals[index] = sum(map(size, packs[index]))
+        for index in changed:
+            if len(packs[index]) > 1 and totals[index] > half:
+                return None
+            if index > 0 and totals[index - 1] + size(packs[index][0]) <= half:
+                return None
+            if index + 1 < len(packs) and totals[index] + size(packs[index + 1][0]) <= half:
+                return None
+        return Layout(tuple(map(tuple, packs)), tuple(totals), self.group_at, splits), changed
 
 
 @dataclass(frozen=True)
@@ -146,6 +250,7 @@ class Postings:
     terms: tuple[Terms, ...]  # each document's terms, by number
     lists: dict[str, tuple[list[int], list[int]]]  # term -> (HEAD numbers, BODY numbers), ascending
     entries: dict[str, str]  # term -> "head;body" as the shards write it
+    touched: frozenset[str] | None = None  # the terms whose entries changed from the last ones (None: made afresh)
 
     @classmethod
     def made(cls, order: tuple[str, ...], terms: tuple[Terms, ...]) -> "Postings":
@@ -182,11 +287,144 @@ class Postings:
                 entries[term] = _entry(lists[term])
             else:
                 del lists[term], entries[term]
-        return Postings(order, terms, lists, entries)
+        return Postings(order, terms, lists, entries, frozenset(touched))
 
 
 def _entry(held: tuple[list[int], list[int]]) -> str:
     return f"{_deltas(held[0])};{_deltas(held[1])}"
+
+
+def _size(term: str, entry: str) -> int:
+    """A term's bytes in its shard: the term, its entry, and the JSON around them."""
+    return len(term.encode("utf-8")) + len(entry) + 6
+
+
+Made = tuple[tuple, str, str]  # what a file holds (its entries, its rows), its name and its script
+
+
+def _shard(index: int, held: tuple) -> Made:
+    data = json_in_script.dumps(dict(held))
+    name = _named("shards", index, data)
+    return held, name, _script(name, data)
+
+
+def _chunk(index: int, rows: tuple) -> Made:
+    data = json_in_script.dumps([list(row) for row in rows])
+    name = _named("docs", index, data)
+    return rows, name, _script(name, data)
+
+
+def _rows(docs: tuple[SearchDocument, ...], index: int) -> tuple:
+    return tuple((d.url, d.title, d.kind_label, d.date_iso or "", d.date_label or "", d.summary)
+                 for d in docs[index * CHUNK:(index + 1) * CHUNK])
+
+
+def _reused(before: tuple[Made, ...], index: int, holds: tuple, make: Callable[[int, tuple], Made]) -> Made:
+    """The file at index as the last run made it, if it holds the same; else made."""
+    if index < len(before) and before[index][0] == holds:
+        return before[index]
+    return make(index, holds)
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """The search files and what they were made of. Made in full once, then (serve keeps it from
+    one run to the next) made again only where an edit changed a document: an edit that moves no
+    document and fits its terms where they were costs its documents, not the dossier's."""
+
+    listed: tuple[SearchDocument, ...]  # the documents as given
+    numbers: tuple[int, ...]  # each one's number (its place in the search's order)
+    docs: tuple[SearchDocument, ...]  # by number
+    postings: Postings
+    sizes: dict[str, int]  # each term's bytes in its shard
+    layout: Layout
+    shards: tuple[Made, ...]
+    chunks: tuple[Made, ...]
+
+    @classmethod
+    def made(cls, listed: tuple[SearchDocument, ...], terms: Mapping[SearchDocument, Terms] | None,
+             before: "SearchIndex | None" = None) -> "SearchIndex":
+        ranked = sorted(range(len(listed)), key=lambda i: (listed[i].order, listed[i].url))
+        numbers = [0] * len(listed)
+        for number, i in enumerate(ranked):
+            numbers[i] = number
+        docs = tuple(listed[i] for i in ranked)
+        known = dict(zip(before.docs, before.postings.terms)) if before is not None else {}
+        found = tuple((terms.get(doc) if terms is not None else None) or known.get(doc) or document_terms(doc)
+                      for doc in docs)
+        order = tuple(d.url for d in docs)
+        postings = before.postings.updated(order, found) if before is not None else Postings.made(order, found)
+        sizes = {term: _size(term, entry) for term, entry in postings.entries.items()}
+        layout = Layout.made(sizes)
+        shards_before, chunks_before = (before.shards, before.chunks) if before is not None else ((), ())
+        shards = tuple(_reused(shards_before, index, _held(pack, postings.entries), _shard)
+                       for index, pack in enumerate(layout.packs))
+        chunks = tuple(_reused(chunks_before, index, _rows(docs, index), _chunk)
+                       for index in range(-(-len(docs) // CHUNK)))
+        return cls(listed, tuple(numbers), docs, postings, sizes, layout, shards, chunks)
+
+    def updated(self, listed: tuple[SearchDocument, ...],
+                terms: Mapping[SearchDocument, Terms] | None) -> "SearchIndex":
+        """The index of these documents, from this one: in part when only documents' contents changed."""
+        if len(listed) != len(self.listed):
+            return SearchIndex.made(listed, terms, self)
+        changed: list[int] = []
+        for i, (now, was) in enumerate(zip(listed, self.listed)):
+            if now is not was and now != was:
+                if now.url != was.url or now.order != was.order:  # the order may change: made in full
+                    return SearchIndex.made(listed, terms, self)
+                changed.append(i)
+        if not changed:
+            return self
+        docs, found = list(self.docs), list(self.postings.terms)
+        for i in changed:
+            doc = docs[self.numbers[i]] = listed[i]
+            found[self.numbers[i]] = (terms.get(doc) if terms is not None else None) or document_terms(doc)
+        docs = tuple(docs)
+        postings = self.postings.updated(self.postings.order, tuple(found))
+        sizes = dict(self.sizes)
+        for term in postings.touched:
+            if term in postings.entries:
+                sizes[term] = _size(term, postings.entries[term])
+            else:
+                del sizes[term]
+        kept = self.layout.updated(sizes, self.sizes, postings.touched)
+        if kept is None:  # the terms no longer fit where they were: laid out again, each file kept if the same
+            layout = Layout.made(sizes)
+            renewed = range(len(layout.packs))
+        else:
+            layout, renewed = kept
+        shards = list(self.shards[:len(layout.packs)])
+        for index in sorted(renewed):
+            made = _reused(self.shards, index, _held(layout.packs[index], postings.entries), _shard)
+            if index < len(shards):
+                shards[index] = made
+            else:
+                shards.append(made)
+        chunks = list(self.chunks)
+        for index in {self.numbers[i] // CHUNK for i in changed}:
+            chunks[index] = _reused(self.chunks, index, _rows(docs, index), _chunk)
+        return SearchIndex(tuple(listed), self.numbers, docs, postings, sizes, layout, tuple(shards), tuple(chunks))
+
+    def files(self) -> dict[str, str]:
+        """{path relative to the site root: text}"""
+        files = {f"search/{name}.js": script for _, name, script in (*self.shards, *self.chunks)}
+        named: dict[str, list[int]] = {}
+        for number, doc in enumerate(self.docs):
+            if doc.names:
+                for key in dict.fromkeys(filter(None, map(name_key, doc.names))):
+                    named.setdefault(key, []).append(number)
+        manifest = json_in_script.dumps({
+            "version": FORMAT, "documents": len(self.docs), "chunk": CHUNK,
+            "shards": [[name, *(key for key, _ in pack)] for (_, name, _), pack in zip(self.shards, self.layout.packs)],
+            "chunks": [name for _, name, _ in self.chunks],
+            "names": [[key, *numbers] for key, numbers in sorted(named.items())]})
+        files["search/manifest.js"] = _script("manifest", manifest)
+        return dict(sorted(files.items()))
+
+
+def _held(pack: tuple[Group, ...], entries: Mapping[str, str]) -> tuple:
+    return tuple((term, entries[term]) for _, group in pack for term in group)
 
 
 def build_search_files(documents: Iterable[SearchDocument],
@@ -194,61 +432,12 @@ def build_search_files(documents: Iterable[SearchDocument],
                        cache: BuildCache = NO_CACHE) -> dict[str, str]:
     """The search files for these documents, {path relative to the site root: text}.
 
-    terms may give document_terms(doc) for some or all of the documents (a cache kept by the
-    caller); the others are computed. The same documents give byte-identical files. cache (serve
-    keeps one for its session): the postings are changed where an edit changed them rather than
-    made again, and each file is kept by what it holds, so an edit costs what it touched.
+    terms may give document_terms(doc) for some or all of the documents; the others are
+    computed. The same documents give byte-identical files, whatever their order. cache (serve
+    keeps one for its session): the index is made again from the last one where an edit changed
+    it (SearchIndex.updated), so that an edit costs what it touched.
     """
-    docs = sorted(documents, key=lambda d: (d.order, d.url))
-    order = tuple(d.url for d in docs)
-    found = tuple((terms.get(doc) if terms is not None else None) or document_terms(doc) for doc in docs)
-    postings = cache.evolve("search-postings", lambda previous: previous.updated(order, found) if previous
-                            else Postings.made(order, found))
-    entries = postings.entries
-    sizes = {term: len(term.encode("utf-8")) + len(value) + 6 for term, value in entries.items()}
-
-    files: dict[str, str] = {}
-    shard_table: list[list[str]] = []
-    # Pack neighbouring small groups into one file, never past half the limit (a big group alone).
-    packs: list[list[tuple[str, list[str]]]] = []
-    packed = 0
-    for key, group in _shard_keys(sizes):
-        size = sum(sizes[t] for t in group)
-        if not packs or packed + size > SHARD_LIMIT // 2:
-            packs.append([])
-            packed = 0
-        packs[-1].append((key, group))
-        packed += size
-    def shard(index: int, held: tuple) -> tuple[str, str]:
-        data = json_in_script.dumps(dict(held))
-        name = _named("shards", index, data)
-        return name, _script(name, data)
-
-    for index, pack in enumerate(packs):
-        held = tuple((term, entries[term]) for _, group in pack for term in group)
-        name, script = cache.get("search-shard", (index, held), lambda: shard(index, held))
-        files[f"search/{name}.js"] = script
-        shard_table.append([name, *(key for key, _ in pack)])
-
-    def chunk(index: int, rows: tuple) -> tuple[str, str]:
-        data = json_in_script.dumps([list(row) for row in rows])
-        name = _named("docs", index, data)
-        return name, _script(name, data)
-
-    chunk_names = []
-    for index, start in enumerate(range(0, len(docs), CHUNK)):
-        rows = tuple((d.url, d.title, d.kind_label, d.date_iso or "", d.date_label or "", d.summary)
-                     for d in docs[start:start + CHUNK])
-        name, script = cache.get("search-chunk", (index, rows), lambda: chunk(index, rows))
-        files[f"search/{name}.js"] = script
-        chunk_names.append(name)
-
-    named: dict[str, list[int]] = {}
-    for number, doc in enumerate(docs):
-        for key in dict.fromkeys(filter(None, map(name_key, doc.names))):
-            named.setdefault(key, []).append(number)
-    manifest = json_in_script.dumps({"version": FORMAT, "documents": len(docs), "chunk": CHUNK,
-                                     "shards": shard_table, "chunks": chunk_names,
-                                     "names": [[key, *numbers] for key, numbers in sorted(named.items())]})
-    files["search/manifest.js"] = _script("manifest", manifest)
-    return dict(sorted(files.items()))
+    listed = tuple(documents)
+    index = cache.evolve("search-index", lambda before: SearchIndex.made(listed, terms) if before is None
+                         else before.updated(listed, terms))
+    return index.files()
