@@ -57,10 +57,10 @@ class BuildCache:
         self._current[entry] = value
         return value  # type: ignore[return-value]
 
-    def count(self, kind: str, reused: bool) -> None:
+    def count(self, kind: str, reused: bool, times: int = 1) -> None:
         """Count a result of kind kept elsewhere (the pages, by the run that made them) as this
         cache counts its own: reused, or made."""
-        (self.hits if reused else self.misses)[kind] += 1
+        (self.hits if reused else self.misses)[kind] += times
 
     def keep_parts(self, kind: str) -> None:
         """Carry the parts of each()'s last walk of kind into this run, unused: a result made
@@ -172,11 +172,21 @@ class NoCache(BuildCache):
 NO_CACHE = NoCache()
 
 
-def fingerprint(*parts: str | bytes) -> str:
-    """A short digest of some strings or bytes, in order."""
-    digest = hashlib.blake2b(digest_size=16)
+def fingerprint(*parts: str | bytes, prefix: bytes = b"") -> str:
+    """A short digest of some strings or bytes, in order (prefix: framed() parts that come first)."""
+    digest = hashlib.blake2b(prefix, digest_size=16)
     for part in parts:
         data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "little"))
         digest.update(data)
     return digest.hexdigest()
+
+
+def framed(*parts: str | bytes) -> bytes:
+    """Parts as fingerprint() reads them: a long run of parts kept framed is digested again with
+    different ends, as fingerprint(*ends, prefix=framed(*run)), and never walked again."""
+    out = []
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        out += (len(data).to_bytes(8, "little"), data)
+    return b"".join(out)

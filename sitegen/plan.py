@@ -42,7 +42,7 @@ class PagePlan:
 
     def add_value(self, path: str, content: Content) -> None:
         """A file whose content is known already."""
-        self._makers[path] = lambda: content
+        self._makers.pop(path, None)
         self._made[path] = content
 
     def add_group(self, paths: list[str], make_all: Callable[[], dict[str, Content]]) -> None:
@@ -66,12 +66,13 @@ class PagePlan:
 
     def planned(self) -> list[str]:
         """The paths known before anything is made, sorted."""
-        return sorted(self._makers)
+        return sorted(self._makers.keys() | self._made.keys())
 
     def make(self, path: str) -> Content:
-        if path not in self._made:
-            self._made[path] = self._makers[path]()
-        return self._made[path]
+        made = self._made.get(path)
+        if made is None:
+            made = self._made[path] = self._makers[path]()
+        return made
 
     def take(self, path: str) -> Content:
         """Make path's content without keeping it (the writer process writes it and moves on)."""

@@ -69,6 +69,7 @@ def plan(pages: PagePlan, linked, settings, run, env, cache, labels: dict, *, sh
     planner = Planner(pages, linked, settings, run, env, cache, labels, page_path, shown, docs_dir, schemas)
     for family in FAMILIES:
         family.plan(planner)
+    cache.count("page", reused=True, times=len(shown.made))  # so far, only the pages taken as they were
 
 
 __all__ = ["ARTICLES", "CARDS", "ENTITIES", "EVENTS", "FAMILIES", "GENERATED_DIRS", "OUTLETS", "PARTIALS", "THEMES",

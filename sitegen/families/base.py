@@ -130,13 +130,13 @@ class Planner:
     def page(self, path: str, template: str, context: Callable[[], dict], shown_in: str | None = None) -> None:
         """Plan path, rendered from template with the values context() returns when the page is
         made (shown_in: the page a snippet is included in, whose links it shares)."""
-        run, style, cache, shown_pages = self.run, self.settings.style, self.cache, self.shown
+        shown_pages = self.shown
         made = shown_pages.unchanged(path, template)
         if made is not None:  # as the last run made it (most pages, on most edits under serve): nothing to defer
-            cache.count("page", reused=True)
-            shown_pages.record(path, made)
+            shown_pages.made[path] = made
             self.pages.add_value(path, made.content)
             return
+        run, style, cache = self.run, self.settings.style, self.cache
 
         def render(values: dict) -> str:
             return self.env.get_template(template).render(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from ..arabic import format_partial_date
-from ..cache import NO_CACHE, BuildCache, fingerprint
+from ..cache import NO_CACHE, BuildCache, fingerprint, framed
 from .link import LinkedDossier
 from ..model import ATTRIBUTIONS, Article, PartialDate
 from ..plan import Parts
@@ -219,15 +219,19 @@ class Release:
 def release(linked: LinkedDossier, cache: BuildCache = NO_CACHE) -> Release:
     """Worked out once per dossier (three files name it; every article is read for it)."""
     themes = tuple(t.fingerprint for t in linked.dossier.themes)
-    return cache.get("release", (linked.articles_key, themes, linked.entities_key), lambda: _release(linked))
+    return cache.get("release", (linked.articles_key, themes, linked.entities_key), lambda: _release(linked, cache))
 
 
-def _release(linked: LinkedDossier) -> Release:
+def _release(linked: LinkedDossier, cache: BuildCache) -> Release:
     articles = linked.dossier.articles
-    dates = [a.date for a in articles] + [c.date for a in articles for c in a.corrections]
-    newest = max(dates, default=PartialDate(2000))
-    digest = fingerprint(*(f"{a.id}:{a.fingerprint}" for a in articles),
-                         *(t.fingerprint for t in linked.dossier.themes), linked.entities_key)[:12]
+
+    def of_articles() -> tuple[PartialDate, bytes]:  # kept by them: an entity's edit reads none of them again
+        dates = [a.date for a in articles] + [c.date for a in articles for c in a.corrections]
+        return max(dates, default=PartialDate(2000)), framed(*(f"{a.id}:{a.fingerprint}" for a in articles))
+
+    newest, framed_articles = cache.get("release-articles", linked.articles_key, of_articles)
+    digest = fingerprint(*(t.fingerprint for t in linked.dossier.themes), linked.entities_key,
+                         prefix=framed_articles)[:12]
     return Release(f"{newest.year}.{newest.month}.{newest.day}+{digest}", atom_timestamp(newest), newest)
 
 
