@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
 from sitegen import config, pipeline  # noqa: E402
-from sitegen.output import bundle, lock, mkdocs_build  # noqa: E402
+from sitegen.output import lock  # noqa: E402
 from sitegen.project import Project  # noqa: E402
 from sitegen import report as reporting  # noqa: E402
 
@@ -60,6 +60,8 @@ SITE_URL_NEEDED = ("SITE_URL is not set, so this site has no link previews (og:i
 
 
 def cmd_build(args, here: Project) -> int:
+    from sitegen.output import bundle, mkdocs_build  # here, not at the top: `check` needs neither
+
     download, note = bundle.offered_bundle(here)
     outcome = pipeline.generate(here, include_drafts=False, download=download, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the build; a draft with problems is left out of the site (`check --drafts` checks drafts strictly)")
@@ -84,6 +86,8 @@ def cmd_build(args, here: Project) -> int:
 
 
 def cmd_bundle(args, here: Project) -> int:
+    from sitegen.output import bundle, mkdocs_build
+
     fingerprint = bundle.input_fingerprint(here)
     outcome = pipeline.generate(here, include_drafts=False, offline=True, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the bundle; a draft with problems is left out of it")
@@ -117,6 +121,7 @@ def cmd_verify(args, here: Project) -> int:
 
 def cmd_serve(args, here: Project) -> int:
     from sitegen import serve
+    from sitegen.output import mkdocs_build
 
     mkdocs_build.quiet_mkdocs_logging(verbose=True)
     try:

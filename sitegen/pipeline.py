@@ -14,6 +14,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .cache import BuildCache
 from .checking import alias_reach, load, validate
@@ -21,11 +22,13 @@ from .checking.schema import Schemas
 from .model import Dossier, Problem
 from .plan import Content, PagePlan
 from .project import Project, folder_digest
-from .stages import link, render
+from .stages import link
 from .stages.link import LinkedDossier
-from .stages.render import Download, RenderSettings
 from .urls import HOSTED, OFFLINE
 from .workers import Worker
+
+if TYPE_CHECKING:
+    from .stages.render import Download
 
 
 @dataclass
@@ -114,6 +117,11 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
             return _failed(cache, Outcome(None, problems, validation.warnings))
         if through == "validate":
             return Outcome(None, [], validation.warnings, validation.dossier)
+        # Imported here: `check` stops before, and its start is a third shorter without the
+        # renderer's imports (Jinja, the families, MkDocs' utilities).
+        from .stages import render
+        from .stages.render import RenderSettings
+
         with stage("link"):
             linked = link.link(validation.dossier, cache)
         # The bundle knows the published address too: its citations, JSON-LD and feed name it.

@@ -89,6 +89,8 @@ class PagePlan:
 
     def materialize(self) -> dict[str, Content]:
         """Every file, the late ones too, made now, in path order."""
-        made = dict(self.later())
-        made.update((path, self.make(path)) for path in self.planned())  # a planned file wins over a late one
+        for path, make in self._makers.items():
+            if path not in self._made:
+                self._made[path] = make()
+        made = {**self.later(), **self._made}  # a planned file wins over a late one
         return dict(sorted(made.items()))

@@ -621,8 +621,14 @@ def test_an_index_made_again_in_part_is_the_index_made_afresh(monkeypatch):
     monkeypatch.setattr(search_index, "SHARD_LIMIT", 3000)
     docs = [_doc(n, " ".join(rng.sample(vocabulary, 2)), " ".join(rng.sample(vocabulary, 30))) for n in range(150)]
     index = search_index.SearchIndex.made(tuple(docs), None)
+    known: dict = {}
+
+    def afresh(documents: list) -> dict:  # each document's terms cut once for the whole test
+        return build_search_files(documents, {d: known[d] if d in known else known.setdefault(d, document_terms(d))
+                                              for d in documents})
+
     kept = remade = 0
-    for step in range(120):
+    for step in range(72):
         n = rng.randrange(len(docs))
         doc, edit = docs[n], step % 6
         if edit == 0:  # words added to the summary (a new one, now and then)
@@ -645,12 +651,12 @@ def test_an_index_made_again_in_part_is_the_index_made_afresh(monkeypatch):
             for m in rng.sample(range(len(docs)), 3):
                 docs[m] = dataclasses.replace(docs[m], body=f"{docs[m].body} {' '.join(rng.sample(vocabulary, 4))}")
         before, index = index, index.updated(tuple(docs), None)
-        assert index.files() == build_search_files(docs), step
+        assert index.files() == afresh(docs), step
         if index.layout.group_at is before.layout.group_at:
             kept += 1
         else:
             remade += 1
-    assert kept > 60 and remade > 5, (kept, remade)
+    assert kept > 40 and remade > 5, (kept, remade)
 
 
 def test_a_layout_kept_through_an_edit_is_the_layout_made_afresh(monkeypatch):
