@@ -49,9 +49,12 @@ def common_aliases(dossier: Dossier, entities_document: YamlDocument | None, roo
                      and not all(f & readings for f in name))
 
     found_in: list[list] = [[] for _ in aliases]
-    for article in dossier.articles:
-        for number in cache.get("alias-reach", (article.fingerprint, spellings),
-                                lambda article=article: holds(article)):
+    # each article's kept by it and the spellings, all of them as one too (an edit of a description walks none)
+    every_article = fingerprint(*(article.fingerprint for article in dossier.articles))
+    held = cache.each("alias-reach", dossier.articles, lambda article: (article.fingerprint, spellings), holds,
+                      (every_article, spellings))
+    for article, numbers in zip(dossier.articles, held):
+        for number in numbers:
             found_in[number].append(article)
     index = {item.get("id"): i for i, item in enumerate(entities_document.data) if isinstance(item, dict)}
     warnings = []

@@ -438,19 +438,47 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
                          lambda: _checked(check_entities, raw.entities, raw.root, schemas))
     checker.problems.extend(themes[1] + entities[1])
     context = _context(raw.themes, raw.entities, raw, include_drafts)
+    # Every article's check kept by what it read (its files, the ids it may name, the schemas),
+    # and all of them as one: an edit of an entity's description walks none of them.
+    every_file = fingerprint(str(raw.root), *(f"{a.id}\0{a.yml.digest if a.yml else None}\0{a.sha256}\0{a.text is None}"
+                                              for a in raw.articles))
+    whole = (every_file, context.key, schemas.digest)
+    cache.keep_parts("article")  # each() below is skipped when the whole is kept: its parts are for the next walk
+
+    def check_all() -> tuple[list[Article], list[Problem], list[Problem]]:
+        checked = cache.each("article", raw.articles, lambda a: (
+            a.id, a.yml.digest if a.yml else None, a.sha256, a.text is None, context.key, schemas.digest),
+            lambda a: _check_one(a, context, raw.root, schemas), whole)
+        return _joined(raw, checked, strict_drafts, cache)
+
+    articles, problems, warnings = cache.get("articles-checked", (*whole, strict_drafts), check_all)
+    checker.problems.extend(problems)
+    problems = capped(checker.problems)
+    checked = Dossier(themes[0], entities[0], articles)
+    if problems:
+        return Validation(None, problems, capped(warnings), checked)
+    return Validation(checked, [], capped(warnings), checked)
+
+
+def _check_one(raw_article: RawArticle, context: _Context, root: Path,
+               schemas: Schemas) -> tuple[Article | None, tuple[Problem, ...], tuple[Problem, ...]]:
+    try:
+        return check_article(raw_article, context, root, schemas)
+    except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
+        document = raw_article.yml
+        return None, (_could_not_check(document.path, root, error) if document else
+                      Problem(raw_article.id, 1, 1, _could_not_check(Path(), root, error).message),), ()
+
+
+def _joined(raw: RawDossier, checked: list, strict_drafts: bool,
+            cache: BuildCache) -> tuple[list[Article], list[Problem], list[Problem]]:
+    """The articles that passed, the problems and the warnings, with those across articles: a text
+    that is another's, byte for byte; reports of one event on dates that cannot both be true."""
     texts: dict[str, str] = {}
-    articles, warnings = [], []
-    for raw_article in raw.articles:
-        key = (raw_article.id, raw_article.yml.digest if raw_article.yml else None, raw_article.sha256,
-               raw_article.text is None, context.key, schemas.digest)
-        try:
-            article, problems, notes = cache.get("article", key,
-                                                 lambda: check_article(raw_article, context, raw.root, schemas))
-        except Exception as error:  # noqa: BLE001 - a rule that trips over odd data must not hide the others
-            document = raw_article.yml
-            notes = ()
-            article, problems = None, (_could_not_check(document.path, raw.root, error) if document else
-                                       Problem(raw_article.id, 1, 1, _could_not_check(Path(), raw.root, error).message),)
+    articles: list[Article] = []
+    found: list[Problem] = []
+    warnings: list[Problem] = []
+    for raw_article, (article, problems, notes) in zip(raw.articles, checked):
         if raw_article.sha256 and raw_article.yml is not None:
             first = texts.setdefault(raw_article.sha256, raw_article.id)
             if first != raw_article.id:
@@ -462,14 +490,10 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
         if problems and _is_draft(raw_article) and not strict_drafts:
             warnings.extend(problems)
             continue
-        checker.problems.extend(problems)
+        found.extend(problems)
         if article:
             articles.append(article)
     # kept by every article (their events, ids and files): an edit of entities.yml compares no dates again
     every_article = fingerprint(str(raw.root), *(f"{a.id}\0{a.fingerprint}" for a in articles))
-    checker.problems.extend(cache.get("conflicting-dates", every_article, lambda: conflicting_dates(articles, raw.root)))
-    problems = capped(checker.problems)
-    checked = Dossier(themes[0], entities[0], articles)
-    if problems:
-        return Validation(None, problems, capped(warnings), checked)
-    return Validation(checked, [], capped(warnings), checked)
+    found.extend(cache.get("conflicting-dates", every_article, lambda: conflicting_dates(articles, raw.root)))
+    return articles, found, warnings
