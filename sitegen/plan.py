@@ -45,6 +45,10 @@ class PagePlan:
         self._makers.pop(path, None)
         self._made[path] = content
 
+    def add_values(self, contents: dict[str, Content]) -> None:
+        """Files whose contents are known already, at paths not planned yet."""
+        self._made.update(contents)
+
     def add_group(self, paths: list[str], make_all: Callable[[], dict[str, Content]]) -> None:
         """Files at known paths that one call makes together (data files cut from one pass)."""
         made: list[dict[str, Content]] = []

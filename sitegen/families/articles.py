@@ -23,8 +23,8 @@ class ArticlePages(Family):
         return f"articles/{article.id}.md"
 
     def plan(self, planner: Planner) -> None:
-        for item in planner.linked.articles.values():
-            planner.page(self.path(item.article), "article.md.j2", lambda item=item: self.context(planner, item))
+        planner.each_page(planner.linked.articles, lambda item: self.path(item.article), "article.md.j2",
+                          lambda item: self.context(planner, item))
 
     def context(self, planner: Planner, item) -> dict:
         """What only this page shows (its related articles) is worked out with the page."""

@@ -157,6 +157,27 @@ class Planner:
 
         self.pages.add(path, make)
 
+    def each_page(self, things: dict, path: Callable[[object], str], template: str,
+                  context: Callable[[object], dict]) -> None:
+        """A page per thing (things: by id, path: its page, worked out from its id alone), each
+        planned as page() plans it. Under serve, when the last run listed the same ids with the
+        same frame, their paths are the last run's and the pages none of whose objects changed
+        are taken together: the others alone are looked at one by one (the articles' and the
+        events' pages, thousands of each)."""
+        ids = list(things)
+        paths = self.shown.paths_of(template, ids)
+        if paths is None:
+            paths = [path(thing) for thing in things.values()]
+            taken = {}
+        else:
+            taken = self.shown.unchanged_of(paths, template)
+            self.shown.made.update(taken)
+            self.pages.add_values({page_path: made.content for page_path, made in taken.items()})
+        self.shown.listed[template] = (ids, paths)
+        for page_path, thing in zip(paths, things.values()):
+            if page_path not in taken:
+                self.page(page_path, template, lambda thing=thing: context(thing))
+
     def archived(self, items: list, base: str, title: str, parent: str, field: str,
                  entries: int | None = None) -> list[ArchivePage]:
         """The year archive of a long listing (none for a short one), its pages planned.

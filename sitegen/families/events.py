@@ -28,8 +28,8 @@ class EventPages(Family):
         return f"events/{event.id}.md"
 
     def plan(self, planner: Planner) -> None:
-        for record in planner.linked.events_by_id.values():
-            planner.page(self.path(record), "event.md.j2", lambda record=record: self.context(planner, record))
+        planner.each_page(planner.linked.events_by_id, self.path, "event.md.j2",
+                          lambda record: self.context(planner, record))
 
     def context(self, planner: Planner, record: EventRecord) -> dict:
         """Every report of the event, with the passage each quotes marked on its article's page

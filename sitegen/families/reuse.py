@@ -40,11 +40,26 @@ class ShownPages:
         self.objects = objects  # the fingerprints of the dossier's objects in this run
         self.made: dict[str, Made] = {}
         self.worked_out: list[str] = []  # the pages whose values this run worked out (the others: as they were)
+        self.listed: dict[str, tuple[list[str], list[str]]] = {}  # by template: the ids and paths of each_page's pages
         self._before = before.made if before is not None else {}
-        changed = (before.objects - objects) | {UNKNOWN} if before is not None and before.frame == frame else None
+        same = before is not None and before.frame == frame
+        self._listed_before = before.listed if same else {}
+        changed = (before.objects - objects) | {UNKNOWN} if same else None
         # The last run's pages none of whose objects changed, found in one pass (thousands of pages).
         self._unchanged = {} if changed is None else {
             path: made for path, made in self._before.items() if made.shown.isdisjoint(changed)}
+
+    def paths_of(self, template: str, ids: list[str]) -> list[str] | None:
+        """The paths the last run gave the pages of these ids (Planner.each_page), if its frame
+        was this run's and it listed the same ids; else None."""
+        last = self._listed_before.get(template)
+        return last[1] if last is not None and last[0] == ids else None
+
+    def unchanged_of(self, paths: list[str], template: str) -> dict[str, Made]:
+        """Those of paths whose pages are as the last run made them."""
+        unchanged = self._unchanged
+        return {path: made for path in paths
+                if (made := unchanged.get(path)) is not None and made.template == template}
 
     def unchanged(self, path: str, template: str) -> Made | None:
         """The page as the last run made it, if it is as it was: else None (work it out)."""
