@@ -440,15 +440,16 @@ def validate(raw: RawDossier, schemas: Schemas, *, include_drafts: bool = False,
     context = _context(raw.themes, raw.entities, raw, include_drafts)
     # Every article's check kept by what it read (its files, the ids it may name, the schemas),
     # and all of them as one: an edit of an entity's description walks none of them.
-    every_file = fingerprint(str(raw.root), *(f"{a.id}\0{a.yml.digest if a.yml else None}\0{a.sha256}\0{a.text is None}"
-                                              for a in raw.articles))
+    def read(a: RawArticle) -> tuple:  # what an article's check reads of its own
+        return a.id, a.yml.digest if a.yml else None, a.sha256, a.text is None
+
+    every_file = fingerprint(str(raw.root), *("\0".join(map(str, read(a))) for a in raw.articles))
     whole = (every_file, context.key, schemas.digest)
     cache.keep_parts("article")  # each() below is skipped when the whole is kept: its parts are for the next walk
 
     def check_all() -> tuple[list[Article], list[Problem], list[Problem]]:
-        checked = cache.each("article", raw.articles, lambda a: (
-            a.id, a.yml.digest if a.yml else None, a.sha256, a.text is None, context.key, schemas.digest),
-            lambda a: _check_one(a, context, raw.root, schemas), whole)
+        checked = cache.each("article", raw.articles, lambda a: (*read(a), context.key, schemas.digest),
+                             lambda a: _check_one(a, context, raw.root, schemas), whole)
         return _joined(raw, checked, strict_drafts, cache)
 
     articles, problems, warnings = cache.get("articles-checked", (*whole, strict_drafts), check_all)

@@ -57,9 +57,7 @@ class ShownPages:
 
     def unchanged_of(self, paths: list[str], template: str) -> dict[str, Made]:
         """Those of paths whose pages are as the last run made them."""
-        unchanged = self._unchanged
-        return {path: made for path in paths
-                if (made := unchanged.get(path)) is not None and made.template == template}
+        return {path: made for path in paths if (made := self.unchanged(path, template)) is not None}
 
     def unchanged(self, path: str, template: str) -> Made | None:
         """The page as the last run made it, if it is as it was: else None (work it out)."""

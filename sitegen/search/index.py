@@ -390,17 +390,11 @@ class SearchIndex:
                 del sizes[term]
         kept = self.layout.updated(sizes, self.sizes, postings.touched)
         if kept is None:  # the terms no longer fit where they were: laid out again, each file kept if the same
-            layout = Layout.made(sizes)
-            renewed = range(len(layout.packs))
-        else:
-            layout, renewed = kept
-        shards = list(self.shards[:len(layout.packs)])
-        for index in sorted(renewed):
-            made = _reused(self.shards, index, _held(layout.packs[index], postings.entries), _shard)
-            if index < len(shards):
-                shards[index] = made
-            else:
-                shards.append(made)
+            return SearchIndex.made(listed, terms, self)
+        layout, renewed = kept
+        shards = list(self.shards)
+        for index in renewed:
+            shards[index] = _reused(self.shards, index, _held(layout.packs[index], postings.entries), _shard)
         chunks = list(self.chunks)
         for index in {self.numbers[i] // CHUNK for i in changed}:
             chunks[index] = _reused(self.chunks, index, _rows(docs, index), _chunk)
