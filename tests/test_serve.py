@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from browser import chromium
 from conftest import TEXT, add_article, tree
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -365,7 +366,8 @@ def test_a_start_shows_the_last_build_with_a_notice_until_the_preview_is_up(repo
             notice = driver.find_element(By.CSS_SELECTOR, "section.dossier-last-build[role=status]")
             assert notice.is_displayed() and "last `build`" in notice.text, notice.text
             # the notice reloads the page once the preview answers: the change since the last build shows
-            WebDriverWait(driver, 120, poll_frequency=0.2).until(
+            # (a body found just before the reload is gone when its text is asked: asked again)
+            WebDriverWait(driver, 120, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda d: "بعد-آخر-بناء" in d.find_element(By.TAG_NAME, "body").text)
             assert not driver.find_elements(By.CSS_SELECTOR, "section.dossier-last-build")
             server.shows(server.base + "articles/kadhimi-election-security-campaign/", "أثناء-البناء-الأول")
