@@ -1,5 +1,5 @@
-"""Archived copies of sources (issue 27): `source.archive` in an article's YAML. `check` and
-`build` refuse a bad one with its file, line and field; a good one is shown in the article's
+"""Archived copies of sources (issue 27): `source.archive` in an article's YAML. `build` refuses
+a bad one with its file, line and field (and `check` with the same lines: test_bad_input); a good one is shown in the article's
 "about" block with its capture date in Arabic and carried by every data download (JSON, CSV,
 CSL-JSON read by citeproc-py, BibTeX read by pybtex), in real builds of a copied repository.
 The shipped articles give no archived copy, so the tests add one to a copy."""
@@ -20,7 +20,7 @@ import yaml
 
 from browser import chromium, outside_requests, served
 from conftest import TEXT, add_article, problems, run
-from test_bad_input import A, refused_everywhere
+from test_bad_input import A, refused_by_build
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with archived copies
 # is made once, not once per worker.
@@ -43,13 +43,13 @@ def archived(*copies: tuple[str, str]) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# refused, with file:line:column and the field, by check and build alike, nothing written
+# refused, with file:line:column and the field, nothing written
 
 @pytest.mark.parametrize("url", ["ftp://web.archive.org/web/2019/x", "javascript:alert(1)", "//archive.ph/x",
                                  "data:text/html,<script>"])
 def test_an_address_that_is_not_http_is_refused(repo, url):
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
-    refused_everywhere(repo, f"{A}:7:12: `source.archive[0].url` must be a web address starting with http:// or "
+    refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` must be a web address starting with http:// or "
                              f"https://, found the text {url!r}")
 
 
@@ -59,7 +59,7 @@ def test_an_address_with_an_invisible_character_is_refused(repo, character):
 
     url = f"https://web.archive.org/web/2019{character}0528/https://x.example/"
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
-    refused_everywhere(repo, f"{A}:7:12: `source.archive[0].url` contains U+{ord(character):04X} "
+    refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` contains U+{ord(character):04X} "
                              f"{unicodedata.name(character)}, an invisible character: an address that holds one may "
                              "lead elsewhere than it reads; copy the address again")
 
@@ -70,7 +70,7 @@ def test_an_address_with_an_invisible_character_is_refused(repo, character):
 def test_an_address_with_a_control_character_is_refused(repo, character, name):
     url = f"https://archive.ph/{character}x"
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
-    refused_everywhere(repo, f"{A}:7:12: `source.archive[0].url` contains {name}; delete it (it is invisible in "
+    refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` contains {name}; delete it (it is invisible in "
                              "review and is never part of a dossier value)")
 
 
@@ -78,7 +78,7 @@ def test_an_address_with_a_control_character_is_refused(repo, character, name):
                                                   ('"2019"', "2018-12-31")])
 def test_a_copy_captured_before_the_article_is_refused(repo, article_date, capture):
     add_article(repo, date=article_date, events="[]", source=archived((json.dumps(WAYBACK), f'"{capture}"')))
-    refused_everywhere(repo, f"{A}:8:13: `source.archive[0].date` {capture} is before the article's date "
+    refused_by_build(repo, f"{A}:8:13: `source.archive[0].date` {capture} is before the article's date "
                              f"{article_date.strip(chr(34))}: a copy is captured after publication; check {NOT_EVEN}")
 
 
@@ -94,14 +94,14 @@ def test_a_copy_captured_within_the_articles_date_is_accepted(repo, article_date
 def test_a_copy_captured_in_the_future_is_refused(repo):
     later = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     add_article(repo, source=archived((json.dumps(WAYBACK), f'"{later}"')))
-    refused_everywhere(repo, f"{A}:8:13: `source.archive[0].date` {later} is in the future: a copy's date is the day it "
+    refused_by_build(repo, f"{A}:8:13: `source.archive[0].date` {later} is in the future: a copy's date is the day it "
                              f"was captured; check {NOT_EVEN}")
 
 
 def test_every_problem_at_once_and_a_date_without_quotes(repo):
     add_article(repo, source=archived(('"ftp://x.example/"', '"2019-05-01"'), (json.dumps(TODAY), "2019-06-01"),
                                       (json.dumps(TODAY), '"2019-06"'), (json.dumps(TODAY), None)))
-    result = refused_everywhere(
+    result = refused_by_build(
         repo,
         f"{A}:7:12: `source.archive[0].url` must be a web address starting with http:// or https://, found the text "
         "'ftp://x.example/'",

@@ -1,10 +1,11 @@
 """Bad input: each case gets one clear `path:line:column: message` and nothing is lost.
 
-Every case runs the real command line in a private, already built copy of the repository,
-both `check` and `build`, and asserts: exit status 1; the exact problem line (the field, what
+Every case runs the real command line (`build`) in a private, already built copy of the
+repository, and asserts: exit status 1; the exact problem line (the field, what
 was expected, a hint where one helps); no Python traceback; and every file of the repository
 (site/, docs/, dossier/, ...) byte-identical before and after, with no temporary build
-folder left behind.
+folder left behind. `check` and `build` are run side by side on a dossier with a problem of
+each kind at once: the same lines, in the same order, and nothing written by either.
 """
 from __future__ import annotations
 
@@ -27,14 +28,16 @@ T = "dossier/articles/test-article.txt"
 DATES = 'dates are written in quotes as "YYYY-MM-DD", "YYYY-MM" or "YYYY" (e.g. "2019-05-27", "2010-03", "2021")'
 
 
-def refused_everywhere(repo, *expected, env=None):
-    """check and build both refuse with the expected lines, and nothing in the repo changes."""
+def refused_by_build(repo, *expected, env=None):
+    """build refuses with the expected lines, and nothing in the repo changes. `check` reads and
+    reports through the same code: test_check_prints_what_build_refuses_with runs both on a
+    dossier with a problem of each kind at once (a `check` for every case here cost 100 commands)."""
     before = snapshot(repo)
-    for command, result in zip(("check", "build"), run_several(repo, ["check"], ["build"], env=env)):
-        assert_refused(result, *expected)
-        assert result.stderr.rstrip().endswith("nothing was written."), result.stderr
-        assert snapshot(repo) == before, f"`{command}` changed files"
-        assert leftovers(repo) == [], f"`{command}` left {leftovers(repo)} in .build/"
+    result = run(repo, "build", env=env)
+    assert_refused(result, *expected)
+    assert result.stderr.rstrip().endswith("nothing was written."), result.stderr
+    assert snapshot(repo) == before, "`build` changed files"
+    assert leftovers(repo) == [], f"`build` left {leftovers(repo)} in .build/"
     return result
 
 
@@ -43,92 +46,92 @@ def refused_everywhere(repo, *expected, env=None):
 
 def test_yaml_that_does_not_parse(repo):
     add_article(repo, summary='"ملخص بلا علامة إغلاق')
-    refused_everywhere(repo, f"{A}:7:10: YAML does not parse: expected <block end>, but found '<scalar>' (while parsing "
+    refused_by_build(repo, f"{A}:7:10: YAML does not parse: expected <block end>, but found '<scalar>' (while parsing "
                              "a block mapping) at line 10, column 13, because the quote opened here is not closed on its "
                              "line, so what follows was read as part of the value; close the quote")
 
 
 def test_yaml_with_an_unclosed_bracket(repo):
     add_article(repo, themes="[isis-remnants")
-    refused_everywhere(repo, f"{A}:6:9: YAML does not parse: expected ',' or ']', but got ':' (while parsing a flow "
+    refused_by_build(repo, f"{A}:6:9: YAML does not parse: expected ',' or ']', but got ':' (while parsing a flow "
                              "sequence) at line 7, column 8, because the bracket opened here is not closed on its line, so "
                              "what follows was read as part of the value; close the bracket")
 
 
 def test_yaml_colon_in_an_unquoted_value(repo):
     add_article(repo, title="الخبر: عنوان")
-    refused_everywhere(repo, f"{A}:2:13: YAML does not parse: mapping values are not allowed here; a value containing "
+    refused_by_build(repo, f"{A}:2:13: YAML does not parse: mapping values are not allowed here; a value containing "
                              "`: ` must be put in quotes")
 
 
 def test_yaml_indented_with_a_tab(repo):
     add_article(repo, yaml_text=article_yaml().replace("  outlet", "\toutlet"))
-    refused_everywhere(repo, f"{A}:5:1: YAML does not parse: found character '\\t' that cannot start any token (while "
+    refused_by_build(repo, f"{A}:5:1: YAML does not parse: found character '\\t' that cannot start any token (while "
                              "scanning for the next token); indent with spaces, not tabs")
 
 
 def test_field_of_the_wrong_type(repo):
     add_article(repo, themes="isis-remnants")
-    refused_everywhere(repo, f"{A}:6:9: `themes` should be a list (One or more theme ids from dossier/themes.yml), found "
+    refused_by_build(repo, f"{A}:6:9: `themes` should be a list (One or more theme ids from dossier/themes.yml), found "
                              "the text 'isis-remnants'; write a list, e.g. [isis-remnants]")
 
 
 def test_yes_no_read_as_true_false(repo):
     add_article(repo, title="no")
-    refused_everywhere(repo, f"{A}:2:8: `title` should be text (The headline, in Arabic: the text's own headline when it "
+    refused_by_build(repo, f"{A}:2:8: `title` should be text (The headline, in Arabic: the text's own headline when it "
                              "has one), found false (true/false); put the value in quotes to make it text (YAML reads "
                              "yes/no/on/off as true/false)")
 
 
 def test_empty_required_text(repo):
     add_article(repo, summary='""')
-    refused_everywhere(repo, f"{A}:7:10: `summary` is empty: expected one to three Arabic sentences by the curator")
+    refused_by_build(repo, f"{A}:7:10: `summary` is empty: expected one to three Arabic sentences by the curator")
 
 
 def test_missing_required_field(repo):
     add_article(repo, summary=None)
-    refused_everywhere(repo, f"{A}:2:1: missing required field `summary` (One to three Arabic sentences by the curator)")
+    refused_by_build(repo, f"{A}:2:1: missing required field `summary` (One to three Arabic sentences by the curator)")
 
 
 def test_missing_sha256_says_what_to_write(repo):
     add_article(repo, sha256=None)
     digest = hashlib.sha256(TEXT.encode()).hexdigest()
-    refused_everywhere(repo, f"{A}:2:1: missing required field `sha256`: add `sha256: {digest}`, the SHA-256 of "
+    refused_by_build(repo, f"{A}:2:1: missing required field `sha256`: add `sha256: {digest}`, the SHA-256 of "
                              "test-article.txt, so that a changed text is noticed")
 
 
 def test_unknown_field_suggests_the_right_one(repo):
     add_article(repo, sumary='"x"')
-    refused_everywhere(repo, f"{A}:13:1: unknown field `sumary`; did you mean `summary`? Expected one of: title, date, "
+    refused_by_build(repo, f"{A}:13:1: unknown field `sumary`; did you mean `summary`? Expected one of: title, date, "
                              "date_note, source, themes, summary, entities, events, related, hide_lines, corrections, sha256, draft")
 
 
 def test_field_written_twice(repo):
     add_article(repo, yaml_text=article_yaml() + 'title: "مرة ثانية"\n')
-    refused_everywhere(repo, f"{A}:13:1: field `title` is written twice (first on line 2); keep one: YAML would "
+    refused_by_build(repo, f"{A}:13:1: field `title` is written twice (first on line 2); keep one: YAML would "
                              "silently use the last")
 
 
 def test_empty_yaml_file(repo):
     add_article(repo, yaml_text="")
-    refused_everywhere(repo, f"{A}:1:1: the file is empty: expected dossier article metadata, one `field: value` per line")
+    refused_by_build(repo, f"{A}:1:1: the file is empty: expected dossier article metadata, one `field: value` per line")
 
 
 def test_yaml_list_instead_of_mapping(repo):
     add_article(repo, yaml_text=f"{SCHEMA_LINE}\n- title\n- date\n")
-    refused_everywhere(repo, f"{A}:2:1: the file should be a mapping (field: value) (dossier article metadata), found a list")
+    refused_by_build(repo, f"{A}:2:1: the file should be a mapping (field: value) (dossier article metadata), found a list")
 
 
 def test_control_character_in_yaml(repo):
     add_article(repo, title='"a\x07b"')
-    refused_everywhere(repo, f"{A}:2:10: YAML does not parse: the character U+0007 is not allowed in YAML (an "
+    refused_by_build(repo, f"{A}:2:10: YAML does not parse: the character U+0007 is not allowed in YAML (an "
                              "invisible control character, probably pasted by accident); delete it")
 
 
 def test_python_tags_are_refused_and_never_executed(repo):
     add_article(repo, title='!!python/object/apply:os.system ["touch PWNED"]',
                 summary='!!python/object/new:subprocess.Popen [["touch", "PWNED2"]]')
-    refused_everywhere(repo,
+    refused_by_build(repo,
                        f"{A}:2:8: YAML tag `!!python/object/apply:os.system` is not allowed: the dossier holds only plain "
                        "text, numbers, true/false, lists and mappings (nothing in it is ever run)",
                        f"{A}:7:10: YAML tag `!!python/object/new:subprocess.Popen` is not allowed: the dossier holds only "
@@ -138,7 +141,7 @@ def test_python_tags_are_refused_and_never_executed(repo):
 
 def test_other_explicit_tags_are_refused(repo):
     add_article(repo, date='!!timestamp "2019-05-27"')
-    refused_everywhere(repo, f"{A}:3:7: YAML tag `!!timestamp` is not allowed: the dossier holds only plain text, numbers, "
+    refused_by_build(repo, f"{A}:3:7: YAML tag `!!timestamp` is not allowed: the dossier holds only plain text, numbers, "
                              "true/false, lists and mappings (nothing in it is ever run)")
 
 
@@ -157,7 +160,7 @@ def test_yaml_alias_bomb_is_refused_within_a_second(repo):
     assert time.monotonic() - started < 10  # the whole process, Python's start-up included
     assert_refused(result, f"{A}:2:8: YAML alias `*a` is not allowed in the dossier: write the value out in full "
                            "(aliases can make a small file expand without limit)")
-    refused_everywhere(repo, f"{A}:2:8: YAML alias `*a` is not allowed in the dossier: write the value out in full "
+    refused_by_build(repo, f"{A}:2:8: YAML alias `*a` is not allowed in the dossier: write the value out in full "
                              "(aliases can make a small file expand without limit)")
 
 
@@ -177,13 +180,13 @@ def test_yaml_alias_bomb_is_refused_in_well_under_a_second_in_process(tmp_path):
 
 def test_deep_nesting_is_refused(repo):
     add_article(repo, yaml_text="title: " + "[" * 1000 + "]" * 1000 + "\n")
-    refused_everywhere(repo, f"{A}:1:27: lists and mappings are nested more than 20 levels deep; the dossier's files "
+    refused_by_build(repo, f"{A}:1:27: lists and mappings are nested more than 20 levels deep; the dossier's files "
                              "need four at most")
 
 
 def test_absurdly_long_number(repo):
     add_article(repo, title="1" + "0" * 5000)
-    refused_everywhere(repo, f"{A}:1:1: YAML could not be read: a value cannot be read as a number (Exceeds the limit "
+    refused_by_build(repo, f"{A}:1:1: YAML could not be read: a value cannot be read as a number (Exceeds the limit "
                              "(4300 digits) for integer string conversion: value has 5001 digits); put it in quotes if it is text")
 
 
@@ -192,7 +195,7 @@ def test_absurdly_long_number(repo):
 
 def test_unknown_theme_entity_and_related_ids(repo):
     add_article(repo, themes="[isis-remnant]", entities="[bagdad]", related="[no-such-article]")
-    refused_everywhere(
+    refused_by_build(
         repo,
         f"{A}:6:10: unknown theme `isis-remnant`; expected one of: election-security, isis-remnants, weapons-campaigns; "
         "did you mean `isis-remnants`?",
@@ -203,14 +206,14 @@ def test_unknown_theme_entity_and_related_ids(repo):
 
 def test_related_naming_itself(repo):
     add_article(repo, related="[test-article]")
-    refused_everywhere(repo, f"{A}:13:11: `related[0]` names this article itself; list other articles' ids")
+    refused_by_build(repo, f"{A}:13:11: `related[0]` names this article itself; list other articles' ids")
 
 
 def test_duplicate_theme_id(repo):
     themes = repo / "dossier" / "themes.yml"
     themes.write_text(themes.read_text(encoding="utf-8") + "- id: isis-remnants\n  title: مكرر\n  description: وصف.\n",
                       encoding="utf-8")
-    refused_everywhere(repo, "dossier/themes.yml:18:7: duplicate theme id `isis-remnants` (first on line 8); each theme "
+    refused_by_build(repo, "dossier/themes.yml:18:7: duplicate theme id `isis-remnants` (first on line 8); each theme "
                              "needs its own id")
 
 
@@ -221,7 +224,7 @@ def test_duplicate_entity_id(repo):
                         encoding="utf-8")
     line = text.count("\n") + 1
     first = next(i for i, l in enumerate(text.splitlines(), 1) if l == "- id: baghdad")
-    refused_everywhere(repo, f"dossier/entities.yml:{line}:7: duplicate entity id `baghdad` (first on line {first}); "
+    refused_by_build(repo, f"dossier/entities.yml:{line}:7: duplicate entity id `baghdad` (first on line {first}); "
                              "merge the two entries or give this one its own id")
 
 
@@ -233,7 +236,7 @@ def test_entity_names_differing_only_by_spelling_variants(repo, spelling):
                         encoding="utf-8")
     line = text.count("\n") + 2
     first = next(i for i, l in enumerate(text.splitlines(), 1) if l == "  name: مصطفى الكاظمي")
-    refused_everywhere(repo, f"dossier/entities.yml:{line}:9: `{spelling}` is already a name of entity `mustafa-al-kadhimi` "
+    refused_by_build(repo, f"dossier/entities.yml:{line}:9: `{spelling}` is already a name of entity `mustafa-al-kadhimi` "
                              f"(line {first}), the same once hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the "
                              "two entities or remove one spelling")
 
@@ -252,7 +255,7 @@ def test_alias_with_other_hamza_and_ta_marbuta(repo):
 
 def test_theme_id_that_would_escape_docs(repo):
     add_article(repo, themes='["../../etc"]')
-    refused_everywhere(repo, f"{A}:6:10: `themes[0]` is the text '../../etc': ids are lowercase Latin letters, digits "
+    refused_by_build(repo, f"{A}:6:10: `themes[0]` is the text '../../etc': ids are lowercase Latin letters, digits "
                              "and single hyphens (e.g. \"isis-remnants\")")
 
 
@@ -262,7 +265,7 @@ def test_entity_id_that_would_escape_docs(repo):
     entities.write_text(text + "- id: ../../../tmp/x\n  name: اسم جديد\n  kind: place\n  aliases: []\n  description: و.\n",
                         encoding="utf-8")
     line = text.count("\n") + 1
-    refused_everywhere(repo, f"dossier/entities.yml:{line}:7: `[{_index(text)}].id` is the text '../../../tmp/x': ids are "
+    refused_by_build(repo, f"dossier/entities.yml:{line}:7: `[{_index(text)}].id` is the text '../../../tmp/x': ids are "
                              "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")")
     assert not (repo.parent / "tmp").exists()
 
@@ -292,32 +295,32 @@ def _add_located(repo, latitude="33.3", longitude="44.4", source='"geonames:9818
 @pytest.mark.parametrize("latitude,shown", [("95", "the number 95"), ("-90.5", "the number -90.5")])
 def test_location_latitude_out_of_range(repo, latitude, shown):
     index, line = _add_located(repo, latitude=latitude)
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` is {shown}: {LATITUDE}")
+    refused_by_build(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` is {shown}: {LATITUDE}")
 
 
 def test_location_longitude_out_of_range(repo):
     index, line = _add_located(repo, longitude="200")
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 7}:16: `[{index}].location.longitude` is the number 200: "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 7}:16: `[{index}].location.longitude` is the number 200: "
                              f"{LONGITUDE}")
 
 
 def test_location_that_is_not_a_number(repo):
     index, line = _add_located(repo, latitude='"33.3"')
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` should be a number "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` should be a number "
                              "(Latitude in decimal degrees, north positive, from -90 to 90 (inside the map: 28.5 to 38)), "
                              "found the text '33.3'")
 
 
 def test_location_outside_the_map(repo):
     index, line = _add_located(repo, latitude="30.04", longitude="31.24")  # Cairo
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 30.04, longitude 31.24) "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 30.04, longitude 31.24) "
                              f"is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; check the "
                              "coordinates and their source")
 
 
 def test_location_with_latitude_and_longitude_swapped(repo):
     index, line = _add_located(repo, latitude="44.40088", longitude="33.34058")
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 44.40088, longitude "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 44.40088, longitude "
                              f"33.34058) is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; "
                              "swapped, they would be inside: did you mean latitude 33.34058, longitude 44.40088?")
 
@@ -325,7 +328,7 @@ def test_location_with_latitude_and_longitude_swapped(repo):
 @pytest.mark.parametrize("kind", ["person", "organization"])
 def test_location_on_an_entity_that_is_not_a_place(repo, kind):
     index, line = _add_located(repo, kind=kind)
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` is only for places (`kind: place`), "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` is only for places (`kind: place`), "
                              f"and this entity's kind is `{kind}`: remove `location`, or correct `kind`")
 
 
@@ -333,7 +336,7 @@ def test_location_on_an_entity_that_is_not_a_place(repo, kind):
                                     '"naturalearth:x1"', '"airportsdata:orbi"'])
 def test_location_with_a_bad_source(repo, source):
     index, line = _add_located(repo, source=source)
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 8}:13: `[{index}].location.source` is the text "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 8}:13: `[{index}].location.source` is the text "
                              f"{source.strip(chr(34))!r}: expected `geonames:` and the place's GeoNames id, e.g. "
                              "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from), "
                              "`naturalearth:` and a province's Natural Earth ne_id, e.g. \"naturalearth:1159315255\", "
@@ -345,7 +348,7 @@ def test_location_without_its_source(repo):
     index, line = _add_located(repo)
     text = entities.read_text(encoding="utf-8")
     entities.write_text(text[:text.rindex('    source: "geonames:98182"\n')], encoding="utf-8")  # the new entity's
-    refused_everywhere(repo, f"dossier/entities.yml:{line + 6}:5: missing required field `[{index}].location.source` (The "
+    refused_by_build(repo, f"dossier/entities.yml:{line + 6}:5: missing required field `[{index}].location.source` (The "
                              "record the coordinates come from: geonames:<id> for a GeoNames record "
                              "(https://www.geonames.org/<id>), naturalearth:<ne_id> for a province of Natural Earth's "
                              "1:10m Admin 1 (its latitude and longitude fields), airportsdata:<ICAO> for an airport "
@@ -354,7 +357,7 @@ def test_location_without_its_source(repo):
 
 def test_article_file_name_that_is_not_an_id(repo):
     add_article(repo, article_id="Bad Name")
-    refused_everywhere(repo, "dossier/articles/Bad Name.yml:1:1: file name `Bad Name` is not a valid article id: ids are "
+    refused_by_build(repo, "dossier/articles/Bad Name.yml:1:1: file name `Bad Name` is not a valid article id: ids are "
                              "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 "
                              "characters; the id becomes the article's address. Rename both Bad Name.yml and Bad Name.txt")
 
@@ -366,13 +369,13 @@ def test_symbolic_link_out_of_the_dossier(repo, tmp_path):
     txt = repo / "dossier" / "articles" / "test-article.txt"
     txt.unlink()
     txt.symlink_to(outside)
-    refused_everywhere(repo, f"{T}:1:1: symbolic links are not allowed in the dossier: put the file itself here")
+    refused_by_build(repo, f"{T}:1:1: symbolic links are not allowed in the dossier: put the file itself here")
 
 
 def test_uppercase_extension(repo):
     add_article(repo)
     (repo / "dossier" / "articles" / "test-article.yml").rename(repo / "dossier" / "articles" / "test-article.YAML")
-    refused_everywhere(repo,
+    refused_by_build(repo,
                        "dossier/articles/test-article.YAML:1:1: article files end in lowercase `.yml`: rename it to "
                        "test-article.yml",
                        f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py add` "
@@ -385,26 +388,26 @@ def test_uppercase_extension(repo):
 def test_text_without_metadata(repo):
     add_article(repo)
     (repo / A).unlink()
-    refused_everywhere(repo, f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py "
+    refused_by_build(repo, f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py "
                              "add` writes one for a new text)")
 
 
 def test_metadata_without_text(repo):
     add_article(repo)
     (repo / T).unlink()
-    refused_everywhere(repo, f"{A}:1:1: metadata has no text: add the article's text as articles/test-article.txt "
+    refused_by_build(repo, f"{A}:1:1: metadata has no text: add the article's text as articles/test-article.txt "
                              "beside it, or remove this file")
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\r\n\t\n"], ids=["empty", "blank"])
 def test_empty_text(repo, content):
     add_article(repo, text=content)
-    refused_everywhere(repo, f"{T}:1:1: text is empty or only invisible characters (spaces, marks, zero-width or direction characters): an article needs its text (did the copy fail?)")
+    refused_by_build(repo, f"{T}:1:1: text is empty or only invisible characters (spaces, marks, zero-width or direction characters): an article needs its text (did the copy fail?)")
 
 
 def test_text_in_windows_1256(repo):
     add_article(repo, text=TEXT.encode("cp1256"))
-    refused_everywhere(repo, f"{T}:1:1: text file is not UTF-8 (byte 0xda at offset 0 is not valid UTF-8); it looks like Arabic in "
+    refused_by_build(repo, f"{T}:1:1: text file is not UTF-8 (byte 0xda at offset 0 is not valid UTF-8); it looks like Arabic in "
                              "Windows-1256, common for files from Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 "
                              "test-article.txt > converted.txt` (or reopen it in an editor as Windows-1256 and save it as UTF-8)")
 
@@ -418,19 +421,19 @@ def test_text_in_windows_1256_after_some_utf8_is_located(repo):
 
 def test_text_in_utf16(repo):
     add_article(repo, text=TEXT.encode("utf-16"))
-    refused_everywhere(repo, f"{T}:1:1: text file is UTF-16 (as Windows Notepad saves \"Unicode\"), not UTF-8; convert it "
+    refused_by_build(repo, f"{T}:1:1: text file is UTF-16 (as Windows Notepad saves \"Unicode\"), not UTF-8; convert it "
                              "with `iconv -f UTF-16 -t UTF-8 test-article.txt > converted.txt` or save it as \"UTF-8\"")
 
 
 def test_binary_file_as_text(repo):
     add_article(repo, text="عنوان\x00\n")
-    refused_everywhere(repo, f"{T}:1:6: text contains U+0000 NULL: it looks like a binary file (a .doc or .pdf?), not "
+    refused_by_build(repo, f"{T}:1:6: text contains U+0000 NULL: it looks like a binary file (a .doc or .pdf?), not "
                              "plain text; save it as plain UTF-8 text")
 
 
 def test_text_over_the_size_limit(repo):
     add_article(repo, text="ا" * 600_000)
-    refused_everywhere(repo, f"{T}:1:1: text is 1,200,000 bytes; the limit is 1,000,000 bytes (about 500,000 Arabic "
+    refused_by_build(repo, f"{T}:1:1: text is 1,200,000 bytes; the limit is 1,000,000 bytes (about 500,000 Arabic "
                              "letters): is this really one article?")
 
 
@@ -438,7 +441,7 @@ def test_text_changed_without_its_hash(repo):
     add_article(repo)
     (repo / T).write_text(TEXT + "سطر أضيف لاحقاً\n", encoding="utf-8")
     digest = hashlib.sha256((TEXT + "سطر أضيف لاحقاً\n").encode()).hexdigest()
-    refused_everywhere(repo, f"{A}:12:9: `sha256` does not match test-article.txt: the text has changed since its metadata "
+    refused_by_build(repo, f"{A}:12:9: `sha256` does not match test-article.txt: the text has changed since its metadata "
                              f"was written (its SHA-256 is now {digest}); source texts are kept as received, so if the "
                              "change is intended, put the new value in `sha256` and say why in the pull request")
 
@@ -446,7 +449,7 @@ def test_text_changed_without_its_hash(repo):
 def test_existing_text_changed_by_one_byte(repo):
     path = repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.txt"
     path.write_bytes(path.read_bytes().replace("البصرة".encode(), "البصره".encode(), 1))
-    result = refused_everywhere(repo)
+    result = refused_by_build(repo)
     yml = (repo / "dossier/articles/kadhimi-arms-campaign-doubts.yml").read_text(encoding="utf-8")
     line = next(i for i, text in enumerate(yml.splitlines(), 1) if text.startswith("sha256:"))
     assert [p.split(": ", 1)[0] for p in problems(result)] == [f"dossier/articles/kadhimi-arms-campaign-doubts.yml:{line}:9"]
@@ -455,13 +458,13 @@ def test_existing_text_changed_by_one_byte(repo):
 def test_same_text_twice(repo):
     original = repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.txt"
     add_article(repo, text=original.read_bytes())
-    refused_everywhere(repo, f"{A}:2:1: test-article.txt is byte for byte the same text as article "
+    refused_by_build(repo, f"{A}:2:1: test-article.txt is byte for byte the same text as article "
                              "`kadhimi-arms-campaign-doubts`; keep one of the two")
 
 
 def test_hidden_line_not_in_the_text(repo):
     add_article(repo, hide_lines='["وأضافت أن القوات انتشرت في الانبار."]')
-    refused_everywhere(repo, f"{A}:13:14: `hide_lines[0]` 'وأضافت أن القوات انتشرت في الانبار.' is not a line of "
+    refused_by_build(repo, f"{A}:13:14: `hide_lines[0]` 'وأضافت أن القوات انتشرت في الانبار.' is not a line of "
                              "test-article.txt: expected a whole line of the text, copied exactly; the closest line is "
                              "'وأضافت أن القوات انتشرت في الأنبار.'")
 
@@ -492,7 +495,7 @@ def test_bom_in_yaml_is_accepted(repo):
 
 def test_impossible_date(repo):
     add_article(repo, date='"2019-02-30"')
-    refused_everywhere(repo, f"{A}:3:7: `date` is the text '2019-02-30', which is not a real date: February 2019 has 28 "
+    refused_by_build(repo, f"{A}:3:7: `date` is the text '2019-02-30', which is not a real date: February 2019 has 28 "
                              f"days; {DATES}")
 
 
@@ -500,23 +503,23 @@ def test_impossible_date(repo):
                                                  ("27-05-2019", "2019-05-27"), ("2019-5", "2019-05")])
 def test_other_date_formats(repo, written, suggestion):
     add_article(repo, date=f'"{written}"')
-    refused_everywhere(repo, f"{A}:3:7: `date` is the text '{written}': {DATES} (did you mean \"{suggestion}\"?)")
+    refused_by_build(repo, f"{A}:3:7: `date` is the text '{written}': {DATES} (did you mean \"{suggestion}\"?)")
 
 
 @pytest.mark.parametrize("written", ["27 أيار 2019", "May 2019", "2019-13", "0999"])
 def test_dates_that_are_not_dates(repo, written):
     add_article(repo, date=f'"{written}"')
-    refused_everywhere(repo, f"{A}:3:7: `date` is the text '{written}': {DATES}")
+    refused_by_build(repo, f"{A}:3:7: `date` is the text '{written}': {DATES}")
 
 
 def test_event_date_in_another_format(repo):
     add_article(repo, events='\n  - date: "27/5/2019"\n    title: "حدث"\n    attribution: outlet')
-    refused_everywhere(repo, f"{A}:10:11: `events[0].date` is the text '27/5/2019': {DATES} (did you mean \"2019-05-27\"?)")
+    refused_by_build(repo, f"{A}:10:11: `events[0].date` is the text '27/5/2019': {DATES} (did you mean \"2019-05-27\"?)")
 
 
 def test_event_dated_after_the_article(repo):
     add_article(repo, events='\n  - date: "2019-06"\n    title: "حدث"\n    attribution: outlet')
-    refused_everywhere(repo, f"{A}:10:11: `events[0].date` 2019-06 is after the article's date 2019-05-27: an article "
+    refused_by_build(repo, f"{A}:10:11: `events[0].date` 2019-06 is after the article's date 2019-05-27: an article "
                              "reports only what happened by the time it was published; check both dates")
 
 
@@ -532,7 +535,7 @@ def test_event_in_the_same_month_as_a_day_dated_article_is_fine(repo):
                                  "//evil.example/", "https://x.org/\"onmouseover=alert(1)"])
 def test_urls_other_than_http(repo, url):
     add_article(repo, source=f'\n  outlet: "x"\n  url: {json_quote(url)}')
-    refused_everywhere(repo, f"{A}:6:8: `source.url` must be a web address starting with http:// or https://, found the "
+    refused_by_build(repo, f"{A}:6:8: `source.url` must be a web address starting with http:// or https://, found the "
                              f"text {url!r}")
 
 
@@ -545,7 +548,7 @@ def json_quote(value: str) -> str:
 @pytest.mark.parametrize("character", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
 def test_bidirectional_controls_in_title_and_summary(repo, character):
     add_article(repo, title=f'"عنوان {character}مقلوب"', summary=f'"ملخص{character}"')
-    refused_everywhere(
+    refused_by_build(
         repo,
         f"{A}:2:8: `title` contains {describe(character)}; {DELETE_IT}",
         f"{A}:7:10: `summary` contains {describe(character)}; {DELETE_IT}")
@@ -553,7 +556,7 @@ def test_bidirectional_controls_in_title_and_summary(repo, character):
 
 def test_bidirectional_control_in_an_article_id(repo):
     add_article(repo, article_id="test\u202earticle")
-    refused_everywhere(repo, "dossier/articles/test\\u202earticle.yml:1:1: file name `test\\u202earticle` (it contains the "
+    refused_by_build(repo, "dossier/articles/test\\u202earticle.yml:1:1: file name `test\\u202earticle` (it contains the "
                              "invisible direction control U+202E) is not a valid article id: ids are lowercase Latin "
                              "letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 characters; the id "
                              "becomes the article's address. Rename both test\\u202earticle.yml and test\\u202earticle.txt")
@@ -565,7 +568,7 @@ def test_bidirectional_control_in_an_entity_id_and_name(repo):
     entities.write_text(text + "- id: \"new\u202eplace\"\n  name: \"مكان\u2067 جديد\"\n  kind: place\n  aliases: []\n"
                                "  description: و.\n", encoding="utf-8")
     line, index = text.count("\n") + 1, _index(text)
-    refused_everywhere(
+    refused_by_build(
         repo,
         f"dossier/entities.yml:{line}:7: `[{index}].id` is the text 'new\\u202eplace' (it contains an invisible direction "
         "control character): ids are lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")",
@@ -575,7 +578,7 @@ def test_bidirectional_control_in_an_entity_id_and_name(repo):
 
 def test_terminal_escape_sequences_are_not_printed_raw(repo):
     add_article(repo, themes='["\\e[2Jgone"]')
-    result = refused_everywhere(repo)
+    result = refused_by_build(repo)
     assert "\x1b" not in result.stderr + result.stdout
     assert "\\x1b[2Jgone" in result.stderr or "\\u001b[2Jgone" in result.stderr
 
@@ -587,7 +590,7 @@ def test_all_problems_at_once_in_file_order(repo):
     add_article(repo, date='"2019-02-30"', themes="[nope]", summary='""')
     add_article(repo, article_id="second-article", text=TEXT + "سطر\n", title='"ثان"', entities="[nobody]")
     (repo / "dossier" / "articles" / "orphan.txt").write_text("نص يتيم\n", encoding="utf-8")
-    result = refused_everywhere(repo)
+    result = refused_by_build(repo)
     printed = problems(result)
     assert [p.split(": ", 1)[0] for p in printed] == [
         "dossier/articles/orphan.txt:1:1",
@@ -596,9 +599,44 @@ def test_all_problems_at_once_in_file_order(repo):
     assert result.stderr.rstrip().endswith("5 problem(s) found; nothing was written.")
 
 
+def test_check_prints_what_build_refuses_with(repo):
+    """A problem of each kind at once (YAML, schema, ids, texts, invisible characters, the themes and
+    entities files): `check` and `build` print the same problem lines in the same order, and
+    neither writes anything."""
+    add_article(repo, summary='"ملخص بلا علامة إغلاق')
+    add_article(repo, article_id="second-article", text=TEXT + "سطر\n", title='"عنوان\u202eمقلوب"', entities="[nobody]",
+                sumary='"x"')
+    add_article(repo, article_id="fourth-article", text=TEXT + "سطر رابع\n", date='!!timestamp "2019-05-27"')
+    add_article(repo, article_id="third-article", text=TEXT + "سطر آخر\n", themes="isis-remnants", related="[third-article]")
+    (repo / "dossier" / "articles" / "orphan.txt").write_text("نص يتيم\n", encoding="utf-8")
+    changed = repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.txt"
+    changed.write_bytes(changed.read_bytes().replace("البصرة".encode(), "البصره".encode(), 1))
+    themes = repo / "dossier" / "themes.yml"
+    themes.write_text(themes.read_text(encoding="utf-8") + "- id: isis-remnants\n  title: مكرر\n  description: وصف.\n",
+                      encoding="utf-8")
+    entities = repo / "dossier" / "entities.yml"
+    entities.write_text(entities.read_text(encoding="utf-8") + "- id: baghdad\n  name: مدينة السلام\n  kind: place\n"
+                        "  aliases: []\n  description: مكرر.\n", encoding="utf-8")
+    before = snapshot(repo)
+    printed = {}
+    for command, result in zip(("check", "build"), run_several(repo, ["check"], ["build"])):
+        assert_refused(result)
+        assert result.stderr.rstrip().endswith(f"{len(problems(result))} problem(s) found; nothing was written."), result.stderr
+        assert snapshot(repo) == before, f"`{command}` changed files"
+        assert leftovers(repo) == [], f"`{command}` left {leftovers(repo)} in .build/"
+        printed[command] = problems(result)
+    assert printed["check"] == printed["build"]
+    files = {line.split(":", 1)[0] for line in printed["check"]}
+    assert len(printed["check"]) >= 11, printed["check"]
+    assert files == {A, "dossier/articles/second-article.yml", "dossier/articles/third-article.yml",
+                     "dossier/articles/fourth-article.yml",
+                     "dossier/articles/orphan.txt", "dossier/articles/kadhimi-arms-campaign-doubts.yml",
+                     "dossier/themes.yml", "dossier/entities.yml"}, printed["check"]
+
+
 def test_github_annotations(repo):
     add_article(repo, date='"2019-02-30"', themes="[nope]")
-    result = refused_everywhere(repo, env={"GITHUB_ACTIONS": "true"})
+    result = refused_by_build(repo, env={"GITHUB_ACTIONS": "true"})
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
     assert annotations == [
         f"::error file={A},line=3,col=7::`date` is the text '2019-02-30', which is not a real date: February 2019 has "
@@ -610,7 +648,7 @@ def test_github_annotations(repo):
 
 def test_problem_lines_are_single_lines(repo):
     add_article(repo, title='"سطر\\nثان"')
-    result = refused_everywhere(repo)
+    result = refused_by_build(repo)
     for line in problems(result):
         assert line.count(":") >= 3
     assert len(problems(result)) == 1
@@ -623,13 +661,13 @@ def test_themes_file_that_does_not_parse_does_not_cascade(repo):
     themes = repo / "dossier" / "themes.yml"
     themes.write_text(themes.read_text(encoding="utf-8").replace("- id: isis-remnants", "- id: [isis-remnants"),
                       encoding="utf-8")
-    result = refused_everywhere(repo)
+    result = refused_by_build(repo)
     assert all(p.startswith("dossier/themes.yml:") for p in problems(result)), problems(result)
 
 
 def test_missing_entities_file(repo):
     (repo / "dossier" / "entities.yml").unlink()
-    result = refused_everywhere(repo, "dossier/entities.yml:1:1: missing file: the dossier needs entities.yml")
+    result = refused_by_build(repo, "dossier/entities.yml:1:1: missing file: the dossier needs entities.yml")
     assert len(problems(result)) == 1  # the articles' entity ids are not all reported as unknown
 
 
