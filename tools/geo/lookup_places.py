@@ -50,7 +50,8 @@ def records_by_name(wanted: set[str]) -> dict[str, list[sources.Record]]:
     arabic_only = all(_ARABIC_LETTER.search(key) for key in wanted)
     index: dict[str, list[sources.Record]] = {}
     for kind in ("geonames", "naturalearth"):
-        for record in sources.records(kind).values():
+        chosen = sources.records_with_arabic_names(kind) if arabic_only else sources.records(kind)
+        for record in chosen.values():
             for name in set(record.names):
                 if arabic_only and not _ARABIC_BLOCK.search(name):
                     continue

