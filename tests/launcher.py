@@ -11,9 +11,11 @@ it what the next ones need. Nothing of the repository is imported by the launche
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,7 +94,8 @@ class Launcher:
     """One launcher process, for the commands of one test worker, one command at a time."""
 
     def __init__(self, environment: dict[str, str]):
-        self.files = Path(tempfile.mkdtemp(prefix="launcher-"))
+        self.files = Path(tempfile.mkdtemp(prefix="launcher-"))  # each command's stdout and stderr
+        atexit.register(shutil.rmtree, self.files, True)  # with the test worker: never left in a tmpfs
         self.process = subprocess.Popen([sys.executable, "-c", _LAUNCHER], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, encoding="utf-8", env=environment,
                                         cwd=self.files)

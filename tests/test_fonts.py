@@ -21,10 +21,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import re
 import shutil
-import tempfile
 import unicodedata
 import zipfile
 from html.parser import HTMLParser
@@ -39,7 +37,6 @@ from conftest import REPO, TEXT, add_article, copy_repo, run
 # are made once, not once per worker.
 pytestmark = pytest.mark.xdist_group("fonts")
 
-SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-")) / "fonts"
 ORIGINALS = REPO / "docs" / "assets" / "fonts"
 FONTSOURCE = REPO / "tools" / "fonts" / "fontsource"  # the six files (and fonts.css) merged into the two
 NEW_LETTERS = "ڤ گ ی ۱۲۳ ﷲ"
@@ -253,24 +250,25 @@ def variants(built, tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("where", ["served", "offline"])
-def test_the_article_looks_the_same_with_the_subset(variants, where, scheme):
+def test_the_article_looks_the_same_with_the_subset(variants, where, scheme, shots):
+    shots = shots / "fonts"
     pictures, fonts_used = {}, {}
     with chromium(width=390, height=900) as driver:
         for fonts in ("shipped", "subset", "fontsource", "none"):
             root = variants[f"{where}-{fonts}"]
             if where == "served":
                 with served(root) as base:
-                    shot, used = _shoot(driver, base + f"articles/{ARTICLE}/", SHOTS / f"{where}-{scheme}-{fonts}.png", scheme)
+                    shot, used = _shoot(driver, base + f"articles/{ARTICLE}/", shots / f"{where}-{scheme}-{fonts}.png", scheme)
             else:
                 shot, used = _shoot(driver, (root / "articles" / f"{ARTICLE}.html").as_uri(),
-                                    SHOTS / f"{where}-{scheme}-{fonts}.png", scheme)
+                                    shots / f"{where}-{scheme}-{fonts}.png", scheme)
             pictures[fonts], fonts_used[fonts] = _pixels(shot), used
     assert any("Noto Naskh Arabic" in face for face in fonts_used["subset"]), fonts_used
     assert fonts_used["subset"] == fonts_used["shipped"]
-    assert pictures["subset"] == pictures["shipped"], f"the subset draws the article differently: see {SHOTS}"
+    assert pictures["subset"] == pictures["shipped"], f"the subset draws the article differently: see {shots}"
     # one file per weight draws it as fontsource's Arabic, Latin and Latin Extended files did
     assert any("Noto Naskh Arabic" in face for face in fonts_used["fontsource"]), fonts_used
-    assert pictures["fontsource"] == pictures["shipped"], f"the merged fonts draw the article differently: see {SHOTS}"
+    assert pictures["fontsource"] == pictures["shipped"], f"the merged fonts draw the article differently: see {shots}"
     assert pictures["none"] != pictures["shipped"]  # the pictures do show the font
 
 

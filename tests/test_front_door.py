@@ -4,8 +4,6 @@ the screenshots a person looks at (home, an article, /articles/ filtered, the op
 1280 px; light and dark), saved under $SCREENSHOTS or a temporary folder."""
 from __future__ import annotations
 
-import os
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -19,7 +17,6 @@ from browser import chromium, screenshot, settled
 # tour of every page (the site_tour fixture), made once.
 pytestmark = pytest.mark.xdist_group("reading")
 
-SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 SITE_NAME = "ملف الأمن العراقي"
 # What the menu must offer, besides the home page and each theme.
 LISTINGS = ["articles/", "timeline/", "entities/", "outlets/", "map/", "corrections/", "open-data/", "about/",
@@ -164,14 +161,14 @@ SHOTS_OF = {
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_screenshots_right_to_left(site_address, width, scheme):
+def test_screenshots_right_to_left(site_address, width, scheme, shots):
     """The pages to look at, and the menu open: laid out right to left in the shipped Arabic font,
     nothing wider than the screen, the open menu on the right."""
     with chromium(width=width, height=844) as driver:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                                {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         for name, path in SHOTS_OF.items():
-            shot = screenshot(driver, site_address + path, SHOTS / f"front-{name}-{width}-{scheme}.png",
+            shot = screenshot(driver, site_address + path, shots / f"front-{name}-{width}-{scheme}.png",
                               width=width, height=844, full_page=False)
             assert shot.stat().st_size > 10_000
             state = driver.execute_script("""return {
@@ -192,4 +189,4 @@ def test_screenshots_right_to_left(site_address, width, scheme):
         assert {"كل المقالات", "الناشرون", "التصحيحات"} <= set(links), links
         box = menu.rect
         assert box["x"] + box["width"] >= width * 0.75, box  # the menu is on the right
-        screenshot(driver, None, SHOTS / f"front-menu-{width}-{scheme}.png", width=width, height=844, full_page=False)
+        screenshot(driver, None, shots / f"front-menu-{width}-{scheme}.png", width=width, height=844, full_page=False)

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import tempfile
 import math
 import random
 import re
@@ -27,8 +25,6 @@ from tools.geo import sources
 from sitegen.model import Entity, Location
 
 REPO = Path(__file__).resolve().parent.parent
-# Where the screenshots go to be looked at: $SCREENSHOTS, or a temporary folder (never the checkout).
-SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 ENTITIES = yaml.safe_load((REPO / "dossier" / "entities.yml").read_text(encoding="utf-8"))
 PLACES = [e for e in ENTITIES if e["kind"] == "place"]
 LOCATED = [e for e in PLACES if "location" in e]
@@ -478,15 +474,15 @@ def _contrast(fg: str, bg: str) -> float:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [390, 1280])
-def test_map_as_a_reader_sees_it(site, site_address, width, scheme):
+def test_map_as_a_reader_sees_it(site, site_address, width, scheme, shots):
     with chromium(width=width, height=900) as driver:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
-        shot = screenshot(driver, site_address + "map/", SHOTS / f"map-{width}-{scheme}.png", width=width, height=900)
+        shot = screenshot(driver, site_address + "map/", shots / f"map-{width}-{scheme}.png", width=width, height=900)
         assert shot.stat().st_size > 20_000
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
         state = driver.execute_script(MEASURE)
-        screenshot(driver, site_address + "entities/baghdad/", SHOTS / f"place-{width}-{scheme}.png", width=width, height=900,
+        screenshot(driver, site_address + "entities/baghdad/", shots / f"place-{width}-{scheme}.png", width=width, height=900,
                    full_page=False)
     assert outside_requests(driver, [site_address]) == []
     assert state["scrollWidth"] <= state["innerWidth"]  # nothing wider than the screen

@@ -7,8 +7,6 @@ the title, and no request to another host.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,6 @@ import pytest
 from browser import chromium, outside_requests, screenshot
 
 REPO = Path(__file__).resolve().parent.parent
-# Where the screenshots go to be looked at: $SCREENSHOTS, or a temporary folder (never the checkout).
-SHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 PAGES = {
     "home": "",
     "theme": "themes/isis-remnants/",
@@ -28,9 +24,9 @@ PAGES = {
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_as_a_reader_sees_it(site_address, name, width):
+def test_page_as_a_reader_sees_it(site_address, name, width, shots):
     with chromium(width=width, height=900) as driver:
-        path = screenshot(driver, site_address + PAGES[name], SHOTS / f"{name}-{width}.png", width=width, height=900)
+        path = screenshot(driver, site_address + PAGES[name], shots / f"{name}-{width}.png", width=width, height=900)
         assert path.stat().st_size > 10_000
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
