@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 
 import pytest
-from conftest import copy_repo, run, run_several, snapshot
+from conftest import run, run_several, snapshot
 
 from sitegen.config import ConfigProblem, checked_site_url, inert_url
 from sitegen.project import Project
@@ -134,8 +135,11 @@ def _read(html: str) -> _Links:
 
 
 @pytest.fixture(scope="module")
-def awkward(tmp_path_factory):
-    repo = copy_repo(tmp_path_factory.mktemp("awkward") / "repo")
+def awkward(built_template, tmp_path_factory):
+    """The shared build (published at SITE_URL) built again for an awkward address: everything
+    that names the address is made again."""
+    repo = tmp_path_factory.mktemp("awkward") / "repo"
+    shutil.copytree(built_template, repo, symlinks=True)
     result = run(repo, "build", "--publish", env={"SITE_URL": AWKWARD})
     assert result.returncode == 0, result.stdout + result.stderr
     return repo

@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium, screenshot, served
-from conftest import REPO, TEXT, add_article, copy_repo, run
+from conftest import REPO, TEXT, add_article, run
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build and bundle with rare letters
 # are made once, not once per worker.
@@ -78,9 +78,10 @@ def shown_text(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """A copy of the repository with the article of rare letters, built and bundled."""
-    repo = copy_repo(tmp_path_factory.mktemp("fonts") / "repo")
+def built(built_template, tmp_path_factory) -> Path:
+    """A copy of the shared build with the article of rare letters, built and bundled."""
+    repo = tmp_path_factory.mktemp("fonts") / "repo"
+    shutil.copytree(built_template, repo, symlinks=True)
     add_article(repo, ARTICLE, ARTICLE_TEXT)
     for command in ("build", "bundle"):
         result = run(repo, command)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
 import threading
 import urllib.parse
 from pathlib import Path
@@ -24,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import chromium, failed_responses, requested_urls, search_box, search_loaded, served
-from conftest import TEXT, add_article, copy_repo, run
+from conftest import TEXT, add_article, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results
 
@@ -40,9 +41,10 @@ ODD_TEXT = TEXT + " ".join(PROTOTYPE_WORDS) + "\n"
 
 
 @pytest.fixture(scope="module")
-def odd_site(tmp_path_factory) -> Path:
-    """The shipped dossier and one article whose text holds PROTOTYPE_WORDS, built."""
-    repo = copy_repo(tmp_path_factory.mktemp("prototype-words") / "repo")
+def odd_site(built_template, tmp_path_factory) -> Path:
+    """The shared build and one article whose text holds PROTOTYPE_WORDS, built again."""
+    repo = tmp_path_factory.mktemp("prototype-words") / "repo"
+    shutil.copytree(built_template, repo, symlinks=True)
     add_article(repo, ODD_ID, ODD_TEXT)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
