@@ -50,7 +50,7 @@ def archived(*copies: tuple[str, str]) -> str:
 def test_an_address_that_is_not_http_is_refused(repo, url):
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
     refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` must be a web address starting with http:// or "
-                             f"https://, found the text {url!r}")
+                           f"https://, found the text {url!r}")
 
 
 @pytest.mark.parametrize("character", ["\u200b", "\u2060", "\u00ad", "\ufeff"])
@@ -60,8 +60,8 @@ def test_an_address_with_an_invisible_character_is_refused(repo, character):
     url = f"https://web.archive.org/web/2019{character}0528/https://x.example/"
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
     refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` contains U+{ord(character):04X} "
-                             f"{unicodedata.name(character)}, an invisible character: an address that holds one may "
-                             "lead elsewhere than it reads; copy the address again")
+                           f"{unicodedata.name(character)}, an invisible character: an address that holds one may "
+                           "lead elsewhere than it reads; copy the address again")
 
 
 @pytest.mark.parametrize("character,name", [("\x07", "U+0007 BELL, a control character"),
@@ -71,7 +71,7 @@ def test_an_address_with_a_control_character_is_refused(repo, character, name):
     url = f"https://archive.ph/{character}x"
     add_article(repo, source=archived((json.dumps(url), '"2019-05-28"')))
     refused_by_build(repo, f"{A}:7:12: `source.archive[0].url` contains {name}; delete it (it is invisible in "
-                             "review and is never part of a dossier value)")
+                           "review and is never part of a dossier value)")
 
 
 @pytest.mark.parametrize("article_date,capture", [('"2019-05-27"', "2019-05-26"), ('"2019-05"', "2019-04-30"),
@@ -79,7 +79,7 @@ def test_an_address_with_a_control_character_is_refused(repo, character, name):
 def test_a_copy_captured_before_the_article_is_refused(repo, article_date, capture):
     add_article(repo, date=article_date, events="[]", source=archived((json.dumps(WAYBACK), f'"{capture}"')))
     refused_by_build(repo, f"{A}:8:13: `source.archive[0].date` {capture} is before the article's date "
-                             f"{article_date.strip(chr(34))}: a copy is captured after publication; check {NOT_EVEN}")
+                           f"{article_date.strip(chr(34))}: a copy is captured after publication; check {NOT_EVEN}")
 
 
 @pytest.mark.parametrize("article_date,capture", [('"2019-05-27"', "2019-05-27"), ('"2019-05"', "2019-05-01"),
@@ -95,7 +95,7 @@ def test_a_copy_captured_in_the_future_is_refused(repo):
     later = (datetime.date.today() + datetime.timedelta(days=3)).isoformat()
     add_article(repo, source=archived((json.dumps(WAYBACK), f'"{later}"')))
     refused_by_build(repo, f"{A}:8:13: `source.archive[0].date` {later} is in the future: a copy's date is the day it "
-                             f"was captured; check {NOT_EVEN}")
+                           f"was captured; check {NOT_EVEN}")
 
 
 def test_every_problem_at_once_and_a_date_without_quotes(repo):

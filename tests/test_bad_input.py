@@ -47,40 +47,40 @@ def refused_by_build(repo, *expected, env=None):
 def test_yaml_that_does_not_parse(repo):
     add_article(repo, summary='"ملخص بلا علامة إغلاق')
     refused_by_build(repo, f"{A}:7:10: YAML does not parse: expected <block end>, but found '<scalar>' (while parsing "
-                             "a block mapping) at line 10, column 13, because the quote opened here is not closed on its "
-                             "line, so what follows was read as part of the value; close the quote")
+                           "a block mapping) at line 10, column 13, because the quote opened here is not closed on its "
+                           "line, so what follows was read as part of the value; close the quote")
 
 
 def test_yaml_with_an_unclosed_bracket(repo):
     add_article(repo, themes="[isis-remnants")
     refused_by_build(repo, f"{A}:6:9: YAML does not parse: expected ',' or ']', but got ':' (while parsing a flow "
-                             "sequence) at line 7, column 8, because the bracket opened here is not closed on its line, so "
-                             "what follows was read as part of the value; close the bracket")
+                           "sequence) at line 7, column 8, because the bracket opened here is not closed on its line, so "
+                           "what follows was read as part of the value; close the bracket")
 
 
 def test_yaml_colon_in_an_unquoted_value(repo):
     add_article(repo, title="الخبر: عنوان")
     refused_by_build(repo, f"{A}:2:13: YAML does not parse: mapping values are not allowed here; a value containing "
-                             "`: ` must be put in quotes")
+                           "`: ` must be put in quotes")
 
 
 def test_yaml_indented_with_a_tab(repo):
     add_article(repo, yaml_text=article_yaml().replace("  outlet", "\toutlet"))
     refused_by_build(repo, f"{A}:5:1: YAML does not parse: found character '\\t' that cannot start any token (while "
-                             "scanning for the next token); indent with spaces, not tabs")
+                           "scanning for the next token); indent with spaces, not tabs")
 
 
 def test_field_of_the_wrong_type(repo):
     add_article(repo, themes="isis-remnants")
     refused_by_build(repo, f"{A}:6:9: `themes` should be a list (One or more theme ids from dossier/themes.yml), found "
-                             "the text 'isis-remnants'; write a list, e.g. [isis-remnants]")
+                           "the text 'isis-remnants'; write a list, e.g. [isis-remnants]")
 
 
 def test_yes_no_read_as_true_false(repo):
     add_article(repo, title="no")
     refused_by_build(repo, f"{A}:2:8: `title` should be text (The headline, in Arabic: the text's own headline when it "
-                             "has one), found false (true/false); put the value in quotes to make it text (YAML reads "
-                             "yes/no/on/off as true/false)")
+                           "has one), found false (true/false); put the value in quotes to make it text (YAML reads "
+                           "yes/no/on/off as true/false)")
 
 
 def test_empty_required_text(repo):
@@ -97,19 +97,19 @@ def test_missing_sha256_says_what_to_write(repo):
     add_article(repo, sha256=None)
     digest = hashlib.sha256(TEXT.encode()).hexdigest()
     refused_by_build(repo, f"{A}:2:1: missing required field `sha256`: add `sha256: {digest}`, the SHA-256 of "
-                             "test-article.txt, so that a changed text is noticed")
+                           "test-article.txt, so that a changed text is noticed")
 
 
 def test_unknown_field_suggests_the_right_one(repo):
     add_article(repo, sumary='"x"')
     refused_by_build(repo, f"{A}:13:1: unknown field `sumary`; did you mean `summary`? Expected one of: title, date, "
-                             "date_note, source, themes, summary, entities, events, related, hide_lines, corrections, sha256, draft")
+                           "date_note, source, themes, summary, entities, events, related, hide_lines, corrections, sha256, draft")
 
 
 def test_field_written_twice(repo):
     add_article(repo, yaml_text=article_yaml() + 'title: "مرة ثانية"\n')
     refused_by_build(repo, f"{A}:13:1: field `title` is written twice (first on line 2); keep one: YAML would "
-                             "silently use the last")
+                           "silently use the last")
 
 
 def test_empty_yaml_file(repo):
@@ -125,24 +125,24 @@ def test_yaml_list_instead_of_mapping(repo):
 def test_control_character_in_yaml(repo):
     add_article(repo, title='"a\x07b"')
     refused_by_build(repo, f"{A}:2:10: YAML does not parse: the character U+0007 is not allowed in YAML (an "
-                             "invisible control character, probably pasted by accident); delete it")
+                           "invisible control character, probably pasted by accident); delete it")
 
 
 def test_python_tags_are_refused_and_never_executed(repo):
     add_article(repo, title='!!python/object/apply:os.system ["touch PWNED"]',
                 summary='!!python/object/new:subprocess.Popen [["touch", "PWNED2"]]')
     refused_by_build(repo,
-                       f"{A}:2:8: YAML tag `!!python/object/apply:os.system` is not allowed: the dossier holds only plain "
-                       "text, numbers, true/false, lists and mappings (nothing in it is ever run)",
-                       f"{A}:7:10: YAML tag `!!python/object/new:subprocess.Popen` is not allowed: the dossier holds only "
-                       "plain text, numbers, true/false, lists and mappings (nothing in it is ever run)")
+                     f"{A}:2:8: YAML tag `!!python/object/apply:os.system` is not allowed: the dossier holds only plain "
+                     "text, numbers, true/false, lists and mappings (nothing in it is ever run)",
+                     f"{A}:7:10: YAML tag `!!python/object/new:subprocess.Popen` is not allowed: the dossier holds only "
+                     "plain text, numbers, true/false, lists and mappings (nothing in it is ever run)")
     assert not (repo / "PWNED").exists() and not (repo / "PWNED2").exists()
 
 
 def test_other_explicit_tags_are_refused(repo):
     add_article(repo, date='!!timestamp "2019-05-27"')
     refused_by_build(repo, f"{A}:3:7: YAML tag `!!timestamp` is not allowed: the dossier holds only plain text, numbers, "
-                             "true/false, lists and mappings (nothing in it is ever run)")
+                           "true/false, lists and mappings (nothing in it is ever run)")
 
 
 def billion_laughs() -> str:
@@ -161,7 +161,7 @@ def test_yaml_alias_bomb_is_refused_within_a_second(repo):
     assert_refused(result, f"{A}:2:8: YAML alias `*a` is not allowed in the dossier: write the value out in full "
                            "(aliases can make a small file expand without limit)")
     refused_by_build(repo, f"{A}:2:8: YAML alias `*a` is not allowed in the dossier: write the value out in full "
-                             "(aliases can make a small file expand without limit)")
+                           "(aliases can make a small file expand without limit)")
 
 
 def test_yaml_alias_bomb_is_refused_in_well_under_a_second_in_process(tmp_path):
@@ -181,13 +181,13 @@ def test_yaml_alias_bomb_is_refused_in_well_under_a_second_in_process(tmp_path):
 def test_deep_nesting_is_refused(repo):
     add_article(repo, yaml_text="title: " + "[" * 1000 + "]" * 1000 + "\n")
     refused_by_build(repo, f"{A}:1:27: lists and mappings are nested more than 20 levels deep; the dossier's files "
-                             "need four at most")
+                           "need four at most")
 
 
 def test_absurdly_long_number(repo):
     add_article(repo, title="1" + "0" * 5000)
     refused_by_build(repo, f"{A}:1:1: YAML could not be read: a value cannot be read as a number (Exceeds the limit "
-                             "(4300 digits) for integer string conversion: value has 5001 digits); put it in quotes if it is text")
+                           "(4300 digits) for integer string conversion: value has 5001 digits); put it in quotes if it is text")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def test_duplicate_theme_id(repo):
     themes.write_text(themes.read_text(encoding="utf-8") + "- id: isis-remnants\n  title: مكرر\n  description: وصف.\n",
                       encoding="utf-8")
     refused_by_build(repo, "dossier/themes.yml:18:7: duplicate theme id `isis-remnants` (first on line 8); each theme "
-                             "needs its own id")
+                           "needs its own id")
 
 
 def test_duplicate_entity_id(repo):
@@ -225,7 +225,7 @@ def test_duplicate_entity_id(repo):
     line = text.count("\n") + 1
     first = next(i for i, l in enumerate(text.splitlines(), 1) if l == "- id: baghdad")
     refused_by_build(repo, f"dossier/entities.yml:{line}:7: duplicate entity id `baghdad` (first on line {first}); "
-                             "merge the two entries or give this one its own id")
+                           "merge the two entries or give this one its own id")
 
 
 @pytest.mark.parametrize("spelling", ["مُصطفى الكاظمى", "مصطفي الكاظمي", "مصطفى  الكاظمي"])
@@ -237,8 +237,8 @@ def test_entity_names_differing_only_by_spelling_variants(repo, spelling):
     line = text.count("\n") + 2
     first = next(i for i, l in enumerate(text.splitlines(), 1) if l == "  name: مصطفى الكاظمي")
     refused_by_build(repo, f"dossier/entities.yml:{line}:9: `{spelling}` is already a name of entity `mustafa-al-kadhimi` "
-                             f"(line {first}), the same once hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the "
-                             "two entities or remove one spelling")
+                           f"(line {first}), the same once hamza forms, ة/ه, ى/ي and diacritics are set aside; merge the "
+                           "two entities or remove one spelling")
 
 
 def test_alias_with_other_hamza_and_ta_marbuta(repo):
@@ -256,7 +256,7 @@ def test_alias_with_other_hamza_and_ta_marbuta(repo):
 def test_theme_id_that_would_escape_docs(repo):
     add_article(repo, themes='["../../etc"]')
     refused_by_build(repo, f"{A}:6:10: `themes[0]` is the text '../../etc': ids are lowercase Latin letters, digits "
-                             "and single hyphens (e.g. \"isis-remnants\")")
+                           "and single hyphens (e.g. \"isis-remnants\")")
 
 
 def test_entity_id_that_would_escape_docs(repo):
@@ -266,7 +266,7 @@ def test_entity_id_that_would_escape_docs(repo):
                         encoding="utf-8")
     line = text.count("\n") + 1
     refused_by_build(repo, f"dossier/entities.yml:{line}:7: `[{_index(text)}].id` is the text '../../../tmp/x': ids are "
-                             "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")")
+                           "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\")")
     assert not (repo.parent / "tmp").exists()
 
 
@@ -301,35 +301,35 @@ def test_location_latitude_out_of_range(repo, latitude, shown):
 def test_location_longitude_out_of_range(repo):
     index, line = _add_located(repo, longitude="200")
     refused_by_build(repo, f"dossier/entities.yml:{line + 7}:16: `[{index}].location.longitude` is the number 200: "
-                             f"{LONGITUDE}")
+                           f"{LONGITUDE}")
 
 
 def test_location_that_is_not_a_number(repo):
     index, line = _add_located(repo, latitude='"33.3"')
     refused_by_build(repo, f"dossier/entities.yml:{line + 6}:15: `[{index}].location.latitude` should be a number "
-                             "(Latitude in decimal degrees, north positive, from -90 to 90 (inside the map: 28.5 to 38)), "
-                             "found the text '33.3'")
+                           "(Latitude in decimal degrees, north positive, from -90 to 90 (inside the map: 28.5 to 38)), "
+                           "found the text '33.3'")
 
 
 def test_location_outside_the_map(repo):
     index, line = _add_located(repo, latitude="30.04", longitude="31.24")  # Cairo
     refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 30.04, longitude 31.24) "
-                             f"is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; check the "
-                             "coordinates and their source")
+                           f"is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; check the "
+                           "coordinates and their source")
 
 
 def test_location_with_latitude_and_longitude_swapped(repo):
     index, line = _add_located(repo, latitude="44.40088", longitude="33.34058")
     refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` (latitude 44.40088, longitude "
-                             f"33.34058) is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; "
-                             "swapped, they would be inside: did you mean latitude 33.34058, longitude 44.40088?")
+                           f"33.34058) is outside the map's extent, {EXTENT}: the map shows Iraq and its neighbours; "
+                           "swapped, they would be inside: did you mean latitude 33.34058, longitude 44.40088?")
 
 
 @pytest.mark.parametrize("kind", ["person", "organization"])
 def test_location_on_an_entity_that_is_not_a_place(repo, kind):
     index, line = _add_located(repo, kind=kind)
     refused_by_build(repo, f"dossier/entities.yml:{line + 5}:3: `[{index}].location` is only for places (`kind: place`), "
-                             f"and this entity's kind is `{kind}`: remove `location`, or correct `kind`")
+                           f"and this entity's kind is `{kind}`: remove `location`, or correct `kind`")
 
 
 @pytest.mark.parametrize("source", ['"geonames:abc"', '"wikipedia"', '"geonames:0123"', '"https://www.geonames.org/98182"',
@@ -337,10 +337,10 @@ def test_location_on_an_entity_that_is_not_a_place(repo, kind):
 def test_location_with_a_bad_source(repo, source):
     index, line = _add_located(repo, source=source)
     refused_by_build(repo, f"dossier/entities.yml:{line + 8}:13: `[{index}].location.source` is the text "
-                             f"{source.strip(chr(34))!r}: expected `geonames:` and the place's GeoNames id, e.g. "
-                             "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from), "
-                             "`naturalearth:` and a province's Natural Earth ne_id, e.g. \"naturalearth:1159315255\", "
-                             "or `airportsdata:` and an airport's ICAO code, e.g. \"airportsdata:ORBI\"")
+                           f"{source.strip(chr(34))!r}: expected `geonames:` and the place's GeoNames id, e.g. "
+                           "\"geonames:98182\" (the record https://www.geonames.org/98182 the coordinates come from), "
+                           "`naturalearth:` and a province's Natural Earth ne_id, e.g. \"naturalearth:1159315255\", "
+                           "or `airportsdata:` and an airport's ICAO code, e.g. \"airportsdata:ORBI\"")
 
 
 def test_location_without_its_source(repo):
@@ -349,17 +349,17 @@ def test_location_without_its_source(repo):
     text = entities.read_text(encoding="utf-8")
     entities.write_text(text[:text.rindex('    source: "geonames:98182"\n')], encoding="utf-8")  # the new entity's
     refused_by_build(repo, f"dossier/entities.yml:{line + 6}:5: missing required field `[{index}].location.source` (The "
-                             "record the coordinates come from: geonames:<id> for a GeoNames record "
-                             "(https://www.geonames.org/<id>), naturalearth:<ne_id> for a province of Natural Earth's "
-                             "1:10m Admin 1 (its latitude and longitude fields), airportsdata:<ICAO> for an airport "
-                             "of airportsdata)")
+                           "record the coordinates come from: geonames:<id> for a GeoNames record "
+                           "(https://www.geonames.org/<id>), naturalearth:<ne_id> for a province of Natural Earth's "
+                           "1:10m Admin 1 (its latitude and longitude fields), airportsdata:<ICAO> for an airport "
+                           "of airportsdata)")
 
 
 def test_article_file_name_that_is_not_an_id(repo):
     add_article(repo, article_id="Bad Name")
     refused_by_build(repo, "dossier/articles/Bad Name.yml:1:1: file name `Bad Name` is not a valid article id: ids are "
-                             "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 "
-                             "characters; the id becomes the article's address. Rename both Bad Name.yml and Bad Name.txt")
+                           "lowercase Latin letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 "
+                           "characters; the id becomes the article's address. Rename both Bad Name.yml and Bad Name.txt")
 
 
 def test_symbolic_link_out_of_the_dossier(repo, tmp_path):
@@ -376,10 +376,10 @@ def test_uppercase_extension(repo):
     add_article(repo)
     (repo / "dossier" / "articles" / "test-article.yml").rename(repo / "dossier" / "articles" / "test-article.YAML")
     refused_by_build(repo,
-                       "dossier/articles/test-article.YAML:1:1: article files end in lowercase `.yml`: rename it to "
-                       "test-article.yml",
-                       f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py add` "
-                       "writes one for a new text)")
+                     "dossier/articles/test-article.YAML:1:1: article files end in lowercase `.yml`: rename it to "
+                     "test-article.yml",
+                     f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py add` "
+                     "writes one for a new text)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,14 +389,14 @@ def test_text_without_metadata(repo):
     add_article(repo)
     (repo / A).unlink()
     refused_by_build(repo, f"{T}:1:1: text has no metadata: add articles/test-article.yml beside it (`python build.py "
-                             "add` writes one for a new text)")
+                           "add` writes one for a new text)")
 
 
 def test_metadata_without_text(repo):
     add_article(repo)
     (repo / T).unlink()
     refused_by_build(repo, f"{A}:1:1: metadata has no text: add the article's text as articles/test-article.txt "
-                             "beside it, or remove this file")
+                           "beside it, or remove this file")
 
 
 @pytest.mark.parametrize("content", [b"", b"  \n\r\n\t\n"], ids=["empty", "blank"])
@@ -408,8 +408,8 @@ def test_empty_text(repo, content):
 def test_text_in_windows_1256(repo):
     add_article(repo, text=TEXT.encode("cp1256"))
     refused_by_build(repo, f"{T}:1:1: text file is not UTF-8 (byte 0xda at offset 0 is not valid UTF-8); it looks like Arabic in "
-                             "Windows-1256, common for files from Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 "
-                             "test-article.txt > converted.txt` (or reopen it in an editor as Windows-1256 and save it as UTF-8)")
+                           "Windows-1256, common for files from Windows: convert it with `iconv -f WINDOWS-1256 -t UTF-8 "
+                           "test-article.txt > converted.txt` (or reopen it in an editor as Windows-1256 and save it as UTF-8)")
 
 
 def test_text_in_windows_1256_after_some_utf8_is_located(repo):
@@ -422,19 +422,19 @@ def test_text_in_windows_1256_after_some_utf8_is_located(repo):
 def test_text_in_utf16(repo):
     add_article(repo, text=TEXT.encode("utf-16"))
     refused_by_build(repo, f"{T}:1:1: text file is UTF-16 (as Windows Notepad saves \"Unicode\"), not UTF-8; convert it "
-                             "with `iconv -f UTF-16 -t UTF-8 test-article.txt > converted.txt` or save it as \"UTF-8\"")
+                           "with `iconv -f UTF-16 -t UTF-8 test-article.txt > converted.txt` or save it as \"UTF-8\"")
 
 
 def test_binary_file_as_text(repo):
     add_article(repo, text="عنوان\x00\n")
     refused_by_build(repo, f"{T}:1:6: text contains U+0000 NULL: it looks like a binary file (a .doc or .pdf?), not "
-                             "plain text; save it as plain UTF-8 text")
+                           "plain text; save it as plain UTF-8 text")
 
 
 def test_text_over_the_size_limit(repo):
     add_article(repo, text="ا" * 600_000)
     refused_by_build(repo, f"{T}:1:1: text is 1,200,000 bytes; the limit is 1,000,000 bytes (about 500,000 Arabic "
-                             "letters): is this really one article?")
+                           "letters): is this really one article?")
 
 
 def test_text_changed_without_its_hash(repo):
@@ -442,8 +442,8 @@ def test_text_changed_without_its_hash(repo):
     (repo / T).write_text(TEXT + "سطر أضيف لاحقاً\n", encoding="utf-8")
     digest = hashlib.sha256((TEXT + "سطر أضيف لاحقاً\n").encode()).hexdigest()
     refused_by_build(repo, f"{A}:12:9: `sha256` does not match test-article.txt: the text has changed since its metadata "
-                             f"was written (its SHA-256 is now {digest}); source texts are kept as received, so if the "
-                             "change is intended, put the new value in `sha256` and say why in the pull request")
+                           f"was written (its SHA-256 is now {digest}); source texts are kept as received, so if the "
+                           "change is intended, put the new value in `sha256` and say why in the pull request")
 
 
 def test_existing_text_changed_by_one_byte(repo):
@@ -459,14 +459,14 @@ def test_same_text_twice(repo):
     original = repo / "dossier" / "articles" / "kadhimi-arms-campaign-doubts.txt"
     add_article(repo, text=original.read_bytes())
     refused_by_build(repo, f"{A}:2:1: test-article.txt is byte for byte the same text as article "
-                             "`kadhimi-arms-campaign-doubts`; keep one of the two")
+                           "`kadhimi-arms-campaign-doubts`; keep one of the two")
 
 
 def test_hidden_line_not_in_the_text(repo):
     add_article(repo, hide_lines='["وأضافت أن القوات انتشرت في الانبار."]')
     refused_by_build(repo, f"{A}:13:14: `hide_lines[0]` 'وأضافت أن القوات انتشرت في الانبار.' is not a line of "
-                             "test-article.txt: expected a whole line of the text, copied exactly; the closest line is "
-                             "'وأضافت أن القوات انتشرت في الأنبار.'")
+                           "test-article.txt: expected a whole line of the text, copied exactly; the closest line is "
+                           "'وأضافت أن القوات انتشرت في الأنبار.'")
 
 
 def test_bom_and_crlf_are_accepted(repo):
@@ -496,7 +496,7 @@ def test_bom_in_yaml_is_accepted(repo):
 def test_impossible_date(repo):
     add_article(repo, date='"2019-02-30"')
     refused_by_build(repo, f"{A}:3:7: `date` is the text '2019-02-30', which is not a real date: February 2019 has 28 "
-                             f"days; {DATES}")
+                           f"days; {DATES}")
 
 
 @pytest.mark.parametrize("written, suggestion", [("27/5/2019", "2019-05-27"), ("2019/5/27", "2019-05-27"),
@@ -520,7 +520,7 @@ def test_event_date_in_another_format(repo):
 def test_event_dated_after_the_article(repo):
     add_article(repo, events='\n  - date: "2019-06"\n    title: "حدث"\n    attribution: outlet')
     refused_by_build(repo, f"{A}:10:11: `events[0].date` 2019-06 is after the article's date 2019-05-27: an article "
-                             "reports only what happened by the time it was published; check both dates")
+                           "reports only what happened by the time it was published; check both dates")
 
 
 def test_event_in_the_same_month_as_a_day_dated_article_is_fine(repo):
@@ -536,7 +536,7 @@ def test_event_in_the_same_month_as_a_day_dated_article_is_fine(repo):
 def test_urls_other_than_http(repo, url):
     add_article(repo, source=f'\n  outlet: "x"\n  url: {json_quote(url)}')
     refused_by_build(repo, f"{A}:6:8: `source.url` must be a web address starting with http:// or https://, found the "
-                             f"text {url!r}")
+                           f"text {url!r}")
 
 
 def json_quote(value: str) -> str:
@@ -557,9 +557,9 @@ def test_bidirectional_controls_in_title_and_summary(repo, character):
 def test_bidirectional_control_in_an_article_id(repo):
     add_article(repo, article_id="test\u202earticle")
     refused_by_build(repo, "dossier/articles/test\\u202earticle.yml:1:1: file name `test\\u202earticle` (it contains the "
-                             "invisible direction control U+202E) is not a valid article id: ids are lowercase Latin "
-                             "letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 characters; the id "
-                             "becomes the article's address. Rename both test\\u202earticle.yml and test\\u202earticle.txt")
+                           "invisible direction control U+202E) is not a valid article id: ids are lowercase Latin "
+                           "letters, digits and single hyphens (e.g. \"isis-remnants\"), at most 100 characters; the id "
+                           "becomes the article's address. Rename both test\\u202earticle.yml and test\\u202earticle.txt")
 
 
 def test_bidirectional_control_in_an_entity_id_and_name(repo):
