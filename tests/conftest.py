@@ -299,14 +299,16 @@ MEMORY_NEEDED = 2 * 1024 ** 3
 def pytest_configure(config):
     """TMPDIR set to MEMORY in the run's first process, before its temporary folder is made; the
     workers, the launcher's commands and Chromium inherit it. Not when --basetemp or TMPDIR is
-    given, or where /dev/shm is missing, not writable or small (a container's is 64 MB)."""
+    given, or where /dev/shm is missing, not writable, small (a container's is 64 MB) or mounted
+    noexec (tests run scripts they write, e.g. test_readme's stand-ins for apt-get)."""
     if "PYTEST_XDIST_WORKER" in os.environ or config.option.basetemp or os.environ.get("TMPDIR"):
         return
     try:
-        room = shutil.disk_usage(MEMORY).free
+        mounted = os.statvfs(MEMORY)
     except OSError:
         return
-    if room >= MEMORY_NEEDED and os.access(MEMORY, os.W_OK | os.X_OK):
+    room, runnable = mounted.f_bavail * mounted.f_frsize, not mounted.f_flag & os.ST_NOEXEC
+    if room >= MEMORY_NEEDED and runnable and os.access(MEMORY, os.W_OK | os.X_OK):
         os.environ["TMPDIR"] = str(MEMORY)
         tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
