@@ -93,8 +93,7 @@ class PagePlan:
 
     def materialize(self) -> dict[str, Content]:
         """Every file, the late ones too, made now, in path order."""
-        for path, make in self._makers.items():
-            if path not in self._made:
-                self._made[path] = make()
+        for path in self._makers:
+            self.make(path)
         made = {**self.later(), **self._made}  # a planned file wins over a late one
         return dict(sorted(made.items()))

@@ -280,12 +280,22 @@ def both_workers_busy_from_the_start(request, worker_id) -> None:
         request.getfixturevalue("bundled")
 
 
+@pytest.fixture(scope="session")
+def built_copy(built_template: Path) -> Callable[[Path], Path]:
+    """built_copy(folder): folder/repo, a copy of the shared build, its caches (.build/) included,
+    so that a build in it builds again what changed, not everything."""
+    def copy(folder: Path) -> Path:
+        destination = folder / "repo"
+        shutil.copytree(built_template, destination, symlinks=True)
+        return destination
+
+    return copy
+
+
 @pytest.fixture
-def repo(built_template: Path, tmp_path: Path) -> Path:
+def repo(built_copy, tmp_path: Path) -> Path:
     """A private, already built copy of the repository."""
-    destination = tmp_path / "repo"
-    shutil.copytree(built_template, destination, symlinks=True)
-    return destination
+    return built_copy(tmp_path)
 
 
 # The run's temporary files (every copy of the repository, its builds, Chromium's profiles) go to

@@ -118,11 +118,8 @@ def test_every_problem_at_once_and_a_date_without_quotes(repo):
 # shown and exported, in a real build
 
 @pytest.fixture(scope="module")
-def built_with_archive(built_template, tmp_path_factory):
-    import shutil
-
-    repo = tmp_path_factory.mktemp("archive") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+def built_with_archive(built_copy, tmp_path_factory):
+    repo = built_copy(tmp_path_factory.mktemp("archive"))
     add_article(repo, source=archived((json.dumps(WAYBACK), '"2019-05-28"'), (json.dumps(TODAY), '"2020-01-02"')))
     result = run(repo, "build")
     assert result.returncode == 0, result.stderr

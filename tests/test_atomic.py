@@ -161,12 +161,11 @@ def _wait_for(predicate, process: subprocess.Popen, timeout: float = 120) -> boo
 
 
 @pytest.fixture(scope="module")
-def big_template(built_template, tmp_path_factory):
+def big_template(built_copy, tmp_path_factory):
     """The built copy with 60 more articles, built again (once for the module): a build long
     enough to kill midway (65 article pages: killed after 40 of them, 25 and the rest of the
     site are still to write; 120 more made the module 5 CPU s dearer)."""
-    repo = tmp_path_factory.mktemp("big") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("big"))
     add_many(repo, 60)
     result = run(repo, "build")
     assert result.returncode == 0, result.stderr
@@ -374,12 +373,11 @@ def _pages(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def twenty_more(built_template, tmp_path_factory) -> Path:
+def twenty_more(built_copy, tmp_path_factory) -> Path:
     """The built copy with 20 more articles, built again (once for the module's tests of
     determinism, which compare other builds and generations with this one). To read: the test
     that builds again copies it."""
-    repo = tmp_path_factory.mktemp("twenty") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("twenty"))
     add_many(repo, 20)
     result = run(repo, "build")
     assert result.returncode == 0, result.stderr

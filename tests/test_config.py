@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 
@@ -135,11 +134,10 @@ def _read(html: str) -> _Links:
 
 
 @pytest.fixture(scope="module")
-def awkward(built_template, tmp_path_factory):
+def awkward(built_copy, tmp_path_factory):
     """The shared build (published at SITE_URL) built again for an awkward address: everything
     that names the address is made again."""
-    repo = tmp_path_factory.mktemp("awkward") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("awkward"))
     result = run(repo, "build", "--publish", env={"SITE_URL": AWKWARD})
     assert result.returncode == 0, result.stdout + result.stderr
     return repo

@@ -131,12 +131,9 @@ SHARED_REPORT = (f'\n  - date: "2019-05-27"\n    title: "إحباط سيارة �
 
 
 @pytest.fixture(scope="module")
-def shared_build(tmp_path_factory, built_template):
+def shared_build(tmp_path_factory, built_copy):
     """The repository with a second article reporting an event the dossier has already, built."""
-    import shutil
-
-    repo = tmp_path_factory.mktemp("shared") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("shared"))
     add_article(repo, events=SHARED_REPORT)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -78,10 +78,9 @@ def shown_text(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def built(built_template, tmp_path_factory) -> Path:
+def built(built_copy, tmp_path_factory) -> Path:
     """A copy of the shared build with the article of rare letters, built and bundled."""
-    repo = tmp_path_factory.mktemp("fonts") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("fonts"))
     add_article(repo, ARTICLE, ARTICLE_TEXT)
     for command in ("build", "bundle"):
         result = run(repo, command)

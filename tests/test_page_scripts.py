@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import threading
 import urllib.parse
 from pathlib import Path
@@ -41,10 +40,9 @@ ODD_TEXT = TEXT + " ".join(PROTOTYPE_WORDS) + "\n"
 
 
 @pytest.fixture(scope="module")
-def odd_site(built_template, tmp_path_factory) -> Path:
+def odd_site(built_copy, tmp_path_factory) -> Path:
     """The shared build and one article whose text holds PROTOTYPE_WORDS, built again."""
-    repo = tmp_path_factory.mktemp("prototype-words") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("prototype-words"))
     add_article(repo, ODD_ID, ODD_TEXT)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import warnings
@@ -107,10 +106,9 @@ def test_following_an_event_scrolls_to_its_passage_and_highlights_it(site_addres
 # corrections
 
 @pytest.fixture(scope="module")
-def corrected(built_template, tmp_path_factory):
+def corrected(built_copy, tmp_path_factory):
     """A copy of the shared build in which one article has two corrections, built again."""
-    repo = tmp_path_factory.mktemp("corrected") / "repo"
-    shutil.copytree(built_template, repo, symlinks=True)
+    repo = built_copy(tmp_path_factory.mktemp("corrected"))
     path = repo / "dossier/articles/joint-plan-against-isis-remnants.yml"
     path.write_text(path.read_text(encoding="utf-8") + (
         'corrections:\n'

