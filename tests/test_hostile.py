@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from conftest import REPO, SITE_URL, copy_repo, run
+from markdown_both_ways import compare
 
 from sitegen import pipeline
 from sitegen.cache import BuildCache
@@ -259,6 +260,8 @@ def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, tmp
     page = (repo / "site" / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
     assert "[ر](javascript:alert(1))" in page  # shown as the text it is
     assert "evil.example" not in "".join(re.findall(r'(?:src|href)="[^"]*"', page))
+    comparison = compare(repo)  # the build's raw-HTML pass-through changed nothing Markdown would make
+    assert comparison.differing == [] and comparison.pages > 50
 
 
 def test_forbidden_characters_that_slip_past_check_are_still_inert(site, tmp_path):

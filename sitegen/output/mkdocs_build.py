@@ -18,6 +18,7 @@ from ..project import Project
 from .stream import GeneratedFiles, GeneratedFilesPlugin
 from .template_cache import TemplateCache
 from .lock import locked
+from .raw_html import RawHtmlPassThrough
 from .transaction import commit, recover_unlocked, roll_back, swap_target
 from .writer import GENERATED_DIRS, BuildFailed, inside, write_pages
 from ..workers import WorkerFailed
@@ -133,6 +134,7 @@ def _mkdocs(project: Project, work: Path, nav: list, generated: GeneratedFiles, 
     config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
     config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
     config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
+    config.plugins["dossier-raw-html"] = RawHtmlPassThrough()
     build(config)
 
 
