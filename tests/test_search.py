@@ -176,13 +176,17 @@ def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
 
 
 def search(driver, url: str, query: str, timeout: float = 20) -> dict:
-    """Type query into the search box of url and return the results (see wait_for_results). The
-    page is loaded once for a run of queries on it: a new query replaces the last in the box."""
+    """Put query into the search box of url and return the results (see wait_for_results). The
+    page is loaded once for a run of queries on it: a new query replaces the last in the box.
+    The box gets the whole query and one input event, as a paste gives it: typed letter by letter,
+    each letter searched its prefix (shards fetched and all), which the tests of typing
+    (test_typing_letter_by_letter, the keyboard's) do through real key presses."""
     if driver.current_url != url:
         driver.get(url)
     box = search_box(driver)
-    box.clear()
-    box.send_keys(query)
+    driver.execute_script("arguments[0].value = arguments[1];"
+                          "arguments[0].dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}));",
+                          box, query)
     return wait_for_results(driver, query, timeout)
 
 
