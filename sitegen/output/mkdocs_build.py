@@ -133,9 +133,16 @@ def _mkdocs(project: Project, work: Path, nav: list, generated: GeneratedFiles, 
     config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(work / "generated" / "_partials")]
     config.extra["offline"] = offline  # the templates leave out what a page opened from disk cannot use
     config.plugins["dossier-generated-files"] = GeneratedFilesPlugin(generated)
+    add_rendering_plugins(config, project)
+    build(config)
+
+
+def add_rendering_plugins(config, project: Project) -> None:
+    """The plugins of every MkDocs build of the dossier, build, bundle and serve alike: the theme's
+    templates compiled once (template_cache.py), the generated pages' HTML handed around Markdown
+    (raw_html.py)."""
     config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
     config.plugins["dossier-raw-html"] = RawHtmlPassThrough()
-    build(config)
 
 
 def _clean_up(work: Path) -> None:

@@ -17,7 +17,6 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..output.template_cache import TemplateCache
 from ..output.writer import GENERATED_DIRS
 from ..project import Project
 from . import last_build, session
@@ -71,6 +70,7 @@ def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    from ..output.mkdocs_build import add_rendering_plugins
     from .watching import DevServer
 
     site = session.site_dir(project)
@@ -80,7 +80,7 @@ def _serve(project: Project, dev_addr: str, shown: last_build.LastBuildServer | 
         # site_url as checked (config.py), not mkdocs.yml's raw !ENV: its path is the preview's mount point.
         config = load_config(config_file=str(project.config_file), site_dir=str(site), dev_addr=dev_addr,
                              strict=False, site_url=project.site_url)
-        config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
+        add_rendering_plugins(config, project)
         return config
 
     config = get_config()
