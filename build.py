@@ -60,13 +60,15 @@ SITE_URL_NEEDED = ("SITE_URL is not set, so this site has no link previews (og:i
 
 
 def cmd_build(args, here: Project) -> int:
-    from sitegen.output import bundle, mkdocs_build  # here, not at the top: `check` needs neither
+    from sitegen.output import offer  # here, not at the top: `check` does not need it
 
-    download, note = bundle.offered_bundle(here)
+    download, note = offer.offered_bundle(here)
     outcome = pipeline.generate(here, include_drafts=False, download=download, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the build; a draft with problems is left out of the site (`check --drafts` checks drafts strictly)")
     if outcome.problems:
         return report(outcome.problems)
+    from sitegen.output import mkdocs_build  # only once the dossier passed: a refused build never imports MkDocs' side
+
     generated = outcome.generated
     mkdocs_build.quiet_mkdocs_logging(args.verbose)
     try:
@@ -86,9 +88,9 @@ def cmd_build(args, here: Project) -> int:
 
 
 def cmd_bundle(args, here: Project) -> int:
-    from sitegen.output import bundle, mkdocs_build
+    from sitegen.output import bundle, mkdocs_build, offer
 
-    fingerprint = bundle.input_fingerprint(here)
+    fingerprint = offer.input_fingerprint(here)
     outcome = pipeline.generate(here, include_drafts=False, offline=True, parallel=True)
     report_warnings(outcome.warnings, "warnings do not stop the bundle; a draft with problems is left out of it")
     if outcome.problems:
@@ -101,7 +103,7 @@ def cmd_bundle(args, here: Project) -> int:
         return 1
     size = target.stat().st_size
     print(f"wrote {target.relative_to(here.root)} ({size / 1_000_000:.2f} MB, {size:,} bytes); "
-          f"unzip it anywhere and open {bundle.BUNDLE_NAME}/index.html")
+          f"unzip it anywhere and open {offer.BUNDLE_NAME}/index.html")
     return 0
 
 

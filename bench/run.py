@@ -183,7 +183,7 @@ def run_stage(args) -> int:
         # pipeline.generate as `build.py build` runs it; on_stage reports each stage's wall time,
         # and the CPU time is read around each stage the same way.
         from sitegen import pipeline
-        from sitegen.output import bundle
+        from sitegen.output import offer
         from sitegen.project import Project
 
         project = Project.at(repo)
@@ -198,7 +198,7 @@ def run_stage(args) -> int:
             result[label + " cpu"] = result.get(label + " cpu", 0.0) + now - marks["cpu"]
             marks["cpu"] = now
 
-        download, _ = bundle.offered_bundle(project)
+        download, _ = offer.offered_bundle(project)
         start, cpu = time.perf_counter(), cpu_now()
         marks["cpu"] = cpu
         if profiler:

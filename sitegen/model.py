@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 
 import re
 from dataclasses import dataclass, field
@@ -323,3 +324,24 @@ def shape_of(thing) -> str:
         # repeats the title, is hidden, and so which names the text is found to hold.
         shape.append(("body_lines", thing.body_lines))
     return fingerprint(type(thing).__name__, repr(shape))
+
+
+@dataclass(frozen=True)
+class Download:
+    """The offline bundle offered on the home page."""
+
+    name: str
+    size: int
+    data: bytes
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Published beside the download link, so that a copy passed from hand to hand can be checked."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def fingerprint(self) -> str:
+        """What a page offering it shows of it (its name, size and digest), for the page's key."""
+        from .cache import fingerprint
+
+        return fingerprint(self.name, str(self.size), self.sha256)

@@ -28,7 +28,7 @@ from .urls import HOSTED, OFFLINE
 from .workers import Worker
 
 if TYPE_CHECKING:
-    from .stages.render import Download
+    from .model import Download
 
 
 @dataclass

@@ -16,7 +16,7 @@ import pytest
 from conftest import SITE_URL, copy_repo, leftovers, run, snapshot, tree
 from test_serve import Serve
 
-from sitegen.output import bundle
+from sitegen.output import offer
 from sitegen.project import Project
 
 
@@ -142,12 +142,12 @@ def bundled_repo(bundled, tmp_path) -> Path:
 
 def _offer(repo: Path) -> tuple[object, str]:
     # as `build` would offer it: with the address the bundle was made for (run() sets SITE_URL)
-    return bundle.offered_bundle(Project.at(repo, site_url=SITE_URL))
+    return offer.offered_bundle(Project.at(repo, site_url=SITE_URL))
 
 
 def test_a_current_regular_valid_bundle_is_offered(bundled_repo):
     download, note = _offer(bundled_repo)
-    assert note == "" and download.data == bundle.bundle_path(Project.at(bundled_repo)).read_bytes()
+    assert note == "" and download.data == offer.bundle_path(Project.at(bundled_repo)).read_bytes()
 
 
 def _zip_of(path: Path, names: dict[str, bytes]) -> bytes:
@@ -199,7 +199,7 @@ REASONS = {"not a zip": "SHA-256 differs", "damaged zip": "SHA-256 differs", "an
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_anything_but_a_current_regular_valid_bundle_is_not_offered_and_says_why(bundled_repo, tmp_path, case):
-    zip_path = bundle.bundle_path(Project.at(bundled_repo))
+    zip_path = offer.bundle_path(Project.at(bundled_repo))
     CASES[case](zip_path, zip_path.with_name(zip_path.name + ".input"), tmp_path / "elsewhere")
     download, note = _offer(bundled_repo)
     assert download is None
@@ -208,7 +208,7 @@ def test_anything_but_a_current_regular_valid_bundle_is_not_offered_and_says_why
 
 
 def test_build_with_a_stamp_that_is_not_utf8_succeeds_without_offering_the_bundle(bundled_repo):
-    zip_path = bundle.bundle_path(Project.at(bundled_repo))
+    zip_path = offer.bundle_path(Project.at(bundled_repo))
     stamp = zip_path.with_name(zip_path.name + ".input")
     built = run(bundled_repo, "build")  # the current bundle: offered
     assert built.returncode == 0, built.stderr

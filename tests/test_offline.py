@@ -170,8 +170,8 @@ def test_without_site_url_the_citation_names_the_page_it_was_read_at(tmp_path, d
 
 def test_the_bundle_stamp_names_the_published_address(repo):
     """A bundle built for another address (or none) is not the current one: its citations would be wrong."""
-    from sitegen.output import bundle
+    from sitegen.output import offer
     from sitegen.project import Project
 
-    assert bundle.input_fingerprint(Project.at(repo, site_url=SITE_URL)) != \
-        bundle.input_fingerprint(Project.at(repo, site_url="https://elsewhere.example/"))
+    assert offer.input_fingerprint(Project.at(repo, site_url=SITE_URL)) != \
+        offer.input_fingerprint(Project.at(repo, site_url="https://elsewhere.example/"))

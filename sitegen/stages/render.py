@@ -12,8 +12,6 @@ the page families (sitegen/families/); this module is the environment they rende
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +23,7 @@ from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..families import reuse
 from ..families.cards import card_set  # noqa: F401 (the site stage asks the render stage for the cards)
-from ..model import Entity, Theme
+from ..model import Download, Entity, Theme
 from ..plan import PagePlan
 from ..project import SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
@@ -40,25 +38,6 @@ from .values import (front_matter, groupby_initial, inert, isolate_latin, json_s
 # cut into pages of this size), so that no page grows with the dossier.
 LIST_LIMIT = 300
 LATEST_SHOWN = 50
-
-
-@dataclass(frozen=True)
-class Download:
-    """The offline bundle offered on the home page."""
-
-    name: str
-    size: int
-    data: bytes
-
-    @functools.cached_property
-    def sha256(self) -> str:
-        """Published beside the download link, so that a copy passed from hand to hand can be checked."""
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def fingerprint(self) -> str:
-        """What a page offering it shows of it (its name, size and digest), for the page's key."""
-        return fingerprint(self.name, str(self.size), self.sha256)
 
 
 @dataclass(frozen=True)
