@@ -24,11 +24,18 @@ class Comparison:
     left: int = 0  # of those, the characters Markdown was still given with the pass-through
 
 
-def compare(repo: Path) -> Comparison:
-    """Every generated page under repo/docs/ rendered both ways (see the module's docstring)."""
+def mkdocs_config(repo: Path):
+    """repo's MkDocs configuration, its snippets read from docs/_partials as `build` has them."""
     docs = repo / "docs"
     config = load_config(str(repo / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(repo / "site"))
     config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(docs / "_partials")]
+    return config
+
+
+def compare(repo: Path) -> Comparison:
+    """Every generated page under repo/docs/ rendered both ways (see the module's docstring)."""
+    docs = repo / "docs"
+    config = mkdocs_config(repo)
     paths = sorted(path.relative_to(docs).as_posix() for folder in GENERATED_DIRS if (docs / folder).is_dir()
                    for path in (docs / folder).rglob("*.md") if folder != "_partials")
     files = Files([File(path, str(docs), config.site_dir, config.use_directory_urls) for path in paths])

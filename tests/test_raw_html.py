@@ -6,10 +6,9 @@ import random
 
 import markdown
 import pytest
-from mkdocs.config import load_config
 
 from conftest import REPO
-from markdown_both_ways import compare
+from markdown_both_ways import compare, mkdocs_config
 
 from sitegen.output import raw_html
 
@@ -51,8 +50,7 @@ PIECES = [
 
 @pytest.fixture(scope="module")
 def converter():
-    config = load_config(str(REPO / "mkdocs.yml"))
-    config.mdx_configs["pymdownx.snippets"]["base_path"] = [str(REPO / "docs")]
+    config = mkdocs_config(REPO)
     return lambda text: markdown.Markdown(extensions=config["markdown_extensions"],
                                           extension_configs=config["mdx_configs"]).convert(text)
 

@@ -14,7 +14,7 @@ import html
 import re
 
 from ..stages.values import isolate_runs
-from .writer import GENERATED_DIRS
+from .writer import generated_page
 
 _TOKEN = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
@@ -69,13 +69,9 @@ def isolate_html(fragment: str) -> str:
     return "".join(out)
 
 
-def is_hand_written(src_uri: str) -> bool:
-    return src_uri.split("/", 1)[0] not in GENERATED_DIRS
-
-
 def on_page_content(html_text: str, page, config, files) -> str:
     """MkDocs' event: a hand-written page's content and its table of contents, Latin isolated."""
-    if not is_hand_written(page.file.src_uri):
+    if generated_page(page.file.src_uri):
         return html_text
     _isolate_toc(page.toc)
     return isolate_html(html_text)

@@ -22,7 +22,7 @@ import re
 from markdown.util import BLOCK_LEVEL_ELEMENTS
 from mkdocs.plugins import BasePlugin
 
-from .writer import GENERATED_DIRS
+from .writer import generated_page
 
 _BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS) - {"hr"}  # Markdown keeps <hr> apart, as an empty block
 # A tag as html.parser reads one: its name, then attributes whose quoted values may hold ">".
@@ -153,7 +153,7 @@ class RawHtmlPassThrough(BasePlugin):
         self._taken: dict[str, tuple[str, list[str]]] = {}
 
     def on_page_markdown(self, markdown, page, config, files):
-        if page.file.src_uri.split("/", 1)[0] not in GENERATED_DIRS:
+        if not generated_page(page.file.src_uri):
             return markdown
         reduced, stem, blocks = split(markdown)
         self._taken[page.file.src_uri] = (stem, blocks)

@@ -20,6 +20,12 @@ class BuildFailed(Exception):
     pass
 
 
+def generated_page(src_uri: str) -> bool:
+    """Whether a page MkDocs lists (its src_uri, under docs/) is one the generator wrote, in one of
+    the generated folders, not a hand-written one."""
+    return src_uri.split("/", 1)[0] in GENERATED_DIRS
+
+
 def inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())

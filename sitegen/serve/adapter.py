@@ -22,7 +22,7 @@ from .. import json_in_script, pipeline
 from ..cache import BuildCache
 from ..families import PARTIALS  # the snippets hand-written pages include: written empty if nothing is generated yet
 from ..output.cards import MANIFEST, Drawing, card_key
-from ..output.writer import GENERATED_DIRS, write_pages
+from ..output.writer import GENERATED_DIRS, generated_page, write_pages
 from ..project import Project
 from . import session
 from .last_build import STATUS_DIR
@@ -156,7 +156,7 @@ class ServeAdapter:
         root = Path(config.config_file_path).parent
         snippets = [root / folder for folder in config.mdx_configs.get("pymdownx.snippets", {}).get("base_path", [])]
         for file in files.documentation_pages():
-            if file.src_uri.split("/", 1)[0] in GENERATED_DIRS:
+            if generated_page(file.src_uri):
                 continue
             markdown = Path(file.abs_src_path).read_text(encoding="utf-8")
             # Hand-written pages that include generated snippets (--8<--) are always rebuilt.
