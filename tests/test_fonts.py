@@ -12,7 +12,8 @@ built pages:
   same picture, pixel for pixel, with the subset fonts as with the shipped ones, and as with
   fontsource's six files the two shipped ones were merged from (tools/fonts/merge.py), with
   their fonts.css (and another picture with no web font at all: the comparison can fail);
-- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes;
+- a second build reuses the subsets it made (same files in .build/fonts/) and writes the same bytes,
+  and a build where uharfbuzz cannot be imported writes the same bytes too;
 - the two shipped files are what tools/fonts/merge.py makes of the six, byte for byte.
 Screenshots go to $SCREENSHOTS (or a temporary folder) to be looked at.
 """
@@ -23,6 +24,8 @@ import hashlib
 import io
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from html.parser import HTMLParser
@@ -282,6 +285,22 @@ def test_a_second_build_reuses_the_subsets_and_writes_the_same_bytes(built):
     # the same files (a subset made again would be a new file: it is written beside and renamed)
     assert {p.name: p.stat().st_ino for p in cache.glob("*.woff2")} == before
     assert {p.name: p.read_bytes() for p in (built / "site/assets/fonts").glob("*.woff2")} == fonts_before
+
+
+def test_the_subsets_do_not_depend_on_whether_uharfbuzz_is_installed(built, tmp_path):
+    """The tests install uharfbuzz, and fontTools would serialize the layout tables with its
+    repacker when it can import it: a site built without it (requirements.txt alone, as a reader
+    of the README builds it) had other font bytes. Built again with uharfbuzz not importable and
+    no subset kept: the same fonts, byte for byte."""
+    repo = tmp_path / "repo"
+    shutil.copytree(built, repo, symlinks=True)
+    shutil.rmtree(repo / ".build" / "fonts")
+    blocked = ("import runpy, sys; sys.modules['uharfbuzz'] = None; sys.argv = ['build.py', 'build']; "
+               "runpy.run_path('build.py', run_name='__main__')")
+    result = subprocess.run([sys.executable, "-c", blocked], cwd=repo, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    fonts = lambda root: {p.name: p.read_bytes() for p in (root / "site/assets/fonts").glob("*.woff2")}  # noqa: E731
+    assert len(fonts(repo)) == 2 and fonts(repo) == fonts(built)
 
 
 def test_a_new_character_is_subset_from_the_plain_fonts_kept(built, tmp_path):
