@@ -22,20 +22,17 @@ are CPU seconds (the stage's process and the processes it ended) and wall-clock 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import pickle
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -44,8 +41,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
+from common import copy_repo, tree_pss_mb, tree_state  # noqa: E402
 
-SKIP_TOP = {"site", ".build", "dist", ".git", "bench", "node_modules", ".pytest_cache", ".benchmarks"}
 # load+validate includes reading the articles in two halves at once (pipeline.read_in_halves);
 # plan is the render stage as `build` runs it (paths only); render+search is what the writer
 # process does while MkDocs builds (output/stream.py), timed here on its own.
@@ -54,71 +51,7 @@ RENDER_PARTS: tuple[str, ...] = ()  # parts of render timed on their own (none a
 SEARCH_QUERY = "الكاظمي"
 
 
-# ---------------------------------------------------------------- copying the repository
-
-def tree_state() -> str:
-    """Which state of the repository the copies are made from (the working tree, as it is)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=normal"], cwd=REPO, check=True,
-                               capture_output=True, text=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "working tree (not a git checkout)"
-    dirty = [line for line in dirty if not line[3:].startswith("bench/")]
-    return f"working tree at {head}" + (f" with {len(dirty)} uncommitted change(s)" if dirty else ", clean")
-
-
-def copy_repo(dest: Path) -> None:
-    """Copy the working tree's files (tracked, and untracked but not ignored) into dest."""
-    try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                                cwd=REPO, check=True, capture_output=True).stdout.decode().split("\0")
-    except (OSError, subprocess.CalledProcessError):
-        listed = None
-    if listed is None:
-        shutil.copytree(REPO, dest, dirs_exist_ok=True,
-                        ignore=lambda folder, names: [n for n in names if n in SKIP_TOP or n == "__pycache__"]
-                        if Path(folder) == REPO else [n for n in names if n == "__pycache__"])
-        return
-    for name in filter(None, listed):
-        if name.split("/", 1)[0] in SKIP_TOP:
-            continue
-        source = REPO / name
-        if not source.is_file():
-            continue  # deleted in the working tree
-        target = dest / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-
-
 # ---------------------------------------------------------------- running a measured subprocess
-
-def _tree_pss_mb(root: int) -> float:
-    """Proportional set size of a process and its descendants (memory a fork shares is counted once)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-                for line in rollup:
-                    if line.startswith(b"Pss:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            pass
-    return total / 1024
-
 
 def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, timeout: float = 7200,
              tree_memory: bool = False) -> dict:
@@ -141,7 +74,7 @@ def measured(cmd: list[str], cwd: Path, log: Path, env: dict | None = None, time
                 break
             if tree_memory and time.perf_counter() - sampled >= 0.1 and os.path.isdir("/proc"):
                 sampled = time.perf_counter()
-                tree_peak = max(tree_peak, _tree_pss_mb(process.pid))
+                tree_peak = max(tree_peak, tree_pss_mb(process.pid))
             time.sleep(0.02)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -401,20 +334,6 @@ def first_search(site: Path, query: str = SEARCH_QUERY, runs: int = 3) -> list[d
                 time.sleep(0.02)
             results.append({"run": run + 1, **{k: state.get(k) for k in ("load", "typed", "first", "full")}})
     return results
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str) -> str | None:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.read().decode("utf-8", "replace")
-    except OSError:
-        return None
 
 
 # ---------------------------------------------------------------- the whole build against a bare MkDocs build

@@ -40,7 +40,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
-import run  # noqa: E402  (bench/run.py: copy_repo)
+from common import copy_repo  # noqa: E402
 import synth  # noqa: E402
 
 GZIP_TYPES = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map")
@@ -187,7 +187,7 @@ def built_copy(n: int, work: Path, seed: int, reuse: bool = False) -> tuple[Path
     if repo.exists():
         shutil.rmtree(repo)
     repo.parent.mkdir(parents=True, exist_ok=True)
-    run.copy_repo(repo)
+    copy_repo(repo)
     if n:
         synth.write_dossier(n, repo, seed=seed)
     started = time.perf_counter()

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402
-from run import _tree_pss_mb, copy_repo, fetch, free_port  # noqa: E402
+from common import copy_repo, fetch, free_port, tree_pss_mb  # noqa: E402
 
 LAST_BUILD = "_dossier-serve/last-build.js"  # the notice on the last build's pages (sitegen/serve/last_build.py)
 ENTITY = "isis"  # named in most synthetic articles: its page lists many
@@ -129,7 +129,7 @@ def serve_sessions(repo: Path, article: str, logs: Path, edits: int = 2) -> dict
         first.settle()
         result["summary"] = [summary_edit(first, repo, article, n) for n in range(edits)]
         result["description"] = [description_edit(first, repo, n) for n in range(edits)]
-        result["pss_mb"] = _tree_pss_mb(first.process.pid)
+        result["pss_mb"] = tree_pss_mb(first.process.pid)
     finally:
         first.stop()
     second = Session(repo, logs / "serve-2.log")
@@ -138,7 +138,7 @@ def serve_sessions(repo: Path, article: str, logs: Path, edits: int = 2) -> dict
         result["warm_start"] = second.wait_for(f"articles/{article}/")
         second.settle()
         result["summary_warm"] = [summary_edit(second, repo, article, 9)]
-        result["pss_mb_warm"] = _tree_pss_mb(second.process.pid)
+        result["pss_mb_warm"] = tree_pss_mb(second.process.pid)
     finally:
         second.stop()
     return result

@@ -23,7 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import copy_repo, tree_state  # noqa: E402
+from common import copy_repo, tree_state  # noqa: E402
 from synth import write_dossier  # noqa: E402
 
 
