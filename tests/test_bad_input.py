@@ -10,7 +10,6 @@ each kind at once: the same lines, in the same order, and nothing written by eit
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 import urllib.parse
 

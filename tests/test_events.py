@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import chromium
-from conftest import add_article, article_yaml, assert_refused, leftovers, run, run_several, snapshot
+from conftest import add_article, assert_refused, leftovers, run, run_several, snapshot
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with a shared event
 # is made once, not once per worker.

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SITE_URL, copy_repo, leftovers, run, snapshot, tree
+from conftest import SITE_URL, leftovers, run, snapshot, tree
 from test_serve import Serve
 
 from sitegen.output import offer

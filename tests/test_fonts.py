@@ -44,7 +44,7 @@ ORIGINALS = REPO / "docs" / "assets" / "fonts"
 FONTSOURCE = REPO / "tools" / "fonts" / "fontsource"  # the six files (and fonts.css) merged into the two
 NEW_LETTERS = "ڤ گ ی ۱۲۳ ﷲ"
 ARTICLE = "rare-letters"
-ARTICLE_TEXT = TEXT + f"وصل ڤيكتور إلى گرميان یوم ۱۲۳ وقال: الحمد ﷲ.\n"
+ARTICLE_TEXT = TEXT + "وصل ڤيكتور إلى گرميان یوم ۱۲۳ وقال: الحمد ﷲ.\n"
 
 
 class _Shown(HTMLParser):

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, requested_urls, search_box, search_loaded, served
+from browser import chromium, failed_responses, requested_urls, search_loaded, served
 from conftest import TEXT, add_article, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results

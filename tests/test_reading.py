@@ -8,7 +8,6 @@ import re
 import urllib.parse
 import zipfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from babel import Locale

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import re
-import subprocess
 import sys
 import time
 import urllib.parse

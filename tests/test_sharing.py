@@ -5,14 +5,11 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from html import unescape
 from pathlib import Path
 
 import feedparser
-import pytest
 import yaml
 from PIL import Image
 from selenium.webdriver.support.ui import WebDriverWait

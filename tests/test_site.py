@@ -1,10 +1,7 @@
 """End to end: build the real dossier with MkDocs and check the HTML a reader gets."""
 from __future__ import annotations
 
-import html
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit

@@ -5,7 +5,6 @@ one, and refuses hostile zips without writing anything anywhere."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 import stat
 import struct
 import subprocess

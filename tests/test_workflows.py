@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
-import pytest
 import yaml
 from conftest import REPO
 

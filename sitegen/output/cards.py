@@ -13,7 +13,6 @@ import io
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import arabic_reshaper

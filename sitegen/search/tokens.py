@@ -23,7 +23,6 @@ import functools
 import re
 import unicodedata
 
-from ..arabic import DROP_RE, FOLD  # noqa: F401  (the folding tables, shared with entity matching)
 from ..arabic import normalize
 
 # JavaScript's \s, spelled out (Python's \s differs: it has \x1c-\x1f and \x85, not \ufeff).

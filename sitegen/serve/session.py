@@ -19,7 +19,6 @@ import shutil
 import signal
 import sys
 import threading
-import time
 from importlib import metadata
 from pathlib import Path
 

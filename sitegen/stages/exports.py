@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint, framed
 from .link import LinkedDossier
 from ..model import ATTRIBUTIONS, Article, PartialDate

@@ -23,7 +23,7 @@ from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..families import reuse
 from ..families.cards import card_set  # noqa: F401 (the site stage asks the render stage for the cards)
-from ..model import Download, Entity, Theme
+from ..model import Article, Download, Entity, Theme
 from ..plan import PagePlan
 from ..project import SITE_NAME, folder_digest
 from ..urls import HOSTED, UrlStyle
