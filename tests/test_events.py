@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import chromium
-from conftest import add_article, assert_refused, leftovers, run, run_several, snapshot
+from conftest import add_article, assert_refused, copy_built, leftovers, run, run_several, snapshot
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build with a shared event
 # is made once, not once per worker.
@@ -181,10 +181,8 @@ def test_events_data_has_a_row_per_report_and_validates(shared_build):
 
 
 def test_the_same_build_twice_gives_the_same_event_pages(shared_build, tmp_path):
-    import shutil
-
     other = tmp_path / "again"
-    shutil.copytree(shared_build, other, symlinks=True)
+    copy_built(shared_build, other)
     assert run(other, "build").returncode == 0
     for name in ("events", "timeline", "data"):
         first = {p.relative_to(shared_build).as_posix(): p.read_bytes() for p in (shared_build / "docs" / name).rglob("*")

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SITE_URL, leftovers, run, snapshot, tree
+from conftest import SITE_URL, copy_built, leftovers, run, snapshot, tree
 from test_serve import Serve
 
 from sitegen.output import offer
@@ -136,7 +136,7 @@ def test_a_link_that_cannot_be_swapped_into_is_refused_with_nothing_changed(repo
 def bundled_repo(bundled, tmp_path) -> Path:
     """A private copy of a repository whose dist/ holds a current bundle and its stamp."""
     destination = tmp_path / "repo"
-    shutil.copytree(bundled.parent.parent, destination, symlinks=True)
+    copy_built(bundled.parent.parent, destination)
     return destination
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium, screenshot, served
-from conftest import REPO, TEXT, add_article, run
+from conftest import REPO, TEXT, add_article, copy_built, run
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build and bundle with rare letters
 # are made once, not once per worker.
@@ -293,7 +293,7 @@ def test_the_subsets_do_not_depend_on_whether_uharfbuzz_is_installed(built, tmp_
     of the README builds it) had other font bytes. Built again with uharfbuzz not importable and
     no subset kept: the same fonts, byte for byte."""
     repo = tmp_path / "repo"
-    shutil.copytree(built, repo, symlinks=True)
+    copy_built(built, repo)
     shutil.rmtree(repo / ".build" / "fonts")
     blocked = ("import runpy, sys; sys.modules['uharfbuzz'] = None; sys.argv = ['build.py', 'build']; "
                "runpy.run_path('build.py', run_name='__main__')")
@@ -310,7 +310,7 @@ def test_a_new_character_is_subset_from_the_plain_fonts_kept(built, tmp_path):
     from fontTools.ttLib import TTFont
 
     repo = tmp_path / "repo"
-    shutil.copytree(built, repo, symlinks=True)
+    copy_built(built, repo)
     cache = repo / ".build" / "fonts"
     plain = {p.name: p.stat().st_ino for p in cache.glob("*-plain-*.ttf")}
     assert len(plain) == 2, sorted(p.name for p in cache.iterdir())
@@ -328,7 +328,7 @@ def test_a_broken_font_fails_the_build_by_its_name_and_changes_nothing(built, tm
     from conftest import snapshot
 
     repo = tmp_path / "repo"
-    shutil.copytree(built, repo, symlinks=True)
+    copy_built(built, repo)
     (repo / "docs/assets/fonts/noto-naskh-arabic-700-normal.woff2").write_bytes(b"wOF2 not a font")
     before = snapshot(repo)
     result = run(repo, "build")
