@@ -113,7 +113,7 @@ def test_the_pipeline_reads_no_environment_variable():
 LAYERS = (
     ("foundation", {"sitegen.model", "sitegen.cache", "sitegen.arabic", "sitegen.characters", "sitegen.quotes",
                     "sitegen.json_in_script", "sitegen.urls", "sitegen.config", "sitegen.project",
-                    "sitegen.checksums", "sitegen.plan", "sitegen.workers", "sitegen.report", "sitegen.geo"}),
+                    "sitegen.checksums", "sitegen.compiled_templates", "sitegen.plan", "sitegen.workers", "sitegen.report", "sitegen.geo"}),
     ("checking", {"sitegen.checking"}),
     ("stages", {"sitegen.stages"}),  # the checked dossier linked: relations, events, data files, values
     ("search", {"sitegen.search"}),

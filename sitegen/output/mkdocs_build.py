@@ -141,7 +141,7 @@ def add_rendering_plugins(config, project: Project) -> None:
     """The plugins of every MkDocs build of the dossier, build, bundle and serve alike: the theme's
     templates compiled once (template_cache.py), the generated pages' HTML handed around Markdown
     (raw_html.py)."""
-    config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir)
+    config.plugins["dossier-template-cache"] = TemplateCache(project.compiled_templates_dir, project.root)
     config.plugins["dossier-raw-html"] = RawHtmlPassThrough()
 
 

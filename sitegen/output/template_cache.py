@@ -6,24 +6,27 @@ of a small build. A Jinja bytecode cache in .build/jinja/ (Project.compiled_temp
 the generator keeps its own templates' code too) keeps each template's compiled code
 with a checksum of its source, so a template whose source changed is compiled again; the code is
 written whole and renamed into place (Jinja's FileSystemBytecodeCache), and one build runs at a
-time in a checkout (output/lock.py).
+time in a checkout (output/lock.py). The overrides are named by their place in the checkout
+(sitegen/compiled_templates.py), so a copied checkout keeps their code too.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import FileSystemBytecodeCache
 from mkdocs.plugins import BasePlugin
+
+from ..compiled_templates import CompiledTemplates
+
 
 class TemplateCache(BasePlugin):
     """Gives MkDocs' Jinja environment the bytecode cache kept in folder (through on_env, which
     comes before any page or theme template is rendered)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, root: Path):
         super().__init__()
         self.folder = Path(folder)
+        self.root = Path(root)
 
     def on_env(self, env, config, files):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(self.folder))
+        env.bytecode_cache = CompiledTemplates(self.folder, self.root)
         return env
