@@ -1,6 +1,7 @@
 """End to end: build the real dossier with MkDocs and check the HTML a reader gets."""
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -72,8 +73,15 @@ class Page(HTMLParser):
             self.h1[-1] += data
 
 
+@functools.lru_cache(maxsize=None)
+def parsed(path: Path) -> Page:
+    """A page of the shared build (never changed), parsed once for every test that reads it: the
+    link test looked up each fragment's target page, parsing it again for each link to it."""
+    return Page(path)
+
+
 def page(site: Path, relative: str) -> Page:
-    return Page(site / relative)
+    return parsed(site / relative)
 
 
 def expected_body(article_id: str) -> list[str]:
@@ -108,15 +116,14 @@ def test_every_page_exists(site):
 
 def test_every_page_is_arabic_and_right_to_left(site):
     for path in all_pages(site):
-        attrs = Page(path).root_attrs
+        attrs = parsed(path).root_attrs
         assert attrs.get("lang") == "ar" and attrs.get("dir") == "rtl", path
 
 
 def test_every_internal_link_resolves(site):
     broken = []
     for path in all_pages(site):
-        parsed = Page(path)
-        for tag, url, _ in parsed.links:
+        for tag, url, _ in parsed(path).links:
             parts = urlsplit(url)
             if parts.scheme or url.startswith("//") or url.startswith("mailto:"):
                 continue
@@ -127,7 +134,7 @@ def test_every_internal_link_resolves(site):
             if not target.exists():
                 broken.append(f"{path.relative_to(site)}: {url}")
             elif parts.fragment and target.suffix == ".html":
-                if unquote(parts.fragment) not in Page(target).ids:
+                if unquote(parts.fragment) not in parsed(target).ids:
                     broken.append(f"{path.relative_to(site)}: {url} (no such anchor)")
     assert not broken, "\n".join(broken)
 
@@ -135,7 +142,7 @@ def test_every_internal_link_resolves(site):
 def test_nothing_is_loaded_from_another_host(site):
     offending = []
     for path in all_pages(site):
-        for tag, url, attrs in Page(path).links:
+        for tag, url, attrs in parsed(path).links:
             is_resource = tag in ("script", "img", "iframe", "source", "video", "audio") or (
                 tag == "link" and attrs.get("rel") not in ("canonical", "alternate"))
             if is_resource and (urlsplit(url).scheme in ("http", "https") or url.startswith("//")):
@@ -213,9 +220,9 @@ def test_themes_and_home(site):
 
 
 def test_navigation_is_short_and_headings_keep_arabic_anchors(site):
-    home = Page(site / "index.html")
+    home = parsed(site / "index.html")
     nav_article_links = [url for tag, url, attrs in home.links if "articles/" in url and "md-nav__link" in (attrs.get("class") or "")]
     assert nav_article_links == ["articles/"]  # the listing of all articles, never an article itself
-    article = Page(site / "articles/joint-plan-against-isis-remnants/index.html")
+    article = parsed(site / "articles/joint-plan-against-isis-remnants/index.html")
     assert "الأحداث" in article.ids and "النص" in article.ids
     assert not any(re.fullmatch(r"_\d+", i) for i in article.ids)
