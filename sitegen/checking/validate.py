@@ -28,7 +28,7 @@ from pathlib import Path
 from .. import arabic, characters
 from ..cache import NO_CACHE, BuildCache, fingerprint
 from ..geo import borders as geo
-from ..model import (Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme)
+from ..model import Article, Correction, Dossier, Entity, Event, Location, PartialDate, Problem, Source, Theme
 from .schema import Schemas
 from .schema_messages import BIDI_CONTROLS, ID_HINT, field_name
 from . import text_rules
