@@ -8,7 +8,7 @@ built pages:
   (by the weight, and the unicode-range if any, of assets/stylesheets/fonts.css), in both weights;
 - HarfBuzz shapes the article's text into the same glyphs (same outlines), at the same
   advances and offsets, with the subset as with the shipped font;
-- the article at 390 px, light and dark, served and opened from the offline bundle, is the
+- the article at 390 px, served (light) and opened from the offline bundle (dark), is the
   same picture, pixel for pixel, with the subset fonts as with the shipped ones, and as with
   fontsource's six files the two shipped ones were merged from (tools/fonts/merge.py), with
   their fonts.css (and another picture with no web font at all: the comparison can fail);
