@@ -490,6 +490,14 @@ def search_box(driver: webdriver.Chrome):
     return box
 
 
+def paste_query(driver: webdriver.Chrome, query: str) -> None:
+    """query put into the search box whole, with one input event, as a paste gives it (typed key
+    by key, each prefix is searched in turn)."""
+    driver.execute_script("const box = document.querySelector('input.md-search__input'); box.value = arguments[0];"
+                          "box.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}));",
+                          query)
+
+
 def search_loaded(driver: webdriver.Chrome) -> None:
     """Open search on the page loaded and wait until search.js, which dossier.js loads only
     then, has run (its rules are then window.dossierSearch.rules)."""

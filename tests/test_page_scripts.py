@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, requested_urls, search_loaded, served
+from browser import chromium, failed_responses, paste_query, requested_urls, search_loaded, served
 from conftest import TEXT, add_article, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results
@@ -97,11 +97,6 @@ def test_prototype_words_as_filters_find_nothing_and_break_nothing(browser):
 # ---------------------------------------------------------------- issue 22: long queries
 
 
-def _type_at_once(driver, query: str) -> None:
-    driver.execute_script("""const box = document.querySelector('input.md-search__input');
-                             box.value = arguments[0]; box.dispatchEvent(new Event('input'));""", query)
-
-
 @pytest.mark.parametrize("size", [16_000, 64_000])
 def test_a_long_run_of_symbols_is_answered(browser, size):
     """A pasted run of symbols (one "word" the trimming used to backtrack on) is passed over:
@@ -110,10 +105,10 @@ def test_a_long_run_of_symbols_is_answered(browser, size):
     expected = search(driver, base, "داعش")
     symbols = ("@#$%^*_+=~" * (size // 10 + 1))[:size]
     for query in (symbols + " داعش", "داعش " + symbols, symbols[:size // 2] + "داعش" + symbols[size // 2:] + " داعش"):
-        _type_at_once(driver, query)
+        paste_query(driver, query)
         state = wait_for_results(driver, query, timeout=60)
         assert [i["href"] for i in state["items"]] == [i["href"] for i in expected["items"]]
-    _type_at_once(driver, symbols)  # nothing but symbols: nothing to search
+    paste_query(driver, symbols)  # nothing but symbols: nothing to search
     WebDriverWait(driver, 60).until(lambda d: _state(d)["meta"] == _state(d)["idle"])
 
 

@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, requested_urls, search_box, search_loaded, settled
+from browser import chromium, failed_responses, outside_requests, requested_urls, paste_query, search_box, search_loaded, settled
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen import pipeline  # noqa: E402
@@ -182,10 +182,8 @@ def search(driver, url: str, query: str, timeout: float = 20) -> dict:
     (test_typing_letter_by_letter, the keyboard's) do through real key presses."""
     if driver.current_url != url:
         driver.get(url)
-    box = search_box(driver)
-    driver.execute_script("arguments[0].value = arguments[1];"
-                          "arguments[0].dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}));",
-                          box, query)
+    search_box(driver)
+    paste_query(driver, query)
     return wait_for_results(driver, query, timeout)
 
 
@@ -479,8 +477,7 @@ def test_typing_letter_by_letter(browser):
     assert time.monotonic() - typed_at < 1.0
     driver.get(base)
     search_box(driver)
-    driver.execute_script("""const box = document.querySelector('input.md-search__input');
-                             box.value = arguments[0]; box.dispatchEvent(new Event('input'));""", "الكاظمي")
+    paste_query(driver, "الكاظمي")
     at_once = wait_for_results(driver, "الكاظمي")
     assert [i["href"] for i in typed["items"]] == [i["href"] for i in at_once["items"]]
 

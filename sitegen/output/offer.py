@@ -31,7 +31,7 @@ def bundle_path(project: Project) -> Path:
 def input_fingerprint(project: Project) -> str:
     """A digest of every file the bundle is made from (generated folders and caches excluded) and of
     the published address its citations name."""
-    from ..families import GENERATED_DIRS  # here: a build that check refuses never imports the families
+    from .writer import generated_page  # here: a build that check refuses never imports the families
 
     digest = hashlib.sha256()
     digest.update(b"site_url\0" + project.site_url.encode("utf-8") + b"\0")  # its pages cite the published address
@@ -43,7 +43,7 @@ def input_fingerprint(project: Project) -> str:
             relative = path.relative_to(project.root).as_posix()
             parts = relative.split("/")
             if (not path.is_file() or "__pycache__" in parts or path.suffix == ".pyc"
-                    or (parts[0] == "docs" and len(parts) > 1 and parts[1] in GENERATED_DIRS)):
+                    or (parts[0] == "docs" and generated_page("/".join(parts[1:])))):
                 continue
             digest.update(relative.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
