@@ -53,7 +53,7 @@ def lighthouse(url: str, out: Path) -> dict:
     """One Lighthouse run of url (its JSON report written to out), reduced to the figures shown."""
     from browser import find_chromium
 
-    browser, _ = find_chromium()
+    browser, _ = find_chromium(whole_browser=True)
     load = os.getloadavg()[0]
     result = subprocess.run(
         ["node", str(LIGHTHOUSE), url, "--only-categories=performance", "--output=json", f"--output-path={out}",

@@ -40,17 +40,29 @@ from selenium.webdriver.chrome.service import Service
 LOCAL_SCHEMES = ("data:", "blob:", "about:", "chrome:")
 
 
-def find_chromium() -> tuple[str, str]:
-    """Return (chromium, chromedriver) paths; $CHROMIUM / $CHROMEDRIVER win."""
+# The browser the tests drive: Chromium's headless shell, the same engine as the browser (Blink, V8,
+# Skia, the same fonts) without the browser around it. A page load costs it a third of the browser's
+# CPU, and starting it a quarter (bench/README.md); test_screenshots checks that it draws the pages
+# as the browser does, pixel for pixel. Debian's /usr/bin/chromium-headless-shell is a sh script that
+# runs it without exec (a signal would stop the script, not the browser): the binary is taken itself.
+HEADLESS_SHELL = ("/usr/lib/chromium/chromium-headless-shell", "chromium-headless-shell")
+BROWSER = ("chromium", "chromium-browser", "google-chrome")
+
+
+def find_chromium(whole_browser: bool = False) -> tuple[str, str]:
+    """Return (chromium, chromedriver) paths: the headless shell, or with whole_browser the browser
+    a reader runs (Lighthouse measures it); $CHROMIUM / $CHROMEDRIVER win."""
+    names = BROWSER if whole_browser else HEADLESS_SHELL
     browser = os.environ.get("CHROMIUM") or next(
-        filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
+        filter(None, (shutil.which(name) for name in names)), None
     )
     driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
-    missing = [name for name, path in (("chromium", browser), ("chromedriver", driver)) if not path]
+    package = "chromium" if whole_browser else "chromium-headless-shell"
+    missing = [name for name, path in ((package, browser), ("chromedriver", driver)) if not path]
     if missing:
         raise RuntimeError(
             f"{' and '.join(missing)} not found on PATH. Browser tests need them: "
-            "on Debian run `apt-get install chromium chromium-driver`, or set "
+            "on Debian run `apt-get install chromium chromium-headless-shell chromium-driver`, or set "
             "$CHROMIUM and $CHROMEDRIVER to their paths."
         )
     return browser, driver
@@ -118,8 +130,9 @@ class _NetLog:
         return self.urls
 
 
-# Chromium's smallest window is 500 px wide: a session started with --window-size=390,... would
-# lay its pages out 500 px wide; a narrower width is emulated (_as_asked), as a phone has it.
+# The whole browser's smallest window is 500 px wide: started with --window-size=390,... it would lay
+# its pages out 500 px wide. A narrower width is emulated (_as_asked), as a phone has it (a mobile
+# layout viewport), in the headless shell too, whose windows can be narrower.
 SMALLEST_WINDOW = 500
 
 
@@ -135,7 +148,7 @@ def _as_asked(driver: webdriver.Chrome, width: int, height: int) -> webdriver.Ch
 
 @contextlib.contextmanager
 def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (),
-             page_load: str = "normal") -> Iterator[webdriver.Chrome]:
+             page_load: str = "normal", whole_browser: bool = False) -> Iterator[webdriver.Chrome]:
     """A headless Chromium WebDriver with a throwaway profile and request logging. page_load
     "eager": driver.get returns once the document is parsed, not when everything it started
     loading has arrived (for a test that holds a request back).
@@ -146,12 +159,13 @@ def chromium(width: int = 1280, height: int = 900, extra_args: Iterable[str] = (
     Starting Chromium costs 1.5-3 CPU s, so a test gets one of its worker's running Chromiums
     (_POOL), in a browser context of its own: its own cookies, storage, cache and permissions, in a
     new window (no emulation or page left by another test), its logs read from the borrowing on.
-    Flags of its own or another page-load strategy start a Chromium for the test alone.
+    Flags of its own, another page-load strategy or the whole browser (not the headless shell,
+    find_chromium) start a Chromium for the test alone.
     """
     extra_args = tuple(extra_args)
-    if extra_args or page_load != "normal":
+    if extra_args or page_load != "normal" or whole_browser:
         with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
-            driver = _start(tmp, width, height, extra_args, page_load)
+            driver = _start(tmp, width, height, extra_args, page_load, whole_browser=whole_browser)
             try:
                 yield _as_asked(driver, width, height)
             finally:
@@ -205,9 +219,9 @@ class _DetachedService(Service):
 
 
 def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_load: str,
-           service: type[Service] = Service) -> webdriver.Chrome:
-    browser, driver_path = find_chromium()
-    profile, netlog = os.path.join(tmp, "profile"), os.path.join(tmp, "netlog.json")
+           service: type[Service] = Service, whole_browser: bool = False) -> webdriver.Chrome:
+    browser, driver_path = find_chromium(whole_browser)
+    netlog = os.path.join(tmp, "netlog.json")
     options = webdriver.ChromeOptions()
     options.binary_location = browser
     options.page_load_strategy = page_load
@@ -222,13 +236,19 @@ def _start(tmp: str, width: int, height: int, extra_args: Iterable[str], page_lo
         "--disable-sync",
         "--disable-default-apps",
         "--disable-dev-shm-usage",  # small /dev/shm in containers crashes tabs
-        f"--user-data-dir={profile}",
+        # No --user-data-dir: the profile is chromedriver's own, a folder in TMPDIR it removes at quit
+        # (given a profile, the headless shell opens no first page for chromedriver to find).
         f"--window-size={width},{height}",
         f"--log-net-log={netlog}",
         "--net-log-capture-mode=Default",
         *extra_args,
     ):
         options.add_argument(arg)
+    if not whole_browser:
+        # The browser hints glyphs as fontconfig says (slight, on Debian); the shell hints them fully
+        # unless told, which changes their widths and so where lines break. Told, it draws the pages
+        # pixel for pixel as the browser does (test_screenshots).
+        options.add_argument("--font-render-hinting=slight")
     # Performance log = DevTools Network events of the page, read by requested_urls().
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=service(executable_path=driver_path), options=options)

@@ -72,7 +72,7 @@ def test_axe_finds_nothing_above_minor_on_any_page(node_tools, site_address, sch
 
 
 def test_lighthouse_on_an_article(node_tools, site_address, tmp_path):
-    browser, _ = find_chromium()
+    browser, _ = find_chromium(whole_browser=True)
     report = tmp_path / "lighthouse.json"
     flags = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run --disable-background-networking"
     # The Chromium Lighthouse starts and kills leaves its singleton folder in TMPDIR: a folder of its

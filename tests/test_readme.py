@@ -42,7 +42,8 @@ def test_readme_is_for_the_people_who_use_the_project():
     order = ["## Two commands", "## The command line", "## Adding an article", "## Publishing"]
     found = [next(i for i, h in enumerate(headings) if h.startswith(title)) for title in order]
     assert found == sorted(found), headings
-    assert "NodeSource" in README and "apt-get install -y python3-venv chromium chromium-driver" in README
+    assert "NodeSource" in README
+    assert "apt-get install -y python3-venv chromium chromium-headless-shell chromium-driver" in README
     architecture = (REPO / "ARCHITECTURE.md").read_text(encoding="utf-8")
     for part in ("sitegen/pipeline.py", "## The page kinds", "stages/render.py", "sitegen/search/"):
         assert part in architecture, part
@@ -63,7 +64,8 @@ def _ci_packages(tmp_path, nodejs_version: str, npm: bool) -> list[str]:
     (bin_dir / "python3").symlink_to(sys.executable)
     for name in ("dirname", "cat"):
         (bin_dir / name).symlink_to(shutil.which(name))
-    scripts = {"apt-get": f'echo "apt-get $*" >> {log}', "chromium": "", "chromedriver": "",
+    scripts = {"apt-get": f'echo "apt-get $*" >> {log}', "chromium": "", "chromium-headless-shell": "",
+               "chromedriver": "",
                "dpkg-query": f'[ -n "{nodejs_version}" ] && printf %s "{nodejs_version}" || exit 1'}
     if npm:
         scripts["npm"] = ""

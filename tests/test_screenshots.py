@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, outside_requests, screenshot
+from browser import chromium, find_chromium, outside_requests, screenshot
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -56,3 +56,33 @@ def test_page_as_a_reader_sees_it(site_address, name, width, shots):
         if width >= 1220:  # Material shows the navigation sidebar from 76.25em
             assert state["navLeft"] >= state["contentLeft"] + 100, "the navigation is not on the right"
         assert outside_requests(driver, [site_address]) == []
+
+
+# What the tests see is what a reader's browser shows: the tests drive Chromium's headless shell
+# (browser.find_chromium), and it draws these pages as the whole browser does, pixel for pixel, on a
+# phone and on a desktop. One scheme: the scheme changes the colours things are drawn in, not where.
+SAME_IN_BOTH = ("", "articles/kadhimi-election-security-campaign/", "timeline/", "map/")
+
+
+def _drawn(driver, site_address: str, folder: Path) -> dict:
+    from PIL import Image
+
+    pictures = {}
+    for width in (390, 1280):
+        for page in SAME_IN_BOTH:
+            name = f"{(page or 'home').strip('/').replace('/', '-')}-{width}.png"
+            shot = screenshot(driver, site_address + page, folder / name, width=width, height=900)
+            with Image.open(shot) as image:
+                pictures[name] = image.convert("RGB").tobytes(), image.size
+    return pictures
+
+
+def test_the_headless_shell_draws_the_pages_as_the_browser_does(site_address, shots):
+    assert find_chromium()[0] != find_chromium(whole_browser=True)[0]
+    with chromium(width=1280, height=900) as driver:
+        shell = _drawn(driver, site_address, shots / "shell")
+    with chromium(width=1280, height=900, whole_browser=True) as driver:
+        browser = _drawn(driver, site_address, shots / "browser")
+    assert len(shell) == 8 and shell.keys() == browser.keys()
+    different = [name for name in shell if shell[name] != browser[name]]
+    assert different == [], f"the headless shell draws {different} differently: see {shots}/shell and /browser"
