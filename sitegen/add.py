@@ -324,7 +324,7 @@ def add(project: Project, text_path: Path, article_id: str | None) -> int:
     digest = hashlib.sha256(raw).hexdigest()
 
     raw_dossier, problems = load.load(dossier)
-    schemas, schema_problems = Schemas.load(project.schema_dir)
+    schemas, schema_problems = Schemas.load(project.schema_dir, project.schemas_passed)
     if schema_problems:
         return _refuse(schema_problems)
     themes, entities, more = validate.themes_and_entities(raw_dossier, schemas)

@@ -100,7 +100,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
     try:
         with stage("load"):
             schemas, schema_problems = cache.get("schemas", folder_digest(project.schema_dir),
-                                                 lambda: Schemas.load(project.schema_dir))
+                                                 lambda: Schemas.load(project.schema_dir, project.schemas_passed))
             if parallel and not schema_problems:
                 read_in_halves(project, cache, schemas, include_drafts, strict_drafts)
             raw, problems = load.load(project.dossier_dir, cache, changed=changed)  # after read_in_halves: from the cache

@@ -69,6 +69,12 @@ class Project:
         return self.root / ".build"
 
     @property
+    def schemas_passed(self) -> Path:
+        """Names the last schemas that passed their checks (checking/schema.py): a run on the same
+        ones skips checking them again."""
+        return self.work_dir / "schemas-passed"
+
+    @property
     def compiled_templates_dir(self) -> Path:
         """Jinja's compiled templates, ours and the theme's, kept between runs by their source
         (a bytecode cache: compiling them is a fixed cost of every build)."""

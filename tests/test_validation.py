@@ -40,6 +40,39 @@ def test_schemas_are_valid_json_schemas(name):
     assert problems == [] and schemas.raw[name] == document  # check uses exactly the files editors use
 
 
+def test_schemas_that_passed_their_checks_are_checked_again_only_once_changed(tmp_path, monkeypatch):
+    from sitegen.checking import schema as schema_module
+
+    folder = tmp_path / "schema"
+    folder.mkdir()
+    for name in SCHEMAS:
+        (folder / f"{name}.schema.json").write_bytes((SCHEMA_DIR / f"{name}.schema.json").read_bytes())
+    passed = tmp_path / ".build" / "schemas-passed"
+    checked = []
+    original = jsonschema.Draft202012Validator.check_schema
+    monkeypatch.setattr(jsonschema.Draft202012Validator, "check_schema",
+                        classmethod(lambda cls, document: (checked.append(document), original(document))))
+
+    first, problems = schema_module.Schemas.load(folder, passed)
+    assert problems == [] and len(checked) == 3 and passed.is_file()
+    again, problems = schema_module.Schemas.load(folder, passed)
+    assert problems == [] and len(checked) == 3, "the same schemas were checked again"
+    assert (again.raw, again.digest) == (first.raw, first.digest)
+
+    # changed bytes are checked again, and a schema that is no JSON Schema is refused as before
+    themes = json.loads((folder / "themes.schema.json").read_text(encoding="utf-8"))
+    themes["items"]["properties"]["id"]["type"] = "text"
+    (folder / "themes.schema.json").write_text(json.dumps(themes), encoding="utf-8")
+    schemas, problems = schema_module.Schemas.load(folder, passed)
+    assert schemas is None and len(checked) == 6
+    assert [p.message.split(":")[0] for p in problems] == ["schema file is not a valid JSON Schema at items/properties/id/type"]
+
+    # a note another version of the checks wrote is not taken for this one's
+    (folder / "themes.schema.json").write_bytes((SCHEMA_DIR / "themes.schema.json").read_bytes())
+    monkeypatch.setattr(schema_module.importlib.metadata, "version", lambda name: "0.0.0")
+    assert schema_module.Schemas.load(folder, passed)[1] == [] and len(checked) == 9
+
+
 def _described(node, path=""):
     """Every property of a schema, with its node (following $ref)."""
     for name, child in node.get("properties", {}).items():
