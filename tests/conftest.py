@@ -114,10 +114,16 @@ def shown(html: str) -> str:
     return html.replace('<bdi dir="ltr">', "").replace("</bdi>", "")
 
 
-def _files(folder: Path, skipped: Callable[[tuple[str, ...]], bool] = lambda parts: False) -> dict[str, str]:
+def _sha256(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
+
+
+def _files(folder: Path, skipped: Callable[[tuple[str, ...]], bool] = lambda parts: False,
+           described: Callable[[str], object] = _sha256) -> dict[str, object]:
     """Every file under folder (a symbolic link to a file read through, one to a folder not
-    followed, as folder.rglob("*") lists them) but those whose parts skipped() names, with its
-    SHA-256, in sorted(rglob)'s order. Walked with os.walk and plain strings: pathlib's objects
+    followed, as folder.rglob("*") lists them) but those whose parts skipped() names, as described()
+    (its SHA-256), in sorted(rglob)'s order. Walked with os.walk and plain strings: pathlib's objects
     cost more than hashing the files (a built copy: 70 ms a snapshot, most of it Path objects)."""
     top, found = os.fspath(folder), []
     for root, folders, names in os.walk(top):
@@ -125,16 +131,23 @@ def _files(folder: Path, skipped: Callable[[tuple[str, ...]], bool] = lambda par
         folders[:] = [name for name in folders if not skipped((*parts, name))]
         found += [((*parts, name), os.path.join(root, name)) for name in names
                   if not skipped((*parts, name)) and os.path.isfile(os.path.join(root, name))]
-    result = {}
-    for parts, path in sorted(found):
-        with open(path, "rb") as file:
-            result["/".join(parts)] = hashlib.sha256(file.read()).hexdigest()
-    return result
+    return {"/".join(parts): described(path) for parts, path in sorted(found)}
 
 
-def snapshot(repo: Path) -> dict[str, str]:
-    """Every file of the repo (but the temporary .build/ and caches) with its SHA-256."""
-    return _files(repo, lambda parts: parts[0] == ".build" or parts[-1] == "__pycache__")
+def _status(path: str) -> tuple[int, ...]:
+    """What writing a file changes: its inode (replaced), size, mode and modification time (a
+    write sets it to the moment, to the nanosecond, even when the bytes are the same). Not the
+    change time: another hard link to the file (serve's site links the cards) changes it."""
+    status = os.stat(path)
+    return status.st_ino, status.st_size, status.st_mode, status.st_mtime_ns
+
+
+def snapshot(repo: Path) -> dict[str, tuple[int, ...]]:
+    """Every file of the repo (but the temporary .build/ and caches) with its _status(). Compared
+    before and after a command in the same repo, it shows the command touched nothing: more
+    strictly than hashing every file did, at a fraction of the cost (the hashing had cost more
+    than the refused command it checked)."""
+    return _files(repo, lambda parts: parts[0] == ".build" or parts[-1] == "__pycache__", _status)
 
 
 def tree(folder: Path) -> dict[str, str]:
