@@ -80,17 +80,21 @@ def test_lighthouse_on_an_article(node_tools, site_address, tmp_path):
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as own:
         result = subprocess.run(
             ["node", str(LIGHTHOUSE), site_address + "articles/kadhimi-election-security-campaign/",
-             "--only-categories=performance,accessibility,best-practices,seo", "--output=json",
+             # The performance score, a simulation of a slow phone, is bench/lighthouse.py's to measure
+             # (3 of Lighthouse's 15 CPU s here); the layout shift it includes is audited alone.
+             "--only-categories=accessibility,best-practices,seo", "--only-audits=cumulative-layout-shift",
+             "--output=json",
              f"--output-path={report}", f"--chrome-flags={flags}", "--quiet", "--max-wait-for-load=60000"],
             capture_output=True, text=True, timeout=300, env=dict(os.environ, CHROME_PATH=browser, TMPDIR=own))
     assert result.returncode == 0, result.stderr[-2000:]
     categories = json.loads(report.read_text(encoding="utf-8"))["categories"]
     scores = {name: round(category["score"] * 100) for name, category in categories.items()}
     print("Lighthouse scores:", scores)  # the figures for the resolution note (pytest -s)
-    failing = {k: v for k, v in scores.items() if k != "performance" and v < 95}
+    assert scores.keys() == {"accessibility", "best-practices", "seo"}, scores
+    failing = {k: v for k, v in scores.items() if v < 95}
     assert not failing, failing
     # Layout stability is behaviour, not a timing: the late font never moves the page
-    # (font-display: optional). The performance score is printed, and measured in bench/.
+    # (font-display: optional).
     audits = json.loads(report.read_text(encoding="utf-8"))["audits"]
     shift = audits["cumulative-layout-shift"]["numericValue"]
     print("cumulative layout shift:", shift)
