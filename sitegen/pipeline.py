@@ -22,13 +22,12 @@ from .checking.schema import Schemas
 from .model import Dossier, Problem
 from .plan import Content, PagePlan
 from .project import Project, folder_digest
-from .stages import link
-from .stages.link import LinkedDossier
 from .urls import HOSTED, OFFLINE
 from .workers import Worker
 
 if TYPE_CHECKING:
     from .model import Download
+    from .stages.link import LinkedDossier
 
 
 @dataclass
@@ -118,8 +117,8 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
         if through == "validate":
             return Outcome(None, [], validation.warnings, validation.dossier)
         # Imported here: `check` stops before, and its start is a third shorter without the
-        # renderer's imports (Jinja, the families, MkDocs' utilities).
-        from .stages import render
+        # renderer's imports (Jinja, the families, MkDocs' utilities) and the linker's.
+        from .stages import link, render
         from .stages.render import RenderSettings
 
         with stage("link"):
@@ -163,6 +162,8 @@ def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, includ
         if validation.checked is not None:  # which aliases each article holds, kept in cache
             alias_reach.common_aliases(validation.checked, raw.entities, raw.root, cache)
         if validation.dossier is not None:
+            from .stages import link
+
             for _ in link.all_mentions(validation.dossier, cache):
                 pass
         return cache
