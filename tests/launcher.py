@@ -41,7 +41,6 @@ def imported_from_outside(repo):
     return names
 
 
-
 def exit_as_the_interpreter_does(code):
     """End with the status a fresh interpreter would, after what its shutdown does that a caller can
     see: the threads that are not daemons joined, the atexit functions run (weakref.finalize's and
@@ -93,8 +92,8 @@ for line in sys.stdin:
         try:
             runpy.run_path(os.path.join(request["cwd"], "build.py"), run_name="__main__")
             code = 0
-        except SystemExit as exit:
-            code = exit.code
+        except SystemExit as stop:
+            code = stop.code
         except BaseException:
             traceback.print_exc()  # as the interpreter prints an uncaught exception
             code = 1

@@ -207,10 +207,14 @@ def _unresolvable_refs(document) -> list[str]:
 _MISSING = object()
 
 
-def _passed_key(parts: list[bytes]) -> str:
+def _passed_key(parts: list[bytes]) -> str | None:
     """What the checks' verdict depends on: the schemas' bytes, this module's code and jsonschema's
-    version (its metaschema and its idea of a valid schema)."""
-    return fingerprint(*parts, Path(__file__).read_bytes(), importlib.metadata.version("jsonschema"))
+    version (its metaschema and its idea of a valid schema); None when that version is unknown."""
+    try:
+        version = importlib.metadata.version("jsonschema")
+    except importlib.metadata.PackageNotFoundError:  # installed without its metadata: check every time
+        return None
+    return fingerprint(*parts, Path(__file__).read_bytes(), version)
 
 
 def _read_passed(path: Path) -> str | None:
