@@ -10,6 +10,7 @@ time (the benchmark prints them).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import zlib
 from collections.abc import Callable
@@ -70,16 +71,23 @@ def check(project: Project, *, include_drafts: bool = True, strict_drafts: bool 
     return Checked(outcome.dossier, outcome.problems, outcome.warnings)
 
 
+# Articles: in a smaller dossier a second process to read half of them costs more than it saves
+# (forking it and taking its results back: 50-80 ms of CPU a build, more than a handful of articles
+# take to read). At 100 it saved time: load+validate 0.35 s against 0.52 (bench/run.py, one run each).
+SPLIT_AT = 100
+
+
 def generate(project: Project, *, cache: BuildCache | None = None, include_drafts: bool = False,
              strict_drafts: bool = False, offline: bool = False, download: Download | None = None,
              on_stage: Callable[[str, float], None] | None = None, through: str = "render",
-             parallel: bool = False, changed: frozenset[str] | None = None) -> Outcome:
+             parallel: bool = False, changed: frozenset[str] | None = None, split_at: int = SPLIT_AT) -> Outcome:
     """Run the stages on project's dossier. offline: pages for the bundle opened from disk;
     download: the offline bundle to offer on the home page; through="validate" stops there
     (the Outcome then has the dossier and no pages). Without a cache, a fresh one serves this
     run alone: a list item or a page fragment shown on many pages is still made once.
     parallel (`build` and `bundle`, with a fresh cache): use the second core. The articles are
-    read, checked and searched for names in two halves at once (read_in_halves), and the pages
+    read, checked and searched for names in two halves at once (read_in_halves) when there are
+    split_at of them (SPLIT_AT unless given), and the pages
     are only planned here, each rendered when first asked for: the site stage has them written
     by a second process while MkDocs builds (output/stream.py). Not with a cache kept between
     runs (`serve`): it would learn of the pages only after its run ended. changed (`serve`): the
@@ -100,7 +108,7 @@ def generate(project: Project, *, cache: BuildCache | None = None, include_draft
         with stage("load"):
             schemas, schema_problems = cache.get("schemas", folder_digest(project.schema_dir),
                                                  lambda: Schemas.load(project.schema_dir, project.schemas_passed))
-            if parallel and not schema_problems:
+            if parallel and not schema_problems and _articles_at_least(project, split_at):
                 read_in_halves(project, cache, schemas, include_drafts, strict_drafts)
             raw, problems = load.load(project.dossier_dir, cache, changed=changed)  # after read_in_halves: from the cache
         if schema_problems:
@@ -171,6 +179,15 @@ def read_in_halves(project: Project, cache: BuildCache, schemas: Schemas, includ
     with Worker(lambda: half(1).entries(_HALVES_KINDS)) as other:  # stopped if this half fails
         half(0)
         cache.adopt(other.result())
+
+
+def _articles_at_least(project: Project, count: int) -> bool:
+    """Whether dossier/articles/ holds at least count articles (their .yml files, counted)."""
+    try:
+        with os.scandir(project.dossier_dir / "articles") as entries:
+            return sum(1 for entry in entries if entry.name.endswith(".yml")) >= count
+    except OSError:
+        return False  # load reports what is wrong with the folder
 
 
 def in_second_half(article_id: str) -> int:
