@@ -581,3 +581,11 @@ def screenshot(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(base64.b64decode(data))
     return out
+
+
+def pixels(path: os.PathLike | str) -> tuple[bytes, tuple[int, int]]:
+    """A screenshot's pixels (RGB) and size: two pictures drawn the same compare equal."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.convert("RGB").tobytes(), image.size

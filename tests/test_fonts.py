@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, screenshot, served
+from browser import chromium, pixels, screenshot, served
 from conftest import REPO, TEXT, add_article, copy_built, run
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its build and bundle with rare letters
@@ -194,13 +194,6 @@ def test_harfbuzz_shapes_the_article_the_same(built, weight):
         assert after == before, line
 
 
-def _pixels(path: Path):
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.convert("RGB").tobytes(), image.size
-
-
 def _with_fonts(site: Path, destination: Path, fonts: Path | None) -> Path:
     """A copy of a built site with the fonts it was built with (fonts None), the shipped files
     (fonts ORIGINALS), fontsource's six files with their own fonts.css (fonts FONTSOURCE: the
@@ -266,7 +259,7 @@ def test_the_article_looks_the_same_with_the_subset(variants, where, scheme, sho
             else:
                 shot, used = _shoot(driver, (root / "articles" / f"{ARTICLE}.html").as_uri(),
                                     shots / f"{where}-{scheme}-{fonts}.png", scheme)
-            pictures[fonts], fonts_used[fonts] = _pixels(shot), used
+            pictures[fonts], fonts_used[fonts] = pixels(shot), used
     assert any("Noto Naskh Arabic" in face for face in fonts_used["subset"]), fonts_used
     assert fonts_used["subset"] == fonts_used["shipped"]
     assert pictures["subset"] == pictures["shipped"], f"the subset draws the article differently: see {shots}"

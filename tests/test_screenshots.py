@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import chromium, find_chromium, outside_requests, screenshot
+from browser import chromium, find_chromium, outside_requests, pixels, screenshot
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -67,15 +67,11 @@ SAME_IN_BOTH = ("articles/kadhimi-election-security-campaign/", "map/")
 
 
 def _drawn(driver, site_address: str, folder: Path) -> dict:
-    from PIL import Image
-
     pictures = {}
     for width in (390, 1280):
         for page in SAME_IN_BOTH:
-            name = f"{(page or 'home').strip('/').replace('/', '-')}-{width}.png"
-            shot = screenshot(driver, site_address + page, folder / name, width=width, height=900)
-            with Image.open(shot) as image:
-                pictures[name] = image.convert("RGB").tobytes(), image.size
+            name = f"{page.strip('/').replace('/', '-')}-{width}.png"
+            pictures[name] = pixels(screenshot(driver, site_address + page, folder / name, width=width, height=900))
     return pictures
 
 
