@@ -7,6 +7,10 @@ template inside root is named by its path relative to root, so the code kept tra
 checkout. What is loaded is still checked against the checksum of the template's source, as
 Jinja does for every bucket: a template whose source changed is compiled again; and code kept
 by another copy is given this copy's file name, which Jinja's error messages show.
+
+Without such a folder (a render with nothing kept on disk: the tests' in-process renders, a
+tool's), the compiled code is kept in memory for the life of the process (COMPILED_IN_MEMORY),
+so a second render there does not compile every template again either.
 """
 from __future__ import annotations
 
@@ -37,6 +41,24 @@ class CompiledTemplates(jinja2.FileSystemBytecodeCache):
         if bucket.code is not None and filename is not None and bucket.code.co_filename != filename:
             bucket.code = _named(bucket.code, filename)
         return bucket
+
+
+class CompiledInMemory(jinja2.BytecodeCache):
+    """Compiled templates kept in this process, by template (name and file) and the checksum of its
+    source, as Jinja's buckets are: a template whose source changed is compiled again. Code objects
+    are never changed, so environments share them (each template runs in a namespace of its own)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[tuple[str, str], types.CodeType] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        bucket.code = self.codes.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[(bucket.key, bucket.checksum)] = bucket.code
+
+
+COMPILED_IN_MEMORY = CompiledInMemory()
 
 
 def _named(code: types.CodeType, filename: str) -> types.CodeType:

@@ -3,13 +3,17 @@ build takes them from there, and a template whose source changed is compiled aga
 from the kept code."""
 from __future__ import annotations
 
+import shutil
 import sys
 import traceback
+from pathlib import Path
 
 import jinja2
 from conftest import copy_built, run, tree
 
-from sitegen.compiled_templates import CompiledTemplates
+from sitegen.compiled_templates import COMPILED_IN_MEMORY, CompiledTemplates
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_a_changed_override_is_compiled_again_not_taken_from_the_kept_code(repo):
@@ -68,3 +72,29 @@ def test_code_kept_by_another_copy_names_this_copys_file(tmp_path):
             raise AssertionError("an undefined name was rendered")
     assert names == [str(first / "templates" / "page.j2"), str(second / "templates" / "page.j2")]
     assert len(list(shared.glob("*.cache"))) == 1  # one code for both copies
+
+
+def test_without_a_folder_the_compiled_code_is_kept_in_memory_and_an_edit_compiled_again(tmp_path):
+    """A render with nothing kept on disk (no compiled_dir) keeps the compiled code in the process:
+    a second environment takes it without compiling, and a template edited in between is compiled
+    again, never shown from the kept code."""
+    from sitegen.stages import render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    page = templates / "robots.txt.j2"
+    compiled = []
+
+    def environment() -> jinja2.Environment:
+        env = render.environment(templates)
+        assert env.bytecode_cache is COMPILED_IN_MEMORY
+        env.compile = lambda *args, **kwargs: compiled.append(args[1]) or jinja2.Environment.compile(env, *args, **kwargs)
+        return env
+
+    first = environment().get_template(page.name).render(site_url="https://a.example/")
+    assert compiled == [page.name]
+    assert environment().get_template(page.name).render(site_url="https://a.example/") == first
+    assert compiled == [page.name]  # taken from memory
+    page.write_text(page.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    assert environment().get_template(page.name).render(site_url="https://a.example/") == first + "# edited\n"
+    assert compiled == [page.name, page.name]

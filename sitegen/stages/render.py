@@ -21,7 +21,7 @@ import jinja2
 from .. import families
 from ..arabic import format_partial_date
 from ..cache import NO_CACHE, BuildCache, fingerprint
-from ..compiled_templates import CompiledTemplates
+from ..compiled_templates import COMPILED_IN_MEMORY, CompiledTemplates
 from ..families import reuse
 from ..families.cards import card_set  # noqa: F401 (the site stage asks the render stage for the cards)
 from ..model import Article, Download, Entity, Theme
@@ -98,7 +98,7 @@ def _article_item(context, article: Article, show_summary: bool = True):
 
 def environment(templates_dir: Path, compiled_dir: Path | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
-        bytecode_cache=CompiledTemplates(compiled_dir, templates_dir) if compiled_dir is not None else None,
+        bytecode_cache=CompiledTemplates(compiled_dir, templates_dir) if compiled_dir is not None else COMPILED_IN_MEMORY,
         loader=jinja2.FileSystemLoader(templates_dir),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
