@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, SITE_URL, copy_repo, run
+from conftest import REPO, SITE_URL, run
 from markdown_both_ways import compare
 
 from sitegen import pipeline
@@ -274,8 +274,7 @@ def _poison(repo: Path) -> None:
         path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False, default_style="\""), encoding="utf-8")
 
 
-def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, tmp_path):
-    repo = copy_repo(tmp_path / "repo")
+def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, repo):
     _poison(repo)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -290,7 +289,7 @@ def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, tmp
     assert comparison.differing == [] and comparison.pages > 50
 
 
-def test_forbidden_characters_that_slip_past_check_are_still_inert(site, tmp_path):
+def test_forbidden_characters_that_slip_past_check_are_still_inert(site, repo):
     """Defence in depth: values carrying every forbidden class, put into the model directly
     (as if a rule were missing from check), are rendered and built by MkDocs without any
     element, attribute or URL the dossier did not ask for."""
@@ -298,7 +297,6 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(site, tmp_pat
     from sitegen.stages import link, render
     from sitegen.urls import HOSTED
 
-    repo = copy_repo(tmp_path / "repo")
     project = Project.at(repo, site_url=SITE_URL)  # as the clean build was made
     outcome = pipeline.generate(project)
     generated, problems = outcome.generated, outcome.problems

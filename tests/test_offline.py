@@ -14,7 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from browser import chromium, failed_responses, requested_urls
-from conftest import SITE_URL, copy_repo, run
+from conftest import SITE_URL, run
 from test_search import A1, QUERIES, search, wait_for_results
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its unzipped bundle and its browser
@@ -152,10 +152,9 @@ def test_the_citation_names_the_published_page(bundle_home, driver):
     assert ld["url"] == f"{SITE_URL}articles/kadhimi-alert-after-isis-threat/"
 
 
-def test_without_site_url_the_citation_names_the_page_it_was_read_at(tmp_path, driver):
+def test_without_site_url_the_citation_names_the_page_it_was_read_at(repo, tmp_path, driver):
     """Built without the site's address, the bundle's pages let the reader's browser fill in the
     address the page was read at (the only one there is)."""
-    repo = copy_repo(tmp_path / "repo")
     result = run(repo, "bundle", env={"SITE_URL": ""})
     assert result.returncode == 0, result.stdout + result.stderr
     with zipfile.ZipFile(next((repo / "dist").glob("*.zip"))) as archive:
