@@ -249,6 +249,12 @@ def _markup(site: Path) -> tuple[set, set]:
     return pairs, urls
 
 
+@pytest.fixture(scope="module")
+def clean_markup(site) -> tuple[set, set]:
+    """_markup of the shared build's site: what the dossier's own values make (read once)."""
+    return _markup(site)
+
+
 def _poison(repo: Path) -> None:
     """The payload in every string field that takes free text; multi-line texts get blank lines too."""
     dossier = repo / "dossier"
@@ -274,12 +280,12 @@ def _poison(repo: Path) -> None:
         path.write_text(yaml.safe_dump(items, allow_unicode=True, sort_keys=False, default_style="\""), encoding="utf-8")
 
 
-def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, repo):
+def test_hostile_values_in_every_field_add_no_element_attribute_or_url(clean_markup, repo):
     _poison(repo)
     result = run(repo, "build")
     assert result.returncode == 0, result.stdout + result.stderr
     pairs, urls = _markup(repo / "site")
-    clean_pairs, clean_urls = _markup(site)
+    clean_pairs, clean_urls = clean_markup
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)
     assert urls - clean_urls == set(), sorted(urls - clean_urls)
     page = (repo / "site" / "articles" / ARTICLE / "index.html").read_text(encoding="utf-8")
@@ -289,7 +295,7 @@ def test_hostile_values_in_every_field_add_no_element_attribute_or_url(site, rep
     assert comparison.differing == [] and comparison.pages > 50
 
 
-def test_forbidden_characters_that_slip_past_check_are_still_inert(site, repo):
+def test_forbidden_characters_that_slip_past_check_are_still_inert(clean_markup, repo):
     """Defence in depth: values carrying every forbidden class, put into the model directly
     (as if a rule were missing from check), are rendered and built by MkDocs without any
     element, attribute or URL the dossier did not ask for."""
@@ -323,7 +329,7 @@ def test_forbidden_characters_that_slip_past_check_are_still_inert(site, repo):
     mkdocs_build.build_site(project, pages, render.navigation(dossier.themes, repo / "templates"),
                             site_files=generated.site_files)
     pairs, urls = _markup(repo / "site")
-    clean_pairs, clean_urls = _markup(site)
+    clean_pairs, clean_urls = clean_markup
     assert pairs - clean_pairs == set(), sorted(pairs - clean_pairs)
     assert urls - clean_urls == set(), sorted(urls - clean_urls)
     feed = (repo / "site" / "data" / "atom.xml").read_text(encoding="utf-8")
