@@ -40,7 +40,8 @@ axe.run(document, arguments[0] ? {runOnly: {type: 'rule', values: arguments[0]}}
     v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({target: n.target}))}))}));"""
 # The schemes differ in colours only: the same page in the dark scheme has the same elements, but
 # for the scheme named on <body> and <meta name="color-scheme"> and which of the header's two
-# palette buttons is hidden (compared, page by page). So on the phone the dark scheme is checked
+# palette buttons is hidden (every page's DOM compared in both schemes at 390 px, 2026-12-07,
+# bench/README). So on the phone the dark scheme is checked
 # by the rules that read colours; every rule runs in the light scheme there and in the dark one
 # on the desktop (the dark scheme's button among them).
 COLOUR_RULES = ["color-contrast", "link-in-text-block"]
@@ -68,7 +69,7 @@ def test_axe_finds_nothing_above_minor_on_any_page(node_tools, site_address, sch
             # (a resize observer): axe runs when its page is mounted and two frames have been laid out.
             material_mounted(driver, 60)
             assert driver.execute_async_script(AXE_LOAD, tools + AXE.name), f"{path}: axe-core did not load"
-            # Only what is asserted on comes back: the rules passed, counted, and each violation's
+            # Only what is asserted on comes back: the ids of the rules passed, and each violation's
             # id, impact, help and targets (the whole result, ~300 KB a page with every node
             # checked, took 15% more CPU to run and hand over).
             results = driver.execute_async_script(AXE_RESULTS, rules)
