@@ -84,3 +84,25 @@ def test_ci_never_asks_for_debians_npm_beside_nodesources_nodejs(tmp_path):
     assert reinstall[-1].endswith("install -y -qq --reinstall nodejs") and not any(" npm" in c for c in reinstall)
     debian = _ci_packages(tmp_path / "c", "", npm=False)
     assert debian[-1].endswith("install -y -qq nodejs npm"), debian
+
+
+def test_the_python_the_readme_asks_for_is_the_one_the_pins_need():
+    """The README names the oldest Python every pinned package installs on (a stock Debian 12 has
+    3.11.2, which pymdown-extensions 13 refuses): each pin's Requires-Python, read from the
+    installed package, admits it, and one of them admits nothing older."""
+    from importlib.metadata import metadata
+
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+
+    stated = re.search(r"need Python (\d+\.\d+\.\d+) or newer", README)
+    assert stated, "the README does not say which Python the pins need"
+    oldest = Version(stated.group(1))
+    pins = [line.split("==")[0].strip() for name in ("requirements.txt", "requirements-dev.txt")
+            for line in (REPO / name).read_text(encoding="utf-8").splitlines() if "==" in line and not line.startswith("#")]
+    assert len(pins) > 20, pins
+    needs = {pin: SpecifierSet(metadata(pin).get("Requires-Python") or "") for pin in pins}
+    refused = {pin: str(need) for pin, need in needs.items() if not need.contains(oldest)}
+    assert not refused, f"these pins need a newer Python than the README says: {refused}"
+    lower_bounds = [Version(spec.version) for need in needs.values() for spec in need if spec.operator == ">="]
+    assert max(lower_bounds) == oldest, f"the pins need Python {max(lower_bounds)}, the README says {oldest}"
