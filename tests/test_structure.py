@@ -4,6 +4,7 @@ pipeline (settings come in through the Project, from the command line)."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 from conftest import REPO
@@ -17,12 +18,18 @@ def _name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once for all the tests here (none changes it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _imports(path: Path, everywhere: bool = False) -> list[tuple[int, str, list[str]]]:
     """(line, sitegen module, names taken from it) for each import of a sitegen module in path: those
     run when it is imported, or everywhere (inside functions too)."""
     name = _name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = _tree(path)
     found = []
     for node in ast.walk(tree) if everywhere else tree.body:
         if isinstance(node, ast.Import):
@@ -81,7 +88,7 @@ def test_no_import_cycle():
 def test_nothing_replaces_an_attribute_of_another_module_or_class_at_run_time():
     replaced = []
     for path in MODULES:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         imported = set()
         for node in ast.walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -159,7 +166,7 @@ def test_no_module_imports_from_a_layer_above_its_own():
 def test_no_function_is_over_80_lines():
     long, seen = [], 0
     for path in MODULES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 seen += 1
                 lines = node.end_lineno - node.lineno + 1
@@ -174,7 +181,7 @@ def test_no_private_name_is_used_across_modules():
     """A `_name` is its module's own: no other module imports it or reads it as `module._name`."""
     crossing = []
     for path in MODULES:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         modules_here = set()
         for line, target, names in _imports(path, everywhere=True):
             crossing += [f"{path.relative_to(REPO)}:{line}: imports {target}.{n}" for n in names if n.startswith("_")]
