@@ -6,14 +6,11 @@ from __future__ import annotations
 import shutil
 import sys
 import traceback
-from pathlib import Path
 
 import jinja2
-from conftest import copy_built, run, tree
+from conftest import REPO, copy_built, run, tree
 
 from sitegen.compiled_templates import COMPILED_IN_MEMORY, CompiledTemplates
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_a_changed_override_is_compiled_again_not_taken_from_the_kept_code(repo):
