@@ -73,6 +73,18 @@ def test_schemas_that_passed_their_checks_are_checked_again_only_once_changed(tm
     assert schema_module.Schemas.load(folder, passed)[1] == [] and len(checked) == 9
 
 
+def test_a_note_of_passed_schemas_that_cannot_be_written_costs_only_the_time(tmp_path):
+    from sitegen.checking.schema import Schemas
+
+    passed = tmp_path / ".build" / "schemas-passed"
+    passed.mkdir(parents=True)  # the note's place taken by a folder: replacing it fails
+    (passed / "kept").write_text("", encoding="utf-8")
+    schemas, problems = Schemas.load(SCHEMA_DIR, passed)
+    assert problems == [] and schemas is not None and set(schemas.raw) == set(SCHEMAS)
+    assert sorted(p.name for p in passed.parent.iterdir()) == ["schemas-passed"], "a temporary file was left"
+    assert [p.name for p in passed.iterdir()] == ["kept"]
+
+
 def _described(node, path=""):
     """Every property of a schema, with its node (following $ref)."""
     for name, child in node.get("properties", {}).items():

@@ -226,13 +226,13 @@ def _read_passed(path: Path) -> str | None:
 
 
 def _write_passed(path: Path, key: str) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}")
         temporary.write_text(key + "\n", encoding="ascii")
         os.replace(temporary, path)  # whole or not at all, for a run that reads it at the same time
     except OSError:
-        pass
+        temporary.unlink(missing_ok=True)  # a full disk, say: no half-written file left beside it
 
 
 @dataclass
