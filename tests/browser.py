@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator
 import websocket  # websocket-client, selenium's own dependency
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 # URL schemes that never leave the machine. chrome: is the browser's own
 # start-up tab (web pages cannot load it). chrome-error: is deliberately not
@@ -490,22 +491,32 @@ def settled(driver: webdriver.Chrome, seconds: float = 20) -> None:
             .then(() => done());""")
 
 
+# WebDriverWait looks again every 0.5 s by default: a condition that came true just after its first
+# look cost the test half a second of nothing (13 s a run, measured 2026-12-07). A look is one
+# command to the page, a few milliseconds.
+POLL = 0.05
+
+
+def waiting(driver: webdriver.Chrome, seconds: float, **options) -> WebDriverWait:
+    """WebDriverWait(driver, seconds, **options), looking every POLL seconds."""
+    return WebDriverWait(driver, seconds, poll_frequency=POLL, **options)
+
+
 def search_box(driver: webdriver.Chrome):
     """The search box on the page loaded, opened (narrow screens hide it behind a header
     button) and focused, ready for send_keys."""
     from selenium.common.exceptions import ElementClickInterceptedException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     box = driver.find_element(By.CSS_SELECTOR, "input.md-search__input")
     button = driver.find_element(By.CSS_SELECTOR, "label[for='__search']")
     # Material shows the box (wide screens) or the header's button once its bundle, which comes
     # after the page's first frame (overrides/main.html), has taken the page's "no-js" class away.
-    WebDriverWait(driver, 10).until(lambda d: box.is_displayed() or button.is_displayed())
+    waiting(driver, 10).until(lambda d: box.is_displayed() or button.is_displayed())
     if not box.is_displayed():
         button.click()
     # On a phone the box slides in over the header: the click lands once nothing covers it.
-    WebDriverWait(driver, 5, ignored_exceptions=(ElementClickInterceptedException,)).until(
+    waiting(driver, 5, ignored_exceptions=(ElementClickInterceptedException,)).until(
         lambda d: box.click() is None)
     return box
 
@@ -521,10 +532,9 @@ def paste_query(driver: webdriver.Chrome, query: str) -> None:
 def search_loaded(driver: webdriver.Chrome) -> None:
     """Open search on the page loaded and wait until search.js, which dossier.js loads only
     then, has run (its rules are then window.dossierSearch.rules)."""
-    from selenium.webdriver.support.ui import WebDriverWait
 
     search_box(driver)
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+    waiting(driver, 10).until(lambda d: d.execute_script(
         "return !!(window.dossierSearch && window.dossierSearch.rules)"), "search.js never ran")
 
 

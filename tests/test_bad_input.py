@@ -14,7 +14,6 @@ import time
 import urllib.parse
 
 import pytest
-from selenium.webdriver.support.ui import WebDriverWait
 from conftest import (FIELDS, SCHEMA_LINE, TEXT, add_article, article_yaml, assert_refused, leftovers, problems,
                       run, run_several, shown, snapshot)
 
@@ -797,11 +796,11 @@ def test_hostile_content_is_shown_literally(repo):
     chunks = "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "docs").glob("*.js"))
     written = _json.dumps("عنوان " + HOSTILE, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
     assert written in chunks and "<script>" not in chunks
-    from browser import chromium, served
+    from browser import chromium, served, waiting
 
     with served(site) as base, chromium() as driver:
         driver.get(base + "?q=" + urllib.parse.quote("عنوان"))
-        WebDriverWait(driver, 20).until(lambda d: d.execute_script(
+        waiting(driver, 20).until(lambda d: d.execute_script(
             "return document.querySelector('[data-dossier-search]').getAttribute('data-shown')") == "عنوان")
         titles = driver.execute_script(
             "return [...document.querySelectorAll('.md-search-result__list h1')].map(h => h.textContent)")

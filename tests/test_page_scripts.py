@@ -21,9 +21,8 @@ from babel import Locale
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, paste_query, requested_urls, search_loaded, served
+from browser import chromium, failed_responses, paste_query, requested_urls, search_loaded, served, waiting
 from conftest import TEXT, add_article, run
 from sitegen.search.tokens import name_key, query_terms
 from test_search import search, wait_for_results
@@ -87,7 +86,7 @@ def test_prototype_words_as_filters_find_nothing_and_break_nothing(browser):
     """/articles/?theme=constructor&year=__proto__…: no such option, so the full list stays."""
     base, driver = browser
     driver.get(base + "articles/?theme=constructor&year=__proto__&outlet=toString&entity=hasOwnProperty#constructor")
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    waiting(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
     assert driver.execute_script("return [...document.querySelectorAll('[data-dossier-filter] select')]"
                                  ".map(s => s.value)") == ["", "", "", ""]
     assert driver.find_element(By.CSS_SELECTOR, "[data-dossier-all]").is_displayed()
@@ -109,7 +108,7 @@ def test_a_long_run_of_symbols_is_answered(browser, size):
         state = wait_for_results(driver, query, timeout=60)
         assert [i["href"] for i in state["items"]] == [i["href"] for i in expected["items"]]
     paste_query(driver, symbols)  # nothing but symbols: nothing to search
-    WebDriverWait(driver, 60).until(lambda d: _state(d)["meta"] == _state(d)["idle"])
+    waiting(driver, 60).until(lambda d: _state(d)["meta"] == _state(d)["idle"])
 
 
 def test_long_queries_are_cut_alike_in_js_and_python(browser):
@@ -183,7 +182,7 @@ def _expected(index: dict, **chosen) -> dict:
 
 def _check_filtered(driver, index: dict, **chosen) -> None:
     expected = _expected(index, **chosen)
-    WebDriverWait(driver, 10).until(lambda d: len(_filters(d)["results"]) == len(expected["ids"])
+    waiting(driver, 10).until(lambda d: len(_filters(d)["results"]) == len(expected["ids"])
                                     and _filters(d)["count"])
     state = _filters(driver)
     n = len(expected["ids"])
@@ -209,7 +208,7 @@ def test_count_and_options_follow_the_filter(browser, odd_site):
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(driver.current_url).query) == {
         "theme": ["election-security"], "year": [year]}
     driver.find_element(By.CSS_SELECTOR, "[data-dossier-filter] button[type=reset]").click()
-    WebDriverWait(driver, 5).until(lambda d: _filters(d)["all"] and _filters(d)["lead"])
+    waiting(driver, 5).until(lambda d: _filters(d)["all"] and _filters(d)["lead"])
     assert len(_filters(driver)["year"]) == len({r[1] for r in index["articles"]})
     assert driver.get_log("browser") == []
 
@@ -267,12 +266,12 @@ def test_a_slow_year_never_appends_to_a_later_filter(slow_server, odd_site):
     handler.held = f"/articles/data/{old}.js"
     with chromium(page_load="eager") as driver:  # "normal" would wait for the held year itself
         driver.get(base + f"articles/?year={old}")
-        WebDriverWait(driver, 10).until(lambda d: any(u.endswith(handler.held) for u in requested_urls(d)))
+        waiting(driver, 10).until(lambda d: any(u.endswith(handler.held) for u in requested_urls(d)))
         driver.execute_script("const s = document.querySelector('select[name=year]'); s.value = arguments[0];"
                               "s.dispatchEvent(new Event('change', {bubbles: true}));", str(newer))
         _check_filtered(driver, index, year=str(newer))
         release.set()  # the old year arrives now, after the reader moved on
-        WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        waiting(driver, 10).until(lambda d: d.execute_script(
             "return performance.getEntriesByType('resource').some(e => e.name.endsWith(arguments[0]) && e.responseEnd > 0)",
             handler.held))
         driver.execute_script("return new Promise(r => setTimeout(r, 0))")  # its script has run
@@ -288,7 +287,7 @@ def test_a_missing_year_says_so(slow_server, odd_site):
         driver.get(base + f"articles/?year={year}")
         failed = driver.find_element(By.CSS_SELECTOR, "[data-dossier-filter]").get_attribute("data-failed")
         assert failed
-        WebDriverWait(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".dossier-filter__count").text
+        waiting(driver, 10).until(lambda d: d.find_element(By.CSS_SELECTOR, ".dossier-filter__count").text
                                         == failed)
         assert not driver.find_element(By.CSS_SELECTOR, ".dossier-filter__more").is_displayed()
 
@@ -310,7 +309,7 @@ def test_the_404_search_is_a_button_that_opens_search(browser):
         ActionChains(driver).send_keys(Keys.TAB).perform()
     assert driver.switch_to.active_element == button
     button.send_keys(Keys.ENTER)
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script(toggle) and d.switch_to.active_element
+    waiting(driver, 5).until(lambda d: d.execute_script(toggle) and d.switch_to.active_element
                                    == d.find_element(By.CSS_SELECTOR, "input.md-search__input"))
     driver.switch_to.active_element.send_keys("داعش")
     state = wait_for_results(driver, "داعش")

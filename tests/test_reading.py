@@ -11,9 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 from babel import Locale
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, outside_requests, search_box
+from browser import chromium, outside_requests, search_box, waiting
 from tours import READER_PAGES, SMALL_TEXT
 
 # One xdist worker runs the module's tests (pytest.ini: --dist loadgroup), so that its phone browser
@@ -228,7 +227,7 @@ def test_choosing_a_filter_writes_it_into_the_address(site_address, phone):
         const select = document.querySelector('[name=theme]');
         select.value = 'election-security';
         select.dispatchEvent(new Event('change', {bubbles: true}));""")
-    url = WebDriverWait(phone, 10).until(lambda d: "?" in d.current_url and d.current_url)  # written when applied
+    url = waiting(phone, 10).until(lambda d: "?" in d.current_url and d.current_url)  # written when applied
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(url).query) == {"theme": ["election-security"]}
 
 

@@ -21,7 +21,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium, failed_responses, outside_requests, requested_urls, paste_query, search_box, search_loaded, settled
+from browser import chromium, failed_responses, outside_requests, requested_urls, paste_query, search_box, search_loaded, settled, waiting
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 from sitegen import pipeline  # noqa: E402
@@ -166,7 +166,7 @@ def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
     while state["more"]:
         shown = len(state["items"])
         driver.execute_script("document.querySelector('.dossier-search__more').click()")
-        WebDriverWait(driver, timeout).until(lambda d: len(d.execute_script(_STATE_JS)["items"]) > shown)
+        waiting(driver, timeout).until(lambda d: len(d.execute_script(_STATE_JS)["items"]) > shown)
         state = driver.execute_script(_STATE_JS)
     assert len(state["items"]) == state["count"], state
     assert not driver.find_element(By.CSS_SELECTOR, ".dossier-search__more").is_displayed()  # all shown: no "more"
@@ -297,13 +297,13 @@ def test_no_search_data_before_search_opens(site_address):
         for page in ("", f"articles/{A3}/", "themes/election-security/", "entities/", "about/"):
             driver.get(site_address + page)
             settled(driver)  # what the page's scripts request once loaded has been asked for
-        WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        waiting(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         before = requested_urls(driver)
         assert any(u.endswith("assets/javascripts/dossier.js") for u in before)
         assert not [u for u in before if "search" in u.rsplit("/", 1)[-1] or "/search/" in u
                     or "search_index" in u or "workers/search" in u], before
         box = search_box(driver)  # focus
-        WebDriverWait(driver, 5).until(lambda d: any(u.endswith("/search/manifest.js") for u in requested_urls(d)))
+        waiting(driver, 5).until(lambda d: any(u.endswith("/search/manifest.js") for u in requested_urls(d)))
         assert [u for u in requested_urls(driver) if "search" in u[len(site_address):]] == [
             site_address + "assets/javascripts/search.js", site_address + "search/manifest.js"]
         box.send_keys("الكاظمي")
@@ -335,7 +335,7 @@ def test_an_article_view_loads_search_js_only_when_search_opens(site_address, op
     with chromium(width=390, height=900) as driver:
         page = site_address + f"articles/{A3}/"
         driver.get(page + (f"?q={urllib.parse.quote('الكاظمي')}" if opener == "?q=" else ""))
-        WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        waiting(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         if opener != "?q=":
             settled(driver)  # the deferred scripts have run and what they request is asked for
             assert driver.execute_script(_SEARCH_JS_LOADS) == 0
@@ -344,11 +344,11 @@ def test_an_article_view_loads_search_js_only_when_search_opens(site_address, op
                 search_box(driver)
             elif opener == "header button":  # shown once Material's bundle has come (after the first frame)
                 button = driver.find_element(By.CSS_SELECTOR, "label.md-header__button[for='__search']")
-                WebDriverWait(driver, 10).until(lambda d: button.is_displayed())
+                waiting(driver, 10).until(lambda d: button.is_displayed())
                 button.click()
             else:
                 ActionChains(driver).send_keys(opener).perform()
-            WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+            waiting(driver, 5).until(lambda d: d.execute_script(
                 "return document.getElementById('__search').checked && document.activeElement"
                 " === document.querySelector('input.md-search__input')"))
             # typed at once, before search.js has necessarily arrived
@@ -368,12 +368,12 @@ def test_keyboard_opens_and_escape_closes(browser, key):
     focused = "return document.activeElement === document.querySelector('input.md-search__input')"
     assert not driver.execute_script(toggle)
     ActionChains(driver).send_keys(key).perform()
-    WebDriverWait(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
+    waiting(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
     assert driver.execute_script("return document.querySelector('input.md-search__input').value") == ""
     ActionChains(driver).send_keys("الكاظمي").perform()
     wait_for_results(driver, "الكاظمي")
     ActionChains(driver).send_keys(Keys.ESCAPE).perform()
-    WebDriverWait(driver, 5).until(lambda d: not d.execute_script(toggle) and not d.execute_script(focused))
+    waiting(driver, 5).until(lambda d: not d.execute_script(toggle) and not d.execute_script(focused))
 
 
 def test_keyboard_opens_search_before_materials_bundle_has_come(browser):
@@ -389,7 +389,7 @@ def test_keyboard_opens_search_before_materials_bundle_has_come(browser):
         driver.get(base + f"articles/{A0}/")
         assert not driver.execute_script("return !!window.document$")  # Material has not mounted
         ActionChains(driver).send_keys("/").perform()
-        WebDriverWait(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
+        waiting(driver, 5).until(lambda d: d.execute_script(toggle) and d.execute_script(focused))
         ActionChains(driver).send_keys("الكاظمي").perform()
         wait_for_results(driver, "الكاظمي")
     finally:
@@ -409,7 +409,7 @@ def test_arrow_keys_and_enter(browser):
     box.send_keys(Keys.ARROW_UP, Keys.ARROW_UP)  # past the first: the last
     assert driver.execute_script(selected).index("true") == len(state["items"]) - 1
     box.send_keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ENTER)  # around again: the second
-    WebDriverWait(driver, 10).until(lambda d: d.current_url == state["items"][1]["href"])
+    waiting(driver, 10).until(lambda d: d.current_url == state["items"][1]["href"])
 
 
 def test_query_in_the_url_opens_search(browser):
@@ -488,7 +488,7 @@ def test_no_errors_on_page_loads(site_address):
                  "contributing/", f"?q={urllib.parse.quote('الكاظمي')}"]
         for page in pages:
             driver.get(site_address + page)
-            WebDriverWait(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
+            waiting(driver, 5).until(lambda d: d.execute_script("return document.readyState") == "complete")
         wait_for_results(driver, "الكاظمي")
         assert failed_responses(driver) == []
         assert driver.get_log("browser") == []

@@ -12,9 +12,8 @@ from pathlib import Path
 import feedparser
 import yaml
 from PIL import Image
-from selenium.webdriver.support.ui import WebDriverWait
 
-from browser import chromium
+from browser import chromium, waiting
 from conftest import SITE_URL
 
 REPO = Path(__file__).resolve().parent.parent
@@ -107,7 +106,7 @@ def test_citation_copy_button_and_consulted_date_in_browser(site_address):
         # built with SITE_URL: the citation names the published page, wherever it is read
         assert state["page"] == SITE_URL + "articles/kadhimi-alert-after-isis-threat/" and state["filled"] == 0
         assert re.fullmatch(r"\d{1,2} [^\d]+ \d{4}", state["consulted"]), state["consulted"]
-        status = WebDriverWait(driver, 10).until(  # written once the copy is done
+        status = waiting(driver, 10).until(  # written once the copy is done
             lambda d: d.execute_script("return document.querySelector('.dossier-copy__done').textContent"))
         assert status == "نُسخ الاستشهاد"
 
