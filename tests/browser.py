@@ -532,7 +532,6 @@ def paste_query(driver: webdriver.Chrome, query: str) -> None:
 def search_loaded(driver: webdriver.Chrome) -> None:
     """Open search on the page loaded and wait until search.js, which dossier.js loads only
     then, has run (its rules are then window.dossierSearch.rules)."""
-
     search_box(driver)
     waiting(driver, 10).until(lambda d: d.execute_script(
         "return !!(window.dossierSearch && window.dossierSearch.rules)"), "search.js never ran")

@@ -183,7 +183,7 @@ def _expected(index: dict, **chosen) -> dict:
 def _check_filtered(driver, index: dict, **chosen) -> None:
     expected = _expected(index, **chosen)
     waiting(driver, 10).until(lambda d: len(_filters(d)["results"]) == len(expected["ids"])
-                                    and _filters(d)["count"])
+                              and _filters(d)["count"])
     state = _filters(driver)
     n = len(expected["ids"])
     assert state["count"] == state["forms"][Locale("ar").plural_form(n)].replace("{n}", str(n))
