@@ -497,9 +497,9 @@ def settled(driver: webdriver.Chrome, seconds: float = 20) -> None:
 POLL = 0.05
 
 
-def waiting(driver: webdriver.Chrome, seconds: float, **options) -> WebDriverWait:
-    """WebDriverWait(driver, seconds, **options), looking every POLL seconds."""
-    return WebDriverWait(driver, seconds, poll_frequency=POLL, **options)
+def waiting(driver: webdriver.Chrome, seconds: float, poll: float = POLL, **options) -> WebDriverWait:
+    """WebDriverWait(driver, seconds, **options), looking every `poll` seconds."""
+    return WebDriverWait(driver, seconds, poll_frequency=poll, **options)
 
 
 def search_box(driver: webdriver.Chrome):

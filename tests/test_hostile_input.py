@@ -7,11 +7,9 @@ schemas' caps) in process.
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 from browser import chromium
 from conftest import REPO, TEXT, add_article, article_yaml, assert_refused, problems, run
 
+from bench import hostile as bench_hostile  # bench/hostile.py's cases (the repository is on sys.path)
 from sitegen import arabic
 from sitegen.checking.schema import MAX_MESSAGES_PER_FILE
 
@@ -263,18 +262,8 @@ def test_names_that_share_their_first_word_are_each_found():
     assert text[found[5][0]:found[5][1]] == f"وزارة {bench_word(5)} {bench_word(12)}"
 
 
-@functools.cache
-def _bench_cases():
-    """bench/hostile.py, imported once: its folder put on sys.path once, not at every word (12,400
-    entries on the worker's path made every later import and package look-up walk them all)."""
-    sys.path.insert(0, str(REPO / "bench"))
-    import hostile
-
-    return hostile
-
-
 def bench_word(index: int) -> str:
-    return _bench_cases()._word(index)
+    return bench_hostile._word(index)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,7 +340,7 @@ def test_the_caps_of_themes_entities_and_aliases():
 
 
 def _hostile(case: str):
-    return _bench_cases().CASES[case][0]
+    return bench_hostile.CASES[case][0]
 
 
 @pytest.mark.parametrize("case, n", [("mixed-items", 700), ("hide-lines", 300), ("unknown-ids", 400),

@@ -19,7 +19,6 @@ from babel import Locale
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.ui import WebDriverWait
 
 from browser import chromium, failed_responses, outside_requests, requested_urls, paste_query, search_box, search_loaded, settled, waiting
 
@@ -159,7 +158,7 @@ return {
 
 def wait_for_results(driver, query: str, timeout: float = 20) -> dict:
     """The state once the results of query are shown, with every result (\"more\" clicked)."""
-    WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: d.execute_script(
+    waiting(driver, timeout, poll=0.02).until(lambda d: d.execute_script(
         "return document.querySelector('[data-dossier-search]').getAttribute('data-shown')") == query,
         f"results for {query!r} never shown")
     state = driver.execute_script(_STATE_JS)

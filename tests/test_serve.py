@@ -18,11 +18,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser import chromium
+from browser import chromium, waiting
 from conftest import TEXT, add_article, tree
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 GENERATED = ("articles", "themes", "timeline", "entities", "map", "_partials", "data", "cards", "downloads")
 
@@ -367,7 +366,7 @@ def test_a_start_shows_the_last_build_with_a_notice_until_the_preview_is_up(repo
             assert notice.is_displayed() and "last `build`" in notice.text, notice.text
             # the notice reloads the page once the preview answers: the change since the last build shows
             # (a body found just before the reload is gone when its text is asked: asked again)
-            WebDriverWait(driver, 120, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
+            waiting(driver, 120, poll=0.2, ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda d: "بعد-آخر-بناء" in d.find_element(By.TAG_NAME, "body").text)
             assert not driver.find_elements(By.CSS_SELECTOR, "section.dossier-last-build")
             server.shows(server.base + "articles/kadhimi-election-security-campaign/", "أثناء-البناء-الأول")
